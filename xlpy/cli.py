@@ -1,0 +1,149 @@
+"""`xlpy`: a thin command line over the library; each command is one page of docs."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from . import config
+from .messages import say
+from .reference import BadReference, Reference, read_reference
+from .rules import Context
+
+EXIT_OK, EXIT_FOUND, EXIT_UNUSABLE = 0, 1, 2
+
+
+def _date(text: str) -> dt.date:
+    from .values import BadValue, date
+    try:
+        return date(text, dt.date.today().year)
+    except BadValue:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use 2026-11-26)") from None
+
+
+def _office_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--office", type=Path, help="the office folder holding xlpy.toml (default: the current folder)")
+    p.add_argument("--lang", choices=("zh", "en"), help="language of messages (default: the office's setting, else zh)")
+
+
+def _context(args, reference_required: bool = False) -> Context:
+    settings = config.load(args.office)
+    lang = args.lang or settings.language
+    ref_path = getattr(args, "reference", None) or settings.path("reference")
+    if getattr(args, "reference", None) or ref_path.is_file() or reference_required:
+        reference = read_reference(ref_path, settings)
+    else:
+        reference = None
+    return Context(reference=reference, settings=settings, today=getattr(args, "today", None) or dt.date.today(),
+                   lang=lang)
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_validate(args) -> int:
+    from . import validate
+    ctx = _context(args)
+    paths = args.paths or [ctx.settings.path("inbox")]
+    results, seconds = validate.run(paths, ctx)
+    if not results:
+        print(say("no-files", ctx.lang, paths=", ".join(map(str, paths))), file=sys.stderr)
+        return EXIT_UNUSABLE
+    if args.format == "json":
+        json.dump(validate.to_json(results, ctx.lang, seconds), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        print(validate.to_text(results, ctx.lang))
+    if args.annotate:
+        from .annotate import annotate_results
+        for path in annotate_results(results, args.annotate, ctx.lang):
+            print(path, file=sys.stderr)
+    return EXIT_FOUND if any(r.status in ("invalid", "unreadable") for r in results) else EXIT_OK
+
+
+def cmd_init(args) -> int:
+    from .office import init_office
+    path = init_office(args.dir, lang=args.lang or "zh")
+    print(path)
+    return EXIT_OK
+
+
+def cmd_template(args) -> int:
+    from .template import write_template
+    ctx = _context(args)
+    out = write_template(args.rep, args.date, ctx.reference or Reference.empty(), args.output, ctx.settings)
+    print(out)
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from .demo import run_demo
+    return run_demo(args.dir, lang=args.lang or "zh")
+
+
+# ---------------------------------------------------------------- the parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xlpy", description="Daily sales reports (销售日报表): validate, consolidate, statistics.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check daily reports cell by cell",
+                       description="Check daily-report files (or folders of them) against the input contract "
+                                   "and the reference workbook. Exit status: 0 no errors, 1 errors found, "
+                                   "2 unusable arguments or reference workbook.")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                   help="report files or folders (default: the office inbox)")
+    p.add_argument("--reference", type=Path, help="the reference workbook (default: the office's reference.xlsx)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.add_argument("--annotate", type=Path, metavar="DIR",
+                   help="write a marked-up copy of each report into DIR: errors red, warnings yellow, "
+                        "a comment on each cell and a 校验结果 sheet; originals are never changed")
+    p.add_argument("--today", type=_date, help="judge future dates against this day (default: today)")
+    _office_args(p)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("init", help="create an office folder", description=(
+        "Create an office folder: xlpy.toml (settings), reference.xlsx (reps, products, targets, "
+        "recipients: edit it in Excel), inbox/ and master/."))
+    p.add_argument("dir", type=Path, metavar="DIR", help="the folder to create (may exist, must not hold xlpy.toml)")
+    p.add_argument("--lang", choices=("zh", "en"), help="language of messages (default: zh)")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("template", help="write a blank daily report for a rep", description=(
+        "Write a blank daily report with the title area filled in and drop-down lists for rep, product and "
+        "deal type taken from the reference workbook."))
+    p.add_argument("--rep", required=True, help="the sales rep's name")
+    p.add_argument("--date", required=True, type=_date, help="the report date, e.g. 2026-11-26")
+    p.add_argument("-o", "--output", type=Path, help="the file to write (default: inbox/REP_DATE.xlsx in the office)")
+    p.add_argument("--reference", type=Path, help="the reference workbook (default: the office's reference.xlsx)")
+    _office_args(p)
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("demo", help="build a demo office and run everything on it", description=(
+        "Build a demo office with a few weeks of realistic reports (some with deliberate mistakes), "
+        "run every step on it and print what to open."))
+    p.add_argument("dir", nargs="?", type=Path, default=Path("xlpy-demo"), help="the folder (default: ./xlpy-demo)")
+    p.add_argument("--lang", choices=("zh", "en"), help="language of messages (default: zh)")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except BadReference as e:
+        lang = getattr(args, "lang", None) or "zh"
+        print(say(e.code, lang, **e.params), file=sys.stderr)
+        return EXIT_UNUSABLE
+    except (ValueError, OSError) as e:  # settings and paths the user gave
+        print(f"xlpy: {e}", file=sys.stderr)
+        return EXIT_UNUSABLE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""Office settings: `xlpy.toml` in the office folder, every key optional."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+CONFIG_NAME = "xlpy.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    office: Path = Path(".")
+    language: str = "zh"  # "zh" or "en": the language of every message
+    inbox: str = "inbox"
+    master: str = "master"
+    reference: str = "reference.xlsx"
+    outbox: str = "outbox"
+    logs: str = "logs"
+    # validate
+    amount_tolerance: float = 1.0  # currency units …
+    amount_tolerance_pct: float = 0.1  # … or this % of the amount, whichever is larger
+    far_date_days: int = 7  # a deal this many days from its report date is suspicious
+    max_file_mb: float = 50
+    max_unzipped_mb: float = 500  # zip bombs stop here
+    # consolidate
+    accept_valid_rows: bool = False  # False: a report with errors is rejected whole
+    backups: int = 5
+    lock_timeout: float = 60
+    ranking_weights: dict = field(default_factory=lambda: {
+        "net_amount": 0.4, "attainment": 0.3, "conversion": 0.15, "collection": 0.15})
+
+    def path(self, name: str) -> Path:
+        """An office path setting, resolved against the office folder."""
+        return (self.office / getattr(self, name)).resolve()
+
+
+_SECTIONS = ("office", "validate", "consolidate", "ranking")
+
+
+def load(office: Path | str | None = None) -> Settings:
+    """Settings of the office folder (the current folder when None)."""
+    office = Path(office or ".").resolve()
+    settings = Settings(office=office)
+    file = office / CONFIG_NAME
+    if not file.is_file():
+        return settings
+    with file.open("rb") as f:
+        data = tomllib.load(f)
+    flat = {k: v for k, v in data.items() if not isinstance(v, dict)}
+    for section in _SECTIONS:
+        flat.update(data.get(section, {}))
+    if "weights" in flat:
+        flat["ranking_weights"] = flat.pop("weights")
+    known = {f.name for f in fields(Settings)} - {"office"}
+    unknown = sorted(set(flat) - known)
+    if unknown:
+        raise ValueError(f"{file}: unknown setting(s) {', '.join(unknown)}")
+    return replace(settings, **flat)
+
+
+DEFAULT_TOML = """\
+# xlpy office settings. Paths are relative to this folder.
+language = "zh"            # "zh" (简体中文) or "en"
+
+[office]
+inbox = "inbox"            # where reps' daily reports arrive
+master = "master"          # the master workbooks (总表)
+reference = "reference.xlsx"
+outbox = "outbox"
+logs = "logs"
+
+[validate]
+amount_tolerance = 1.0     # qty x unit price may differ from amount by this much …
+amount_tolerance_pct = 0.1 # … or by this % of the amount, whichever is larger
+far_date_days = 7          # warn when a deal is dated this many days from its report date
+max_file_mb = 50           # larger files are refused
+max_unzipped_mb = 500      # refuse workbooks that unpack to more (zip bombs)
+
+[consolidate]
+accept_valid_rows = false  # false: a report with any error is rejected whole
+backups = 5                # previous master versions kept
+lock_timeout = 60          # seconds a second consolidation waits for the first
+
+[ranking]
+weights = { net_amount = 0.4, attainment = 0.3, conversion = 0.15, collection = 0.15 }
+"""

@@ -1,0 +1,58 @@
+"""Messages users see that are not rule messages (those live with the rules), in
+Simplified Chinese and English."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # why a file cannot be read (reader.Unreadable codes)
+    "empty": ("文件是空的（0 字节），请让填报人重新保存并发送", "the file is empty (0 bytes); ask the sender to save and send it again"),
+    "too-large": ("文件过大（{detail}），超过设置的上限", "the file is too large ({detail}), over the configured limit"),
+    "no-access": ("没有读取权限：{detail}", "no permission to read it: {detail}"),
+    "io": ("读取失败：{detail}", "reading failed: {detail}"),
+    "encrypted": ("工作簿设置了打开密码。请在 Excel 中打开它，选择 文件 > 信息 > 保护工作簿 > 用密码进行加密，清空密码后保存",
+                  "the workbook is password-encrypted. Open it in Excel, choose File > Info > Protect Workbook > "
+                  "Encrypt with Password, clear the password and save"),
+    "text-file": ("这是文本文件（可能是改了扩展名的 CSV），不是 Excel 工作簿。请在 Excel 中打开后另存为 .xlsx",
+                  "this is a text file (perhaps a CSV renamed), not an Excel workbook. Open it in Excel and save as .xlsx"),
+    "not-spreadsheet": ("不是 Excel 工作簿（文件内容无法识别）", "not an Excel workbook (the content is not recognised)"),
+    "corrupt": ("文件已损坏或不完整，请让填报人重新发送（{detail}）", "the file is damaged or incomplete; ask for it again ({detail})"),
+    "zip-bomb": ("解压后过大（{detail}），为安全起见拒绝读取", "it unpacks to {detail}, over the safety limit; refused"),
+    "xml-entities": ("文件含有 XML 实体声明（{detail}），为安全起见拒绝读取",
+                     "the file declares XML entities ({detail}); refused for safety"),
+    "too-many-cells": ("工作表过大（{detail}），不像日报表", "a sheet is far too large for a daily report ({detail})"),
+    "timeout": ("读取超时（{detail}），已跳过", "reading took too long ({detail}); skipped"),
+    # the reference workbook
+    "reference-missing": ("找不到基础资料工作簿：{path}", "reference workbook not found: {path}"),
+    "reference-unreadable": ("无法读取基础资料工作簿 {path}：{detail}", "cannot read the reference workbook {path}: {detail}"),
+    "reference-sheet-missing": ("基础资料 {path} 缺少工作表“{sheet}”", "the reference workbook {path} has no sheet “{sheet}”"),
+    "reference-columns": ("基础资料 {path} 的工作表“{sheet}”缺少列：{missing}",
+                          "sheet “{sheet}” of the reference workbook {path} lacks column(s): {missing}"),
+    "reference-duplicate-rep": ("基础资料 {path} 中销售代表“{name}”出现了两次", "rep “{name}” appears twice in the reference workbook {path}"),
+    # statuses and summaries
+    "status-ok": ("通过", "ok"),
+    "status-invalid": ("有错误", "invalid"),
+    "status-unreadable": ("无法读取", "unreadable"),
+    "status-skipped": ("已跳过", "skipped"),
+    "not-spreadsheet-suffix": ("不是电子表格文件", "not a spreadsheet file"),
+    "summary": ("共 {files} 个文件，{rows} 行：{errors} 个错误，{warnings} 个警告，{notices} 个提示",
+                "{files} file(s), {rows} row(s): {errors} error(s), {warnings} warning(s), {notices} notice(s)"),
+    "no-files": ("没有找到要处理的文件：{paths}", "no files to process in: {paths}"),
+}
+
+
+@dataclass
+class Msg:
+    """A message to be rendered later, in the reader's language."""
+
+    code: str
+    params: dict = field(default_factory=dict)
+
+    def render(self, lang: str = "zh") -> str:
+        return say(self.code, lang, **self.params)
+
+
+def say(code: str, lang: str = "zh", **params) -> str:
+    zh, en = MESSAGES[code]
+    params = {k: v.render(lang) if isinstance(v, Msg) else v for k, v in params.items()}
+    return (en if lang == "en" else zh).format(**params)

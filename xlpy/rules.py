@@ -1,0 +1,301 @@
+"""Validation rules: declared as data (id, severity, message in zh-CN and English),
+checked by small functions over a read report. No file I/O here.
+
+Every message names the value found and what was expected. A cell that did not
+parse is reported once, by its parse rule, and no other rule judges it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from . import schema, values
+from .config import Settings
+from .messages import Msg
+from .reader import Report, Table, address
+from .reference import Reference
+
+ERROR, WARNING, NOTICE = "error", "warning", "notice"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    zh: str
+    en: str
+
+
+RULES = {r.id: r for r in (
+    Rule("unreadable", ERROR, "无法读取此文件：{reason}", "This file cannot be read: {reason}"),
+    Rule("no-table", ERROR, "没有找到日报表格：至少需要 {minimum} 个已知列标题，例如 {expected}",
+         "No daily-report table found: expected a row with at least {minimum} known headers such as {expected}"),
+    Rule("missing-columns", ERROR, "缺少必需的列：{missing}。应有：{expected}；实际找到：{found}",
+         "Missing required column(s): {missing}. Expected: {expected}; found: {found}"),
+    Rule("extra-column", NOTICE, "未知的列“{value}”，已作为附加数据保留", "Unknown column “{value}” kept as extra data"),
+    Rule("required-field", ERROR, "{deal}行必须填写“{column}”，此处为空", "A {deal} row needs “{column}”, which is blank"),
+    Rule("bad-date", ERROR, "“{value}”不是日期，应为如 2026-11-26 或 2026年11月26日 的日期",
+         "“{value}” is not a date; expected a date such as 2026-11-26"),
+    Rule("bad-number", ERROR, "“{value}”不是数字，应为如 1234.50 的数字", "“{value}” is not a number; expected a number such as 1234.50"),
+    Rule("excel-error", ERROR, "单元格是 Excel 错误值 {value}，请修正公式或改填数值",
+         "The cell holds the Excel error {value}; fix the formula or type the value"),
+    Rule("unknown-rep", ERROR, "销售代表“{value}”不在基础资料的销售代表名单中", "Sales rep “{value}” is not in the reference workbook's rep list"),
+    Rule("inactive-rep", ERROR, "销售代表“{value}”在基础资料中标记为不在职", "Sales rep “{value}” is marked inactive in the reference workbook"),
+    Rule("unknown-region", ERROR, "区域“{value}”不是已知区域（{expected}）", "Region “{value}” is not a known region ({expected})"),
+    Rule("rep-region", WARNING, "销售代表“{rep}”属于“{expected}”区域，此处填的是“{value}”",
+         "Sales rep “{rep}” belongs to region “{expected}”, but the row says “{value}”"),
+    Rule("unknown-product", ERROR, "产品“{value}”不在基础资料的产品价目表中", "Product “{value}” is not in the reference price list"),
+    Rule("unknown-deal-type", ERROR, "业务类型“{value}”无法识别，应为 {expected} 之一",
+         "Deal type “{value}” is not recognised; expected one of {expected}"),
+    Rule("amount-mismatch", ERROR, "金额 {value} 与 数量×单价 = {expected} 不符（容差 {tolerance}）",
+         "Amount {value} differs from qty × unit price = {expected} (tolerance {tolerance})"),
+    Rule("negative", ERROR, "“{column}”为负数 {value}，应为 0 或正数（退订也填正数）",
+         "“{column}” is negative ({value}); expected zero or more (cancellations are entered as positive numbers)"),
+    Rule("received-exceeds-amount", ERROR, "收款 {value} 超过本行金额 {expected}", "Received {value} exceeds this row's amount {expected}"),
+    Rule("future-date", ERROR, "日期 {value} 在今天（{expected}）之后", "Date {value} is after today ({expected})"),
+    Rule("far-date", WARNING, "日期 {value} 与报表日期 {expected} 相差 {days} 天", "Date {value} is {days} days from the report date {expected}"),
+    Rule("missing-contract-no", ERROR, "{deal}行必须填写合同编号", "A {deal} row needs a contract number"),
+    Rule("duplicate-contract", ERROR, "合同编号 {value} 已在 {other} 中签约", "Contract number {value} was already signed in {other}"),
+    Rule("below-floor", WARNING, "单价 {value} 低于产品“{product}”的最低价 {expected}",
+         "Unit price {value} is below the floor price {expected} of “{product}”"),
+    Rule("total-mismatch", ERROR, "合计行的“{column}”为 {value}，但各行之和为 {expected}",
+         "The total row's “{column}” is {value}, but the rows add up to {expected}"),
+    Rule("activity-missing", WARNING, "未填写{column}", "{column} is not filled in"),
+    Rule("activity-invalid", ERROR, "{column}“{value}”应为 0 或正整数", "{column} “{value}” should be a whole number, zero or more"),
+)}
+
+
+@dataclass
+class Issue:
+    rule: str
+    sheet: str | None = None
+    cell: str | None = None
+    column: str | None = None
+    value: object = None
+    params: dict = field(default_factory=dict)
+
+    @property
+    def severity(self) -> str:
+        return RULES[self.rule].severity
+
+    def message(self, lang: str = "zh") -> str:
+        rule = RULES[self.rule]
+        text = rule.en if lang == "en" else rule.zh
+        params = {k: v.render(lang) if isinstance(v, Msg) else v for k, v in self.params.items()}
+        return text.format(value=_show(self.value), column=column_name(self.column, lang), **params)
+
+
+def column_name(key: str | None, lang: str = "zh") -> str:
+    col = schema.BY_KEY.get(key) or next((c for c in schema.TITLE_FIELDS if c.key == key), None)
+    if col is None:
+        return key or ""
+    return col.en if lang == "en" else col.zh
+
+
+def deal_name(key: str | None, lang: str = "zh") -> str:
+    deal = schema.DEALS.get(key)
+    if deal is None:
+        return "每一" if lang != "en" else "every"
+    return deal.en if lang == "en" else deal.zh
+
+
+def _show(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
+    return "" if value is None else str(value)
+
+
+@dataclass
+class Context:
+    """What the rules compare against."""
+
+    reference: Reference | None = None
+    settings: Settings = field(default_factory=Settings)
+    today: dt.date = field(default_factory=dt.date.today)
+    lang: str = "zh"
+
+
+# ---------------------------------------------------------------- checks
+
+
+def check_report(report: Report, ctx: Context) -> list[Issue]:
+    """Every issue of one report, file-level first, then in sheet and row order."""
+    if report.unreadable is not None:
+        e = report.unreadable
+        return [Issue("unreadable", params={"reason": Msg(e.code, {"detail": e.detail})})]
+    if not report.tables:
+        return [Issue("no-table", params={"minimum": schema.MIN_HEADERS, "expected": _expected_headers(ctx.lang)})]
+    issues = []
+    for table in report.tables:
+        columns = list(_check_columns(table, ctx))
+        issues += columns
+        if any(i.rule == "missing-columns" for i in columns):
+            continue
+        issues += _check_activity(table)
+        issues += _check_cells(table)
+        issues += _check_rows(table, report, ctx)
+        issues += _check_totals(table, ctx)
+    return issues
+
+
+def _expected_headers(lang: str) -> str:
+    return "、".join(c.en if lang == "en" else c.zh for c in schema.COLUMNS if c.required)
+
+
+def _check_columns(table: Table, ctx: Context):
+    missing = [c for c in schema.COLUMNS if c.required and c.key not in table.columns]
+    if not any(k in table.columns for k in schema.PRICE_COLUMNS):
+        missing.append(schema.BY_KEY["amount"])
+    if missing:
+        name = (lambda c: c.en) if ctx.lang == "en" else (lambda c: c.zh)
+        yield Issue("missing-columns", table.sheet, None, params={
+            "missing": "、".join(map(name, missing)),
+            "expected": "、".join(name(c) for c in schema.COLUMNS if c.required or c.key == "amount"),
+            "found": "、".join([*table.headers.values(), *table.extras])})
+        return
+    for header, col in table.extras.items():
+        yield Issue("extra-column", table.sheet, address(col, table.header_row), value=header)
+
+
+def _check_activity(table: Table):
+    for key in ("visits", "calls"):
+        tv = table.title.get(key)
+        if tv is None or values.is_blank(tv.raw):
+            yield Issue("activity-missing", table.sheet, tv.cell if tv else None, key)
+        elif tv.value is None or tv.value < 0 or tv.value != int(tv.value):
+            yield Issue("activity-invalid", table.sheet, tv.cell, key, tv.raw)
+
+
+def _check_cells(table: Table):
+    for (row, key), (raw, kind) in table.bad.items():
+        yield Issue(kind, table.sheet, table.cell(key, row), key, raw)
+
+
+def _check_rows(table: Table, report: Report, ctx: Context):
+    bad = {(row, key) for row, key in table.bad}
+    ref, tol = ctx.reference, ctx.settings
+    for rec in records(table.rows):
+        row = rec["row"]
+
+        def issue(rule, key, value=None, **params):
+            return Issue(rule, table.sheet, table.cell(key, row), key, value, params)
+
+        def present(key):
+            return rec.get(key) is not None or (row, key) in bad
+
+        deal = rec["deal"]
+        for key in ("date", "rep"):
+            if not present(key):
+                yield issue("required-field", key, deal=deal_name(None, ctx.lang))
+        if rec["deal_type"] is None:
+            yield issue("required-field", "deal_type", deal=deal_name(None, ctx.lang))
+        elif deal is None:
+            yield issue("unknown-deal-type", "deal_type", rec["deal_type"],
+                        expected="、".join(d.zh if ctx.lang != "en" else d.en for d in schema.DEAL_TYPES))
+        else:
+            for need in schema.DEALS[deal].needs:
+                keys = need.split("|")
+                if keys == ["contract_no"]:
+                    if not present("contract_no"):
+                        yield issue("missing-contract-no", "contract_no", deal=deal_name(deal, ctx.lang))
+                elif not any(present(k) for k in keys):
+                    yield issue("required-field", keys[0], deal=deal_name(deal, ctx.lang))
+        yield from _check_money(rec, deal, issue, tol)
+        yield from _check_dates(rec, report, issue, ctx)
+        if ref is not None:
+            yield from _check_reference(rec, deal, issue, ref, ctx.lang)
+
+
+def _tolerance(amount: float, settings: Settings) -> float:
+    return max(settings.amount_tolerance, abs(amount) * settings.amount_tolerance_pct / 100)
+
+
+def _check_money(rec, deal, issue, settings: Settings):
+    for key in schema.MONEY:
+        if rec.get(key) is not None and rec[key] < 0:
+            yield issue("negative", key, rec[key])
+    qty, price, amount, received = rec["qty"], rec["unit_price"], rec["amount"], rec["received"]
+    if None not in (qty, price, amount):
+        expected = qty * price
+        if abs(expected - amount) > _tolerance(amount, settings):
+            yield issue("amount-mismatch", "amount", amount, expected=_show(expected),
+                        tolerance=_show(_tolerance(amount, settings)))
+    row_amount = amount if amount is not None else (qty * price if None not in (qty, price) else None)
+    if deal in ("lead", "order", "contract") and received is not None and row_amount is not None \
+            and received > row_amount + settings.amount_tolerance:
+        yield issue("received-exceeds-amount", "received", received, expected=_show(row_amount))
+
+
+def _check_dates(rec, report: Report, issue, ctx: Context):
+    day = rec["date"]
+    if day is None:
+        return
+    if day > ctx.today:
+        yield issue("future-date", "date", day, expected=ctx.today.isoformat())
+    elif report.report_date and abs((day - report.report_date).days) > ctx.settings.far_date_days:
+        yield issue("far-date", "date", day, expected=report.report_date.isoformat(),
+                    days=abs((day - report.report_date).days))
+
+
+def _check_reference(rec, deal, issue, ref: Reference, lang: str):
+    rep = ref.rep_index.get(values.norm(rec["rep"])) if rec["rep"] else None
+    if rec["rep"] and rep is None:
+        yield issue("unknown-rep", "rep", rec["rep"])
+    elif rep is not None and not rep["active"]:
+        yield issue("inactive-rep", "rep", rec["rep"])
+    region = rec["region"]
+    if region and values.norm(region) not in ref.regions:
+        yield issue("unknown-region", "region", region, expected="、".join(ref.regions.values()))
+    elif region and rep is not None and values.norm(region) != values.norm(rep["region"]):
+        yield issue("rep-region", "region", region, rep=rec["rep"], expected=rep["region"])
+    if rec["product"]:
+        product = ref.product_index.get(values.norm(rec["product"]))
+        if product is None:
+            if deal != "payment":
+                yield issue("unknown-product", "product", rec["product"])
+        elif deal in ("order", "contract") and product.get("floor_price") is not None:
+            price = rec["unit_price"]
+            if price is None and rec["amount"] is not None and rec["qty"]:
+                price = rec["amount"] / rec["qty"]
+            if price is not None and price < product["floor_price"]:
+                yield issue("below-floor", "unit_price", price, product=rec["product"],
+                            expected=_show(product["floor_price"]))
+
+
+def _check_totals(table: Table, ctx: Context):
+    rows = table.rows
+    start = 0
+    for total_row, totals in table.totals:
+        part = rows[(rows["row"] > start) & (rows["row"] < total_row)]
+        for key, value in totals.items():
+            if value is None:
+                continue
+            expected = float(part[key].fillna(0).sum()) if len(part) else 0.0
+            if abs(expected - value) > _tolerance(value, ctx.settings):
+                yield Issue("total-mismatch", table.sheet, address(table.columns[key], total_row), key, value,
+                            {"expected": _show(expected)})
+        start = total_row
+
+
+def records(frame) -> list[dict]:
+    """Rows as dicts with None (not NaN) for blanks."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def check_batch(reports: list[Report]) -> dict[str, list[Issue]]:
+    """Rules across the reports of one batch: a contract number signed in two reports
+    is flagged in the later one (by report date, then file name)."""
+    out: dict[str, list[Issue]] = {}
+    signed: dict[str, str] = {}
+    for report in sorted(reports, key=lambda r: (str(r.report_date or ""), r.path.name)):
+        for table in report.tables:
+            rows = table.rows
+            contracts = rows[(rows["deal"] == "contract") & rows["contract_no"].notna()]
+            for no, first in contracts.groupby("contract_no", sort=False)["row"].first().items():
+                key = values.norm(no)
+                if key in signed and signed[key] != report.path.name:
+                    out.setdefault(str(report.path), []).append(Issue(
+                        "duplicate-contract", table.sheet, table.cell("contract_no", first), "contract_no", no,
+                        {"other": signed[key]}))
+                signed.setdefault(key, report.path.name)
+    return out

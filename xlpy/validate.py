@@ -1,0 +1,108 @@
+"""Validate a batch of report files: read → check → results (with text and JSON views)."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import reader, rules
+from .messages import say
+from .rules import Context, Issue
+
+
+@dataclass
+class FileResult:
+    path: Path
+    status: str  # ok | invalid | unreadable | skipped
+    report: reader.Report | None = None
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return self.report.rows if self.report else 0
+
+    def count(self, severity: str) -> int:
+        return sum(i.severity == severity for i in self.issues)
+
+
+def is_hidden(path: Path) -> bool:
+    """Excel's `~$` lock files and dot files: skipped without a word."""
+    return path.name.startswith(("~$", "."))
+
+
+def collect(paths: list[Path]) -> list[Path]:
+    """Files named, and the spreadsheet files in folders named (recursively, sorted)."""
+    out = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.is_file() and not is_hidden(f)
+                          and f.suffix.lower() in reader.SPREADSHEET_SUFFIXES
+                          and not any(is_hidden(d) for d in f.relative_to(p).parents if d.name))
+        else:
+            out.append(p)
+    return out
+
+
+def validate_files(files: list[Path], ctx: Context) -> list[FileResult]:
+    reps = ctx.reference.rep_index if ctx.reference is not None else {}
+    results = []
+    for path in files:
+        if is_hidden(path) or path.suffix.lower() not in reader.SPREADSHEET_SUFFIXES:
+            results.append(FileResult(path, "skipped"))
+            continue
+        report = reader.read_report(path, ctx.settings, reps)
+        results.append(FileResult(path, "", report, rules.check_report(report, ctx)))
+    readable = [r.report for r in results if r.report is not None and r.report.unreadable is None]
+    for result in results:
+        if result.report is not None:
+            result.issues += rules.check_batch(readable).get(str(result.path), [])
+            result.status = _status(result)
+    return results
+
+
+def _status(result: FileResult) -> str:
+    if result.report.unreadable is not None:
+        return "unreadable"
+    return "invalid" if result.count(rules.ERROR) else "ok"
+
+
+def to_json(results: list[FileResult], lang: str = "zh", seconds: float | None = None) -> dict:
+    files = [{
+        "path": str(r.path),
+        "status": r.status,
+        "rows": r.rows,
+        "issues": [{"severity": i.severity, "rule": i.rule, "sheet": i.sheet, "cell": i.cell,
+                    "column": i.column, "value": _jsonable(i.value), "message": i.message(lang)}
+                   for i in r.issues],
+    } for r in results]
+    summary = {"files": len(results), "rows": sum(r.rows for r in results),
+               **{s: sum(r.status == s for r in results) for s in ("ok", "invalid", "unreadable", "skipped")},
+               **{f"{sev}s": sum(r.count(sev) for r in results) for sev in (rules.ERROR, rules.WARNING, rules.NOTICE)}}
+    if seconds is not None:
+        summary["seconds"] = round(seconds, 3)
+    return {"files": files, "summary": summary}
+
+
+def _jsonable(value):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def to_text(results: list[FileResult], lang: str = "zh") -> str:
+    lines = []
+    for r in results:
+        lines.append(f"{r.path}  [{say('status-' + r.status, lang)}]  {r.rows}")
+        for i in r.issues:
+            where = "!".join(x for x in (i.sheet, i.cell) if x)
+            lines.append(f"  {i.severity:<7} {i.rule:<22} {where:<16} {i.message(lang)}")
+    summary = to_json(results, lang)["summary"]
+    lines.append(say("summary", lang, files=summary["files"], rows=summary["rows"], errors=summary["errors"],
+                     warnings=summary["warnings"], notices=summary["notices"]))
+    return "\n".join(lines)
+
+
+def run(paths: list[Path], ctx: Context) -> tuple[list[FileResult], float]:
+    start = time.perf_counter()
+    results = validate_files(collect(paths), ctx)
+    return results, time.perf_counter() - start

@@ -1,0 +1,125 @@
+"""Values as people type them (spec §1 "Values as people type them").
+
+Each parser takes a cell value as a reader returns it (str, float, int, bool,
+date, datetime, or None) and gives the typed value, None for a blank, or
+raises ``BadValue`` naming what was found.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+EXCEL_ERRORS = ("#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!",
+                "#GETTING_DATA", "#SPILL!", "#CALC!")
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+class BadValue(ValueError):
+    """A cell whose text cannot be read as the column's type."""
+
+
+def norm(text) -> str:
+    """Fold width, case and spacing so that labels and names compare as people mean them."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
+
+
+_UNIT = re.compile(r"[(\[](?:[^()\[\]]*)[)\]]$")
+
+
+def norm_header(text) -> str:
+    """A header without its trailing unit: `金额（元）`, `单价(¥)` → `金额`, `单价`."""
+    key = norm(text).rstrip(":：")
+    return _UNIT.sub("", key) or key
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def excel_error(value) -> str | None:
+    if isinstance(value, str) and value.strip() in EXCEL_ERRORS:
+        return value.strip()
+    return None
+
+
+def text(value) -> str | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a phone or contract number typed as a number
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()[:10]
+    return str(value).strip()
+
+
+_MULTIPLIERS = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000, "千": 1_000}
+_CURRENCY = re.compile(r"^(?:rmb|cny|¥|\$|元)|(?:元|rmb|cny|块)$")
+
+
+def number(value) -> float | None:
+    """`1,234.50`, `¥1,234.50`, `￥1234`, `1234元`, `1.2万`, `１２３４`, `(50)` → float."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime)):
+        raise BadValue(value)
+    if isinstance(value, (int, float)):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise BadValue(value)
+        return float(value)
+    s = unicodedata.normalize("NFKC", str(value)).strip().casefold().replace(",", "").replace(" ", "")
+    negative = s.startswith("(") and s.endswith(")")
+    s = s.strip("()")
+    for _ in range(2):  # currency may stand before and after: ¥1234元
+        s = _CURRENCY.sub("", s)
+    factor = 1
+    if s and s[-1] in _MULTIPLIERS:
+        factor, s = _MULTIPLIERS[s[-1]], s[:-1]
+        s = _CURRENCY.sub("", s)
+    try:
+        result = float(s) * factor
+    except ValueError:
+        raise BadValue(value) from None
+    if result != result or abs(result) == float("inf"):
+        raise BadValue(value)
+    return -result if negative else result
+
+
+_YMD = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_MD = re.compile(r"^(\d{1,2})[月/-](\d{1,2})日?$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+def date(value, default_year: int | None = None) -> dt.date | None:
+    """Excel dates and serials, `2026-11-26`, `2026/11/26`, `2026.11.26`, `2026年11月26日`,
+    `11月26日` (year from ``default_year``), `20261126` → date."""
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        raise BadValue(value)
+    if isinstance(value, (int, float)):
+        return _from_number(value)
+    s = unicodedata.normalize("NFKC", str(value)).strip().casefold()
+    try:
+        if m := _YMD.match(s) or _COMPACT.match(s):
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        if (m := _MD.match(s)) and default_year:
+            return dt.date(default_year, int(m[1]), int(m[2]))
+    except ValueError:
+        pass  # 2026-02-30: the shape of a date but not a day
+    raise BadValue(value)
+
+
+def _from_number(value: float) -> dt.date:
+    if value == int(value) and 19000101 <= value <= 21001231:
+        return date(str(int(value)))
+    if 1 <= value < 2958466:  # Excel's serial range, 1900-01-01..9999-12-31
+        return EXCEL_EPOCH + dt.timedelta(days=int(value))
+    raise BadValue(value)
+
+
+PARSERS = {"text": text, "number": number, "money": number, "date": date}
