@@ -63,6 +63,26 @@ def cmd_validate(args) -> int:
     return EXIT_FOUND if any(r.status in ("invalid", "unreadable") for r in results) else EXIT_OK
 
 
+def cmd_consolidate(args) -> int:
+    from . import consolidate, store
+    ctx = _context(args, reference_required=True)
+    try:
+        outcome = consolidate.run_consolidation(ctx.settings, args.inbox, args.master, ctx=ctx)
+    except store.LockTimeout:
+        print(say("lock-timeout", ctx.lang, path=args.master or ctx.settings.path("master"),
+                  seconds=ctx.settings.lock_timeout), file=sys.stderr)
+        return EXIT_UNUSABLE
+    except store.MasterError as e:
+        print(say(e.code, ctx.lang, **e.params), file=sys.stderr)
+        return EXIT_UNUSABLE
+    if args.format == "json":
+        json.dump(consolidate.to_json(outcome, ctx.lang), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        print(consolidate.to_text(outcome, ctx.lang))
+    return outcome.exit_code
+
+
 def cmd_init(args) -> int:
     from .office import init_office
     path = init_office(args.dir, lang=args.lang or "zh")
@@ -105,6 +125,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", type=_date, help="judge future dates against this day (default: today)")
     _office_args(p)
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("consolidate", help="merge the inbox into the master workbooks", description=(
+        "Validate every report in the inbox and merge the accepted ones into the monthly master workbooks "
+        "(master/YYYY-MM.xlsx). A report with errors is rejected whole (setting accept_valid_rows keeps its "
+        "valid rows). Running again changes nothing; a renamed copy is skipped; a changed file replaces its "
+        "earlier version. Exit status: 0 all accepted, 1 some rejected (the rest consolidated), 2 nothing done."))
+    p.add_argument("--inbox", type=Path, help="the folder of reports (default: the office inbox)")
+    p.add_argument("--master", type=Path, help="the folder of master workbooks, created if missing "
+                                               "(default: the office master folder)")
+    p.add_argument("--reference", type=Path, help="the reference workbook (default: the office's reference.xlsx)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    _office_args(p)
+    p.set_defaults(func=cmd_consolidate)
 
     p = sub.add_parser("init", help="create an office folder", description=(
         "Create an office folder: xlpy.toml (settings), reference.xlsx (reps, products, targets, "

@@ -1,0 +1,238 @@
+"""Consolidate an inbox of daily reports into the monthly masters.
+
+Plan (core, no I/O): each inbox file is unchanged (same name, same content as
+consolidated before: nothing to do), a copy (same content under another name:
+skipped and logged), a correction (a consolidated name with new content: its
+earlier rows are replaced, the log keeps both versions) or new. New files and
+corrections are validated; a report with errors is rejected whole unless
+`accept_valid_rows` is set, in which case only its rows with errors are. Only
+the months that change are written again.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import ledger as L
+from . import record_rules, rules, store, validate
+from .config import Settings
+from .messages import say
+from .rules import Context, Issue
+
+EXIT_OK, EXIT_REJECTED, EXIT_NOTHING = 0, 1, 2
+# Errors that concern the whole file, not one deal row: with accept_valid_rows
+# they still reject the whole report.
+FILE_LEVEL = {"unreadable", "no-table", "missing-columns", "activity-invalid", "total-mismatch"}
+
+
+@dataclass
+class FileOutcome:
+    source: str
+    fingerprint: str
+    status: str  # accepted | partial | rejected | unreadable | copy | unchanged
+    rows_read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    copies: int = 0  # rows skipped because the file is a copy
+    correction: bool = False
+    copy_of: str | None = None
+    partition: str | None = None
+    report_date: object = None
+    issues: list[Issue] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    files: list[FileOutcome]
+    master: Path
+    seconds: float = 0.0
+    written: list[str] = field(default_factory=list)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {k: sum(getattr(f, k) for f in self.files) for k in ("rows_read", "accepted", "rejected", "copies")}
+
+    @property
+    def exit_code(self) -> int:
+        bad = [f for f in self.files if f.status in ("rejected", "unreadable", "partial")]
+        if bad and len(bad) == len(self.files):
+            return EXIT_NOTHING if not any(f.status == "partial" for f in bad) else EXIT_REJECTED
+        return EXIT_REJECTED if bad else EXIT_OK
+
+    def reconciles(self) -> bool:
+        return all(f.rows_read == f.accepted + f.rejected + f.copies for f in self.files)
+
+
+def fingerprint(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def run_consolidation(settings: Settings, inbox: Path | None = None, master: Path | None = None,
+                      reference: Path | None = None, now: pd.Timestamp | None = None,
+                      ctx: Context | None = None) -> Outcome:
+    """Validate and consolidate every report in the inbox; write the changed masters."""
+    from .reference import read_reference
+    start = time.perf_counter()
+    inbox = Path(inbox or settings.path("inbox"))
+    master = Path(master or settings.path("master"))
+    if ctx is None:
+        ctx = Context(read_reference(reference or settings.path("reference"), settings), settings,
+                      lang=settings.language)
+    now = (now or pd.Timestamp.now()).floor("s")
+    with store.lock(master, settings.lock_timeout):
+        store.recover(master)
+        parts = store.read_partitions(master)
+        outcome = _consolidate(validate.collect([inbox]), parts, ctx, now)
+        outcome.master = master
+        changed = sorted(name for name, part in parts.items() if part.changed)
+        if changed:
+            writers = {f"{name}.xlsx": _writer(parts[name], ctx.lang) for name in changed}
+            store.commit(master, writers, settings.backups)
+            outcome.written = sorted(writers)
+    outcome.seconds = time.perf_counter() - start
+    return outcome
+
+
+def _writer(part: store.Partition, lang: str):
+    return lambda path: store.write_partition(path, part, lang)
+
+
+def _consolidate(files: list[Path], parts: dict[str, store.Partition], ctx: Context, now) -> Outcome:
+    imports = store.concat(parts, "imports")
+    current = imports[imports["status"].isin(("accepted", "partial")) & imports["replaced_by"].isna()]
+    originals = dict(zip(current["fingerprint"], current["source"]))
+    rows_of = dict(zip(current["source"], current["rows_read"]))
+    seen = set(zip(imports["source"], imports["fingerprint"]))
+    outcomes, todo, copies = [], [], []
+    for path in files:
+        fp = fingerprint(path)
+        if (path.name, fp) in seen:
+            outcomes.append(_as_before(imports, path.name, fp))
+        elif fp in originals:
+            copies.append(FileOutcome(path.name, fp, "copy", copy_of=originals[fp]))
+        else:
+            todo.append(path)
+            originals.setdefault(fp, path.name)  # a second copy within this batch
+    results = validate.validate_files(todo, ctx)
+    rows_of.update({r.path.name: r.rows for r in results})
+    replaced = {r.path.name for r in results} & set(current["source"])
+    history = store.concat(parts, "ledger")
+    history = history[~history["source"].isin(replaced)]
+    record = record_rules.check(  # rules that need the record, in report order
+        [r.report for r in results if r.report and r.report.unreadable is None], history, ctx)
+    for result in results:
+        result.issues += record.get(str(result.path), [])
+        outcomes.append(_accept(result, parts, ctx, now, replaced))
+    for copy in copies:
+        copy.rows_read = copy.copies = int(rows_of[copy.copy_of])
+        _log(parts, copy, now, "copy")
+    return Outcome(outcomes + copies, Path())
+
+
+def _as_before(imports: pd.DataFrame, name: str, fp: str) -> FileOutcome:
+    """A file consolidated before with this content: reported as it was, nothing changes."""
+    row = imports[(imports["source"] == name) & (imports["fingerprint"] == fp)].iloc[-1]
+    status = row["status"] if row["status"] in ("rejected", "unreadable", "copy") else "unchanged"
+    return FileOutcome(name, fp, status, rows_read=row["rows_read"], accepted=row["accepted"],
+                       rejected=row["rejected"], copies=row["rows_read"] - row["accepted"] - row["rejected"],
+                       copy_of=row["copy_of"])
+
+
+def _accept(result: validate.FileResult, parts, ctx: Context, now, replaced: set[str]) -> FileOutcome:
+    report = result.report
+    name = result.path.name
+    out = FileOutcome(name, report.fingerprint, "", rows_read=report.rows, issues=result.issues,
+                      correction=name in replaced, report_date=report.report_date)
+    rows = L.ledger_rows(report, now)
+    out.partition = L.partition_of(report, rows)
+    errors = [i for i in result.issues if i.severity == rules.ERROR]
+    bad_rows = _rows_with_errors(errors, set(zip(rows["sheet"], rows["row"])))
+    if report.unreadable is not None:
+        out.status = "unreadable"
+    elif errors and (not ctx.settings.accept_valid_rows or None in bad_rows):
+        out.status, out.rejected = "rejected", report.rows
+    else:
+        keep = ~pd.Series(list(zip(rows["sheet"], rows["row"]))).isin(bad_rows).to_numpy() if len(rows) else []
+        accepted = rows[keep] if len(rows) else rows
+        out.accepted, out.rejected = len(accepted), report.rows - len(accepted)
+        out.status = "partial" if out.rejected else "accepted"
+        if name in replaced:
+            _retire(parts, name, report.fingerprint)
+        part = parts.setdefault(out.partition, store.Partition(out.partition))
+        part.ledger = L.append(part.ledger, accepted, fields=L.LEDGER)
+        part.activity = L.append(part.activity, L.activity_rows(report), fields=L.ACTIVITY)
+    _log(parts, out, now, out.status)
+    return out
+
+
+def _rows_with_errors(errors: list[Issue], deal_rows: set) -> set:
+    """(sheet, row) of each deal row with an error; None stands for an error that
+    concerns the whole file (file-level rules, or a title cell every row defaults from)."""
+    out = set()
+    for issue in errors:
+        digits = "".join(ch for ch in (issue.cell or "") if ch.isdigit())
+        key = (issue.sheet, int(digits)) if digits else None
+        out.add(key if key in deal_rows and issue.rule not in FILE_LEVEL else None)
+    return out
+
+
+def _retire(parts: dict[str, store.Partition], name: str, new_print: str) -> None:
+    """Drop a corrected file's earlier rows; its log entries say what replaced them."""
+    for part in parts.values():
+        if (part.ledger["source"] == name).any() or (part.imports["source"] == name).any():
+            part.ledger = part.ledger[part.ledger["source"] != name].reset_index(drop=True)
+            part.activity = part.activity[part.activity["source"] != name].reset_index(drop=True)
+            mask = (part.imports["source"] == name) & part.imports["replaced_by"].isna()
+            part.imports.loc[mask, "replaced_by"] = new_print
+            part.changed = True
+
+
+def _log(parts, out: FileOutcome, now, status: str) -> None:
+    name = out.partition or now.strftime("%Y-%m")
+    out.partition = name
+    part = parts.setdefault(name, store.Partition(name))
+    entry = {"source": out.source, "fingerprint": out.fingerprint, "status": status, "rows_read": out.rows_read,
+             "accepted": out.accepted, "rejected": out.rejected, "imported_at": now, "report_date": out.report_date,
+             "copy_of": out.copy_of}
+    part.imports = L.append(part.imports, pd.DataFrame([entry]), fields=L.IMPORTS)
+    part.changed = True
+    problems = [{"source": out.source, "fingerprint": out.fingerprint, "severity": i.severity, "rule": i.rule,
+                 "sheet": i.sheet, "cell": i.cell, "value": None if i.value is None else str(i.value),
+                 "message": i.message(), "imported_at": now}
+                for i in out.issues if i.severity == rules.ERROR]
+    if problems:
+        part.problems = L.append(part.problems, pd.DataFrame(problems), fields=L.PROBLEMS)
+
+
+# ---------------------------------------------------------------- views
+
+
+def to_text(outcome: Outcome, lang: str = "zh") -> str:
+    lines = [say("consolidate-file", lang, source=f.source, status=say("cstatus-" + f.status, lang),
+                 read=f.rows_read, accepted=f.accepted, rejected=f.rejected, copies=f.copies)
+             + (f"  ← {f.copy_of}" if f.status == "copy" else "") + (say("correction", lang) if f.correction else "")
+             for f in outcome.files]
+    for f in outcome.files:
+        for i in f.issues:
+            if i.severity == rules.ERROR:
+                lines.append(f"  {f.source} {i.sheet or ''}!{i.cell or ''} {i.rule}: {i.message(lang)}")
+    t = outcome.totals
+    lines.append(say("reconciliation", lang, read=t["rows_read"], accepted=t["accepted"], rejected=t["rejected"],
+                     copies=t["copies"], ok="✓" if outcome.reconciles() else "✗"))
+    lines.append(say("written", lang, files=", ".join(outcome.written) or "-", master=str(outcome.master)))
+    return "\n".join(lines)
+
+
+def to_json(outcome: Outcome, lang: str = "zh") -> dict:
+    return {"files": [{"source": f.source, "status": f.status, "rows_read": f.rows_read, "accepted": f.accepted,
+                       "rejected": f.rejected, "copies": f.copies, "correction": f.correction,
+                       "copy_of": f.copy_of, "partition": f.partition,
+                       "errors": [{"rule": i.rule, "sheet": i.sheet, "cell": i.cell, "message": i.message(lang)}
+                                  for i in f.issues if i.severity == rules.ERROR]}
+                      for f in outcome.files],
+            "totals": outcome.totals, "reconciles": outcome.reconciles(), "written": outcome.written,
+            "seconds": round(outcome.seconds, 3), "exit_code": outcome.exit_code}

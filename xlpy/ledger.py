@@ -1,0 +1,134 @@
+"""The record's tables, declared as data, and how report rows become ledger rows.
+
+The ledger (明细) holds every accepted deal row with its provenance; the activity
+table (活动) holds visits and calls per report. Core code: no file I/O.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import schema
+from .reader import Report
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    zh: str
+    en: str
+    type: str  # text | number | money | date | datetime | int
+
+
+def _fields(*specs) -> tuple[Field, ...]:
+    return tuple(Field(*s) for s in specs)
+
+
+PROVENANCE = _fields(
+    ("deal", "业务类型代码", "Deal Code", "text"),
+    ("report_date", "报表日期", "Report Date", "date"),
+    ("source", "来源文件", "Source File", "text"),
+    ("sheet", "工作表", "Sheet", "text"),
+    ("row", "行号", "Row", "int"),
+    ("fingerprint", "文件指纹", "Fingerprint", "text"),
+    ("imported_at", "导入时间", "Imported At", "datetime"),
+    ("extra", "附加数据", "Extra Data", "text"),
+)
+LEDGER = tuple(Field(c.key, c.zh, c.en, c.type) for c in schema.COLUMNS) + PROVENANCE
+ACTIVITY = _fields(
+    ("date", "日期", "Date", "date"), ("rep", "销售代表", "Sales Rep", "text"), ("region", "区域", "Region", "text"),
+    ("visits", "来访量", "Visits", "number"), ("calls", "来电量", "Calls", "number"),
+    ("source", "来源文件", "Source File", "text"), ("fingerprint", "文件指纹", "Fingerprint", "text"),
+)
+IMPORTS = _fields(
+    ("source", "文件", "File", "text"), ("fingerprint", "文件指纹", "Fingerprint", "text"),
+    ("status", "状态", "Status", "text"), ("report_date", "报表日期", "Report Date", "date"),
+    ("rows_read", "读取行数", "Rows Read", "int"), ("accepted", "接收行数", "Rows Accepted", "int"),
+    ("rejected", "拒收行数", "Rows Rejected", "int"), ("imported_at", "导入时间", "Imported At", "datetime"),
+    ("replaced_by", "被替换为", "Replaced By", "text"), ("copy_of", "副本来源", "Copy Of", "text"),
+)
+PROBLEMS = _fields(
+    ("source", "文件", "File", "text"), ("fingerprint", "文件指纹", "Fingerprint", "text"),
+    ("severity", "级别", "Severity", "text"), ("rule", "规则", "Rule", "text"),
+    ("sheet", "工作表", "Sheet", "text"), ("cell", "单元格", "Cell", "text"),
+    ("value", "值", "Value", "text"), ("message", "说明", "Message", "text"),
+    ("imported_at", "导入时间", "Imported At", "datetime"),
+)
+# The master's sheets, in order: name → fields.
+SHEETS = {"明细": LEDGER, "活动": ACTIVITY, "导入记录": IMPORTS, "问题清单": PROBLEMS}
+FRAME_OF_SHEET = {"明细": "ledger", "活动": "activity", "导入记录": "imports", "问题清单": "problems"}
+
+
+def empty(fields: tuple[Field, ...]) -> pd.DataFrame:
+    return conform(pd.DataFrame(columns=[f.key for f in fields]), fields)
+
+
+def conform(frame: pd.DataFrame, fields: tuple[Field, ...]) -> pd.DataFrame:
+    """The frame with exactly these columns, in order, with their dtypes: one
+    representation whether rows came from reports or back from a master."""
+    out = pd.DataFrame(index=frame.index)
+    for f in fields:
+        col = frame[f.key] if f.key in frame else pd.Series(None, index=frame.index, dtype=object)
+        if f.type in ("date", "datetime"):
+            col = pd.to_datetime(col, errors="coerce")
+            out[f.key] = col.dt.normalize() if f.type == "date" else col
+        elif f.type in ("number", "money"):
+            out[f.key] = pd.to_numeric(col, errors="coerce").astype(float)
+        elif f.type == "int":
+            out[f.key] = pd.to_numeric(col, errors="coerce").fillna(0).astype(int)
+        else:
+            out[f.key] = col.astype(object).map(lambda v: None if _blank(v) else v if isinstance(v, str) else str(v))
+    return out.reset_index(drop=True)
+
+
+def _blank(value) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value))
+
+
+def append(*frames: pd.DataFrame, fields: tuple[Field, ...]) -> pd.DataFrame:
+    """Frames of one kind, one after another."""
+    frames = [f for f in frames if len(f)]
+    return conform(pd.concat(frames, ignore_index=True), fields) if frames else empty(fields)
+
+
+def partition_of(report: Report, rows: pd.DataFrame) -> str:
+    """The month a report's rows are kept in: its report date's, else its first deal's."""
+    day = report.report_date
+    if day is None and len(rows) and rows["date"].notna().any():
+        day = rows["date"].min()
+    return pd.Timestamp(day).strftime("%Y-%m") if day is not None else "undated"
+
+
+def ledger_rows(report: Report, imported_at: pd.Timestamp) -> pd.DataFrame:
+    """A report's deal rows as ledger rows (amount completed from qty × unit price)."""
+    if not report.tables:
+        return empty(LEDGER)
+    rows = pd.concat([t.rows for t in report.tables], ignore_index=True)
+    rows["amount"] = rows["amount"].where(rows["amount"].notna(), rows["qty"] * rows["unit_price"])
+    rows["report_date"] = report.report_date
+    rows["source"] = report.path.name
+    rows["fingerprint"] = report.fingerprint
+    rows["imported_at"] = imported_at
+    rows["extra"] = rows["extra"].map(lambda e: json.dumps(e, ensure_ascii=False, default=str) if e else None)
+    return conform(rows, LEDGER)
+
+
+def activity_rows(report: Report) -> pd.DataFrame:
+    """Visits and calls from each table's title area."""
+    recs = []
+    for t in report.tables:
+        title = {k: v.value for k, v in t.title.items()}
+        if title.get("visits") is None and title.get("calls") is None:
+            continue
+        recs.append({"date": title.get("report_date") or report.report_date, "rep": title.get("rep"),
+                     "region": title.get("region") or _first(t.rows["region"]),
+                     "visits": title.get("visits"), "calls": title.get("calls"),
+                     "source": report.path.name, "fingerprint": report.fingerprint})
+    return conform(pd.DataFrame(recs), ACTIVITY) if recs else empty(ACTIVITY)
+
+
+def _first(series: pd.Series):
+    present = series.dropna()
+    return present.iloc[0] if len(present) else None

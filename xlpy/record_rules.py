@@ -1,0 +1,120 @@
+"""Rules that need the consolidated record: contracts signed again, cancellations and
+payments naming unknown contracts, sales beyond inventory, money beyond what is owed.
+
+The batch is walked in report order (report date, then file name), row by row, so
+a contract signed earlier in the same batch counts as known. Core: no I/O.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import values
+from .reader import Report
+from .rules import ERROR, RULES, Context, Issue, Rule, _show, deal_name, records
+
+RECORD_RULES = (
+    Rule("contract-signed-before", ERROR, "合同编号 {value} 已在 {other} 中签约过", "Contract number {value} was already signed in {other}"),
+    Rule("unknown-contract", ERROR, "{deal}所指的合同编号 {value} 在本批日报和总表中都不存在",
+         "The {deal} names contract number {value}, which neither this batch nor the master knows"),
+    Rule("beyond-inventory", ERROR, "产品“{product}”剩余库存 {expected}，本行签约数量 {value} 超出",
+         "Product “{product}” has {expected} left; this row contracts {value}"),
+    Rule("received-beyond-outstanding", ERROR, "回款 {value} 超过合同 {contract} 的未收余额 {expected}",
+         "Payment {value} exceeds the outstanding {expected} of contract {contract}"),
+)
+RULES.update({r.id: r for r in RECORD_RULES})
+
+
+@dataclass
+class _Contract:
+    source: str
+    amount: float = 0.0
+    unit_prices: dict = field(default_factory=dict)  # normalised product → unit price
+    paid: float = 0.0  # received plus cancelled
+
+    def cancelled_amount(self, rec: dict) -> float:
+        if rec["amount"] is not None:
+            return rec["amount"]
+        prices = self.unit_prices
+        price = prices.get(values.norm(rec["product"])) if rec["product"] else None
+        if price is None and prices:
+            price = next(iter(prices.values()))
+        return (rec["qty"] or 0) * (price or 0)
+
+    @property
+    def outstanding(self) -> float:
+        return self.amount - self.paid
+
+
+class _Book:
+    """Running state: contracts and remaining stock, from the record, then the batch."""
+
+    def __init__(self, history: pd.DataFrame, ctx: Context):
+        self.contracts: dict[str, _Contract] = {}
+        self.stock = {}
+        ref = ctx.reference
+        if ref is not None:
+            self.stock = {k: p["opening_stock"] for k, p in ref.product_index.items() if p.get("opening_stock") is not None}
+        self.tolerance = ctx.settings.amount_tolerance
+        for rec in records(history.sort_values(["date", "source", "row"], kind="stable")):
+            self.apply(rec)
+
+    def apply(self, rec: dict) -> None:
+        key = values.norm(rec["contract_no"]) if rec["contract_no"] else None
+        deal = rec["deal"]
+        if deal == "contract" and key:
+            c = self.contracts.setdefault(key, _Contract(rec["source"]))
+            amount = rec["amount"] if rec["amount"] is not None else (rec["qty"] or 0) * (rec["unit_price"] or 0)
+            c.amount += amount
+            if rec["product"]:
+                c.unit_prices[values.norm(rec["product"])] = rec["unit_price"] or (amount / rec["qty"] if rec["qty"] else None)
+            self._move_stock(rec, -1)
+        elif deal == "cancel" and key in self.contracts:
+            self.contracts[key].paid += self.contracts[key].cancelled_amount(rec)
+            self._move_stock(rec, +1)
+        if key in self.contracts and rec["received"] is not None:
+            self.contracts[key].paid += rec["received"]
+
+    def _move_stock(self, rec, sign: int) -> None:
+        product = values.norm(rec["product"]) if rec["product"] else None
+        if product in self.stock and rec["qty"] is not None:
+            self.stock[product] += sign * rec["qty"]
+
+
+def check(reports: list[Report], history: pd.DataFrame, ctx: Context) -> dict[str, list[Issue]]:
+    """Issues per report path of the rules that need the record."""
+    book = _Book(history, ctx)
+    out: dict[str, list[Issue]] = {}
+    for report in sorted(reports, key=lambda r: (str(r.report_date or ""), r.path.name)):
+        signed_here = set()
+        for table in report.tables:
+            for rec in records(table.rows):
+                rec["source"] = report.path.name
+                for issue in _judge(rec, table, book, signed_here, ctx):
+                    out.setdefault(str(report.path), []).append(issue)
+                book.apply(rec)
+                if rec["deal"] == "contract" and rec["contract_no"]:
+                    signed_here.add(values.norm(rec["contract_no"]))
+    return out
+
+
+def _judge(rec: dict, table, book: _Book, signed_here: set, ctx: Context):
+    row, deal, no = rec["row"], rec["deal"], rec["contract_no"]
+    key = values.norm(no) if no else None
+
+    def issue(rule, column, value, **params):
+        return Issue(rule, table.sheet, table.cell(column, row), column, value, params)
+
+    if deal == "contract" and key in book.contracts and key not in signed_here:
+        yield issue("contract-signed-before", "contract_no", no, other=book.contracts[key].source)
+    if deal in ("cancel", "payment") and key and key not in book.contracts:
+        yield issue("unknown-contract", "contract_no", no, deal=deal_name(deal, ctx.lang))
+    if deal == "contract" and rec["product"] and rec["qty"] is not None:
+        left = book.stock.get(values.norm(rec["product"]))
+        if left is not None and rec["qty"] > left:
+            yield issue("beyond-inventory", "qty", rec["qty"], product=rec["product"], expected=_show(left))
+    if deal == "payment" and key in book.contracts and rec["received"] is not None:
+        owed = book.contracts[key].outstanding
+        if rec["received"] > owed + book.tolerance:
+            yield issue("received-beyond-outstanding", "received", rec["received"], contract=no, expected=_show(owed))

@@ -1,0 +1,228 @@
+"""The master folder on disk: monthly master workbooks read with python-calamine and
+written with xlsxwriter, all-or-nothing.
+
+A change is written as complete temporary files beside the masters, then a commit
+manifest names them, then each replaces its master (`os.replace`, atomic on one
+file system). A crash before the manifest leaves the old masters; a crash after it
+is finished by the next run (`recover`). So the masters are always one consistent
+version, never a mix and never half a file.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import xlsxwriter
+from filelock import FileLock, Timeout
+from python_calamine import CalamineWorkbook
+
+from . import ledger as L
+
+SUMMARY = "总表.xlsx"
+PARTITION = re.compile(r"^(\d{4}-\d{2}|undated)\.xlsx$")
+TMP, BACKUP, LOCK, MANIFEST = ".xlpy-tmp", "backup", ".xlpy.lock", "commit.json"
+
+
+class MasterError(Exception):
+    """The masters cannot be changed now; ``code`` names a message, nothing was changed."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code, params)
+        self.code, self.params = code, params
+
+
+@dataclass
+class Partition:
+    """One monthly master: its four tables."""
+
+    name: str
+    ledger: pd.DataFrame = field(default_factory=lambda: L.empty(L.LEDGER))
+    activity: pd.DataFrame = field(default_factory=lambda: L.empty(L.ACTIVITY))
+    imports: pd.DataFrame = field(default_factory=lambda: L.empty(L.IMPORTS))
+    problems: pd.DataFrame = field(default_factory=lambda: L.empty(L.PROBLEMS))
+    changed: bool = False  # to be written again
+
+
+# ---------------------------------------------------------------- reading
+
+
+def partition_files(master: Path) -> dict[str, Path]:
+    return {m[1]: p for p in sorted(Path(master).glob("*.xlsx")) if (m := PARTITION.match(p.name))}
+
+
+def read_partitions(master: Path) -> dict[str, Partition]:
+    return {name: read_partition(path, name) for name, path in partition_files(master).items()}
+
+
+def read_partition(path: Path, name: str) -> Partition:
+    book = CalamineWorkbook.from_path(str(path))
+    part = Partition(name)
+    for sheet, fields in L.SHEETS.items():
+        if sheet in book.sheet_names:
+            setattr(part, L.FRAME_OF_SHEET[sheet], _frame(book.get_sheet_by_name(sheet).to_python(), fields))
+    return part
+
+
+def _frame(grid: list[list], fields: tuple[L.Field, ...]) -> pd.DataFrame:
+    if not grid:
+        return L.empty(fields)
+    names = {n: f.key for f in fields for n in (f.zh, f.en, f.key)}
+    header = [names.get(str(h).strip()) for h in grid[0]]
+    frame = pd.DataFrame([r for r in grid[1:] if any(v != "" for v in r)], columns=range(len(header)))
+    frame = frame.rename(columns={i: k for i, k in enumerate(header) if k}).replace("", None)
+    return L.conform(frame[[k for k in header if k]] if len(frame) else frame, fields)
+
+
+def concat(parts: dict[str, Partition], what: str) -> pd.DataFrame:
+    """One table across all months."""
+    fields = L.SHEETS[next(s for s, f in L.FRAME_OF_SHEET.items() if f == what)]
+    return L.append(*(getattr(p, what) for p in parts.values()), fields=fields)
+
+
+# ---------------------------------------------------------------- writing
+
+
+FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm:ss", "money": "#,##0.00", "number": "#,##0.##"}
+
+
+def new_workbook(path: Path) -> xlsxwriter.Workbook:
+    """A workbook that writes every string as text: a report's `=HYPERLINK(...)`
+    stays inert text in the master, never a live formula."""
+    return xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                          "strings_to_numbers": False, "nan_inf_to_errors": True})
+
+
+def write_table(book: xlsxwriter.Workbook, sheet: str, frame: pd.DataFrame, fields, lang: str = "zh"):
+    """A sheet holding the frame as an Excel table: filters, frozen header, formats, widths."""
+    ws = book.add_worksheet(sheet)
+    formats = {t: book.add_format({"num_format": f}) for t, f in FORMATS.items()}
+    headers = [f.en if lang == "en" else f.zh for f in fields]
+    for c, f in enumerate(fields):
+        col = frame[f.key] if f.key in frame else pd.Series([None] * len(frame))
+        fmt = formats.get(f.type)
+        for r, value in enumerate(col.tolist(), start=1):
+            _write(ws, r, c, value, f.type, fmt)
+        width = max([len(headers[c]) * 2 + 2, *(min(_width(v), 40) for v in col.head(200).tolist())])
+        ws.set_column(c, c, width)
+    ws.add_table(0, 0, max(len(frame), 1), len(fields) - 1,
+                 {"columns": [{"header": h} for h in headers], "style": "Table Style Light 9"})
+    ws.freeze_panes(1, 0)
+    return ws
+
+
+def _write(ws, r: int, c: int, value, kind: str, fmt) -> None:
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+        return
+    if kind in ("date", "datetime"):
+        ws.write_datetime(r, c, pd.Timestamp(value).to_pydatetime(), fmt)
+    elif kind in ("number", "money", "int"):
+        ws.write_number(r, c, float(value), fmt)
+    else:
+        ws.write_string(r, c, str(value))
+
+
+def _width(value) -> int:
+    if value is None or (isinstance(value, float) and value != value):
+        return 0
+    text = str(value)
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text) + 2
+
+
+def write_partition(path: Path, part: Partition, lang: str = "zh") -> None:
+    book = new_workbook(path)
+    for sheet, fields in L.SHEETS.items():
+        write_table(book, sheet, getattr(part, L.FRAME_OF_SHEET[sheet]), fields, lang)
+    book.close()
+
+
+# ---------------------------------------------------------------- the transaction
+
+
+def lock(master: Path, timeout: float) -> FileLock:
+    """Held for a whole consolidation: a second one waits up to ``timeout`` seconds."""
+    Path(master).mkdir(parents=True, exist_ok=True)
+    return FileLock(str(Path(master) / LOCK), timeout=timeout)
+
+
+LockTimeout = Timeout
+
+
+def check_writable(master: Path, names: list[str]) -> None:
+    """Refuse before writing anything when a master is open in Excel or read-only."""
+    if not os.access(master, os.W_OK):
+        raise MasterError("master-readonly", path=str(master))
+    for name in names:
+        target = master / name
+        if (master / f"~${name}").exists():
+            raise MasterError("master-open", path=str(target))
+        if target.exists():
+            try:
+                with open(target, "r+b"):
+                    pass
+            except PermissionError:
+                raise MasterError("master-open" if os.name == "nt" else "master-readonly", path=str(target)) from None
+
+
+def commit(master: Path, writers: dict[str, callable], backups: int) -> None:
+    """Write each named file with its writer(path), then replace the masters all or nothing."""
+    master = Path(master)
+    check_writable(master, list(writers))
+    tmp = master / TMP
+    tmp.mkdir(exist_ok=True)
+    plan = []
+    try:
+        for name, write in writers.items():
+            path = tmp / name
+            write(path)
+            _fsync(path)
+            plan.append((str(path.relative_to(master)), name))
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise MasterError("master-write-failed", path=str(master), detail=str(e)) from e
+    manifest = tmp / MANIFEST
+    staged = tmp / (MANIFEST + ".new")
+    staged.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    _fsync(staged)
+    os.replace(staged, manifest)  # the commit point
+    _backup(master, [name for _, name in plan], backups)
+    recover(master)
+
+
+def recover(master: Path) -> bool:
+    """Finish a committed change that a crash interrupted; drop uncommitted temporaries.
+    True when something was finished."""
+    master = Path(master)
+    tmp = master / TMP
+    manifest = tmp / MANIFEST
+    finished = False
+    if manifest.exists():
+        for staged, name in json.loads(manifest.read_text(encoding="utf-8")):
+            if (master / staged).exists():
+                os.replace(master / staged, master / name)
+                finished = True
+        manifest.unlink()
+    shutil.rmtree(tmp, ignore_errors=True)
+    return finished
+
+
+def _backup(master: Path, names: list[str], keep: int) -> None:
+    folder = master / BACKUP
+    folder.mkdir(exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    for name in names:
+        if (master / name).exists() and keep > 0:
+            shutil.copy2(master / name, folder / f"{Path(name).stem}.{stamp}.xlsx")
+        old = sorted(folder.glob(f"{Path(name).stem}.*.xlsx"))
+        for extra in old[:max(len(old) - keep, 0)]:
+            extra.unlink()
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb+") as f:
+        os.fsync(f.fileno())
