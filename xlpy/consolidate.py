@@ -108,8 +108,8 @@ def _consolidate(files: list[Path], parts: dict[str, store.Partition], ctx: Cont
     rows_of = dict(zip(current["source"], current["rows_read"]))
     seen = set(zip(imports["source"], imports["fingerprint"]))
     outcomes, todo, copies = [], [], []
-    for path in files:
-        fp = fingerprint(path)
+    # Within a batch the shortest name is the original: "a - 副本.xlsx", "a (2).xlsx" are its copies.
+    for path, fp in sorted(((p, fingerprint(p)) for p in files), key=lambda pf: (len(pf[0].name), pf[0].name)):
         if (path.name, fp) in seen:
             outcomes.append(_as_before(imports, path.name, fp))
         elif fp in originals:

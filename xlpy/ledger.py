@@ -79,7 +79,8 @@ def conform(frame: pd.DataFrame, fields: tuple[Field, ...]) -> pd.DataFrame:
         elif f.type == "int":
             out[f.key] = pd.to_numeric(col, errors="coerce").fillna(0).astype(int)
         else:
-            out[f.key] = col.astype(object).map(lambda v: None if _blank(v) else v if isinstance(v, str) else str(v))
+            text = [None if _blank(v) else v if isinstance(v, str) else str(v) for v in col]
+            out[f.key] = pd.Series(text, index=frame.index, dtype=object)  # None, not NaN, for a blank
     return out.reset_index(drop=True)
 
 

@@ -57,7 +57,9 @@ def write_report(path: Path, title: dict | None = None, rows: list[dict] | None 
         for c, key in enumerate(columns, start=1):
             value = rec.get(key)
             cell = ws.cell(r, c, value)
-            if not isinstance(value, str) and schema.BY_KEY[key].type in FORMATS:
+            if isinstance(value, str):
+                cell.data_type = "s"  # typed text, even when it starts with "="
+            elif schema.BY_KEY[key].type in FORMATS:
                 cell.number_format = FORMATS[schema.BY_KEY[key].type]
     for key, choices in (lists or {}).items():
         if key in columns and choices:

@@ -1,0 +1,236 @@
+"""Consolidation: idempotent, loss-free, copies and corrections, the record rules, safe writing."""
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import shutil
+
+import pandas as pd
+import pytest
+import xlsxwriter
+from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
+
+from xlpy import config, consolidate, store
+from xlpy.cli import main
+from xlpy.office import init_office
+from xlpy.report_file import write_report
+
+TODAY = dt.date(2026, 11, 27)
+NOW = pd.Timestamp("2026-11-27 20:00")
+AC = "壁挂空调 KFR-26GW"  # list 2699, floor 2480, opening stock 420
+HEATER = "新风系统 XF-250"  # list 8999, opening stock 60
+
+
+@pytest.fixture
+def office(tmp_path):
+    init_office(tmp_path / "office", today=TODAY)
+    return tmp_path / "office"
+
+
+def report(office, name, day, rows, rep="张伟"):
+    title = {"report_date": day, "rep": rep, "visits": 4, "calls": 9}
+    return write_report(office / "inbox" / name, title, rows)
+
+
+def contract(no, qty=1, price=2699.0, product=AC, received=None, customer="王先生"):
+    return dict(customer=customer, product=product, deal_type="签约", qty=qty, unit_price=price,
+                amount=qty * price, received=received, contract_no=no)
+
+
+def run(office, **kw):
+    return consolidate.run_consolidation(config.load(office), now=NOW, **kw)
+
+
+def ledger(office):
+    return store.concat(store.read_partitions(office / "master"), "ledger")
+
+
+def imports(office):
+    return store.concat(store.read_partitions(office / "master"), "imports")
+
+
+def test_first_run_accepts_and_reconciles(office):
+    report(office, "张伟_1120.xlsx", dt.date(2026, 11, 20), [contract("HT-1", received=1000.0),
+                                                            dict(customer="李女士", product=AC, deal_type="意向")])
+    outcome = run(office)
+    assert [f.status for f in outcome.files] == ["accepted"]
+    assert outcome.totals == {"rows_read": 2, "accepted": 2, "rejected": 0, "copies": 0}
+    assert outcome.reconciles() and outcome.exit_code == 0
+    assert outcome.written == ["2026-11.xlsx"]
+    rows = ledger(office)
+    assert rows["contract_no"].tolist() == ["HT-1", None]
+    assert rows["source"].tolist() == ["张伟_1120.xlsx"] * 2
+    assert rows["row"].tolist() == [6, 7]
+    assert rows["region"].tolist() == ["华东", "华东"]  # from the reference workbook
+
+
+def test_second_run_changes_nothing(office):
+    report(office, "a.xlsx", dt.date(2026, 11, 20), [contract("HT-1")])
+    run(office)
+    master = office / "master" / "2026-11.xlsx"
+    before = master.read_bytes()
+    outcome = run(office)
+    assert [f.status for f in outcome.files] == ["unchanged"]
+    assert outcome.written == []
+    assert master.read_bytes() == before
+    assert len(ledger(office)) == 1
+
+
+def test_copy_under_another_name_is_skipped_and_logged(office):
+    first = report(office, "a.xlsx", dt.date(2026, 11, 20), [contract("HT-1")])
+    shutil.copy(first, office / "inbox" / "a (2).xlsx")
+    outcome = run(office)
+    by_name = {f.source: f for f in outcome.files}
+    assert by_name["a (2).xlsx"].status == "copy" and by_name["a (2).xlsx"].copy_of == "a.xlsx"
+    assert by_name["a (2).xlsx"].copies == 1 and outcome.reconciles()
+    assert len(ledger(office)) == 1
+    log = imports(office)
+    assert log.loc[log["source"] == "a (2).xlsx", "status"].tolist() == ["copy"]
+    assert run(office).written == []  # and a copy stays a copy
+
+
+def test_changed_file_is_a_correction_that_replaces_its_rows(office):
+    report(office, "a.xlsx", dt.date(2026, 11, 20), [contract("HT-1"), contract("HT-2")])
+    run(office)
+    old_print = imports(office)["fingerprint"].iloc[0]
+    report(office, "a.xlsx", dt.date(2026, 11, 20), [contract("HT-1", qty=2)])
+    outcome = run(office)
+    assert outcome.files[0].status == "accepted" and outcome.files[0].correction
+    rows = ledger(office)
+    assert rows["contract_no"].tolist() == ["HT-1"] and rows["qty"].tolist() == [2.0]
+    log = imports(office)
+    assert len(log) == 2  # both versions kept
+    assert log.loc[log["fingerprint"] == old_print, "replaced_by"].tolist() == [outcome.files[0].fingerprint]
+
+
+def test_report_with_an_error_is_rejected_whole_and_listed(office):
+    report(office, "good.xlsx", dt.date(2026, 11, 20), [contract("HT-1")])
+    report(office, "bad.xlsx", dt.date(2026, 11, 21), [contract("HT-2"), contract("HT-3", product="不存在的产品")])
+    outcome = run(office)
+    by_name = {f.source: f for f in outcome.files}
+    assert by_name["bad.xlsx"].status == "rejected" and by_name["bad.xlsx"].rejected == 2
+    assert outcome.exit_code == 1 and outcome.reconciles()
+    assert ledger(office)["contract_no"].tolist() == ["HT-1"]
+    problems = store.concat(store.read_partitions(office / "master"), "problems")
+    assert problems[["source", "rule", "cell"]].values.tolist() == [["bad.xlsx", "unknown-product", "F7"]]
+
+
+def test_accept_valid_rows_keeps_the_good_rows(office):
+    (office / "xlpy.toml").write_text(
+        (office / "xlpy.toml").read_text(encoding="utf-8").replace("accept_valid_rows = false", "accept_valid_rows = true"),
+        encoding="utf-8")
+    report(office, "bad.xlsx", dt.date(2026, 11, 21), [contract("HT-2"), contract("HT-3", product="不存在的产品")])
+    outcome = run(office)
+    assert (outcome.files[0].status, outcome.files[0].accepted, outcome.files[0].rejected) == ("partial", 1, 1)
+    assert ledger(office)["contract_no"].tolist() == ["HT-2"]
+
+
+def test_nothing_done_exits_2(office):
+    report(office, "bad.xlsx", dt.date(2026, 11, 21), [contract("HT-3", product="不存在的产品")])
+    assert main(["consolidate", "--office", str(office)]) == 2
+
+
+@pytest.mark.parametrize("rows, rule, cell", [
+    ([dict(customer="王", deal_type="回款", received=100.0, contract_no="HT-404")], "unknown-contract", "L6"),
+    ([dict(customer="王", deal_type="退订", qty=1, contract_no="HT-404")], "unknown-contract", "L6"),
+    ([contract("HT-1")], "contract-signed-before", "L6"),
+    ([dict(customer="王", deal_type="回款", received=5000.0, contract_no="HT-1")], "received-beyond-outstanding", "K6"),
+    ([contract("HT-9", qty=61, price=8999.0, product=HEATER)], "beyond-inventory", "H6"),
+])
+def test_rules_that_need_the_record(office, rows, rule, cell):
+    report(office, "day1.xlsx", dt.date(2026, 11, 20), [contract("HT-1", received=1000.0)])
+    assert run(office).exit_code == 0
+    report(office, "day2.xlsx", dt.date(2026, 11, 21), rows)
+    outcome = run(office)
+    day2 = next(f for f in outcome.files if f.source == "day2.xlsx")
+    assert [(i.rule, i.cell) for i in day2.issues if i.severity == "error"] == [(rule, cell)]
+
+
+def test_payment_and_cancel_of_a_contract_signed_earlier_in_the_same_batch(office):
+    report(office, "day1.xlsx", dt.date(2026, 11, 20), [contract("HT-1", qty=2, received=1000.0)])
+    report(office, "day2.xlsx", dt.date(2026, 11, 21), [
+        dict(customer="王", deal_type="退订", qty=1, contract_no="HT-1"),
+        dict(customer="王", deal_type="回款", received=1699.0, contract_no="HT-1")])  # 5398 - 2699 - 1000
+    outcome = run(office)
+    assert [f.status for f in outcome.files] == ["accepted", "accepted"]
+
+
+def test_report_text_is_never_a_live_formula(office):
+    nasty = ['=HYPERLINK("http://x","点我")', "+1+1", "-2+3", "@SUM(A1)"]
+    report(office, "a.xlsx", dt.date(2026, 11, 20),
+           [dict(customer=c, product=AC, deal_type="意向", note=c) for c in nasty])
+    run(office)
+    assert ledger(office)["customer"].tolist() == nasty
+    ws = load_workbook(office / "master" / "2026-11.xlsx")["明细"]
+    assert all(ws.cell(r, 4).data_type == "s" for r in range(2, 6))
+
+
+def test_lock_makes_a_second_consolidation_wait_then_give_up(office):
+    report(office, "a.xlsx", dt.date(2026, 11, 20), [contract("HT-1")])
+    (office / "xlpy.toml").write_text(
+        (office / "xlpy.toml").read_text(encoding="utf-8").replace("lock_timeout = 60", "lock_timeout = 0.2"),
+        encoding="utf-8")
+    with store.lock(office / "master", 1):
+        with pytest.raises(store.LockTimeout):
+            run(office)
+        assert main(["consolidate", "--office", str(office)]) == 2
+    assert not (office / "master" / "2026-11.xlsx").exists()
+    assert run(office).exit_code == 0
+
+
+def test_failed_save_leaves_the_previous_master_intact(office, monkeypatch):
+    report(office, "a.xlsx", dt.date(2026, 11, 20), [contract("HT-1")])
+    run(office)
+    master = office / "master" / "2026-11.xlsx"
+    before = master.read_bytes()
+    report(office, "b.xlsx", dt.date(2026, 11, 21), [contract("HT-2")])
+
+    def disk_full(self):  # the disk fills up while the new master is being saved
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", disk_full)
+    with pytest.raises(store.MasterError) as e:
+        run(office)
+    assert e.value.code == "master-write-failed"
+    monkeypatch.undo()
+    assert master.read_bytes() == before
+    CalamineWorkbook.from_path(str(master))  # still opens
+    assert not (office / "master" / store.TMP).exists()
+    assert run(office).exit_code == 0 and len(ledger(office)) == 2
+
+
+def test_master_open_in_excel_is_reported_and_nothing_changes(office):
+    report(office, "a.xlsx", dt.date(2026, 11, 20), [contract("HT-1")])
+    run(office)
+    (office / "master" / "~$2026-11.xlsx").write_bytes(b"owner")
+    report(office, "b.xlsx", dt.date(2026, 11, 21), [contract("HT-2")])
+    before = (office / "master" / "2026-11.xlsx").read_bytes()
+    with pytest.raises(store.MasterError) as e:
+        run(office)
+    assert e.value.code == "master-open"
+    assert (office / "master" / "2026-11.xlsx").read_bytes() == before
+
+
+def test_interrupted_commit_is_finished_by_the_next_run(office):
+    """A crash after the commit point: the manifest names complete files; recovery
+    moves them in place and the record is the new version, whole."""
+    report(office, "a.xlsx", dt.date(2026, 11, 20), [contract("HT-1")])
+    run(office)
+    master = office / "master"
+    staged = master / store.TMP
+    staged.mkdir()
+    part = store.read_partition(master / "2026-11.xlsx", "2026-11")
+    part.ledger = part.ledger.iloc[:0]
+    store.write_partition(staged / "2026-11.xlsx", part)
+    (staged / store.MANIFEST).write_text('[[".xlpy-tmp/2026-11.xlsx", "2026-11.xlsx"]]', encoding="utf-8")
+    assert store.recover(master)
+    assert len(ledger(office)) == 0 and not staged.exists()
+
+
+def test_backups_keep_the_last_n(office):
+    for i in range(4):
+        report(office, f"r{i}.xlsx", dt.date(2026, 11, 20), [contract(f"HT-{i}")])
+        (office / "xlpy.toml").write_text(
+            (office / "xlpy.toml").read_text(encoding="utf-8").replace("backups = 5", "backups = 2"), encoding="utf-8")
+        run(office)
+    assert len(list((office / "master" / store.BACKUP).glob("2026-11.*.xlsx"))) == 2
