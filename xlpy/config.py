@@ -23,12 +23,13 @@ class Settings:
     far_date_days: int = 7  # a deal this many days from its report date is suspicious
     max_file_mb: float = 50
     max_unzipped_mb: float = 500  # zip bombs stop here
+    read_timeout: float = 30  # seconds one file may take to read
     # consolidate
     accept_valid_rows: bool = False  # False: a report with errors is rejected whole
     backups: int = 5
     lock_timeout: float = 60
     ranking_weights: dict = field(default_factory=lambda: {
-        "net_amount": 0.4, "attainment": 0.3, "conversion": 0.15, "collection": 0.15})
+        "net_amount": 0.4, "attainment": 0.3, "conversion": 0.15, "collection_rate": 0.15})
 
     def path(self, name: str) -> Path:
         """An office path setting, resolved against the office folder."""
@@ -76,6 +77,7 @@ amount_tolerance_pct = 0.1 # … or by this % of the amount, whichever is larger
 far_date_days = 7          # warn when a deal is dated this many days from its report date
 max_file_mb = 50           # larger files are refused
 max_unzipped_mb = 500      # refuse workbooks that unpack to more (zip bombs)
+read_timeout = 30          # seconds one file may take to read before it is skipped
 
 [consolidate]
 accept_valid_rows = false  # false: a report with any error is rejected whole
@@ -83,5 +85,5 @@ backups = 5                # previous master versions kept
 lock_timeout = 60          # seconds a second consolidation waits for the first
 
 [ranking]
-weights = { net_amount = 0.4, attainment = 0.3, conversion = 0.15, collection = 0.15 }
+weights = { net_amount = 0.4, attainment = 0.3, conversion = 0.15, collection_rate = 0.15 }
 """

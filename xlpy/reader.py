@@ -8,8 +8,10 @@ raw value in ``Table.bad`` and its typed value is None, for the rules to judge.
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import re
+import threading
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -24,6 +26,9 @@ from .config import Settings
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 ZIP_MAGIC, OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_CELLS = 2_000_000  # a daily report is a few hundred cells; refuse giants politely
+# Seconds one file may take to parse. The size limits above bound the work already;
+# this catches what they miss (a parser stuck on a pathological file).
+READ_TIMEOUT = 30.0
 # Fields whose presence makes a row a deal (a row with only a note is a remark).
 DEAL_FIELDS = ("customer", "product", "deal_type", "qty", "unit_price", "amount", "received", "contract_no")
 
@@ -118,17 +123,44 @@ def read_report(path: Path, settings: Settings = Settings(), reps: dict | None =
         report.unreadable = e
         return report
     report.report_date = _date_in_name(report.path.stem)
-    for sheet, grid in grids:
-        table = _table(sheet, grid, report, reps or {})
-        if table is not None:
-            report.tables.append(table)
+    try:
+        for sheet, grid in grids:
+            table = _table(sheet, grid, report, reps or {})
+            if table is not None:
+                report.tables.append(table)
+    except Exception as e:  # noqa: BLE001 - one odd file must not stop the batch; the detail names the fault
+        report.tables, report.unreadable = [], Unreadable("unparsable", f"{type(e).__name__}: {e}"[:200])
     return report
 
 
-def read_grids(path: Path, settings: Settings = Settings()) -> tuple[str, list[tuple[str, list[list]]]]:
+def read_grids(path: Path, settings: Settings = Settings(),
+               timeout: float = READ_TIMEOUT) -> tuple[str, list[tuple[str, list[list]]]]:
     """(sha256 of the file, [(sheet name, rows of cells from A1)]) of the visible sheets."""
     data = _load_bytes(Path(path), settings)
-    return hashlib.sha256(data).hexdigest(), _grids(data, settings)
+    return hashlib.sha256(data).hexdigest(), _within(timeout, _grids, data, settings)
+
+
+def _within(seconds: float, func, *args):
+    """``func(*args)`` or ``Unreadable("timeout")`` after ``seconds``. A daemon thread works
+    on every OS and costs little; calamine releases the GIL while it parses, so the wait
+    ends on time. A parse that overruns is abandoned, not killed: it finishes in the background."""
+    result: list = []
+
+    def work():
+        try:
+            result.append((True, func(*args)))
+        except BaseException as e:  # noqa: BLE001 - handed to the caller below
+            result.append((False, e))
+
+    worker = threading.Thread(target=work, name="xlpy-read", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if not result:
+        raise Unreadable("timeout", f"{seconds:g} s")
+    ok, value = result[0]
+    if not ok:
+        raise value
+    return value
 
 
 def _load_bytes(path: Path, settings: Settings) -> bytes:
@@ -168,7 +200,7 @@ def _grids(data: bytes, settings: Settings) -> list[tuple[str, list[list]]]:
     except Unreadable:
         raise
     except Exception as e:  # noqa: BLE001 - a parser's every failure is a file's fault here
-        raise Unreadable("corrupt", f"{type(e).__name__}: {e}"[:200]) from None
+        raise Unreadable("unparsable", f"{type(e).__name__}: {e}"[:200]) from None
 
 
 def _grid(sheet, errors: dict[tuple[int, int], str]) -> list[list]:
@@ -179,7 +211,7 @@ def _grid(sheet, errors: dict[tuple[int, int], str]) -> list[list]:
     if not rows:
         return []
     top, left = sheet.start
-    grid = [[None] * (left + len(r)) for r in range(top)] + [[None] * left + list(r) for r in rows]
+    grid = [[] for _ in range(top)] + [[None] * left + list(r) for r in rows]
     for (r, c), err in errors.items():  # calamine reads error cells as "", see issue #105
         if r < len(grid) and c < len(grid[r]):
             grid[r][c] = err
@@ -200,10 +232,12 @@ def _looks_like_text(data: bytes) -> bool:
     return True
 
 
-_ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(?:<f[^>]*/>|<f\b[^>]*>.*?</f>)?<v>([^<]*)</v>', re.S)
+_ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<v>([^<]*)</v>')
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
-_SHEET = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
-_REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
+_SHEET = re.compile(rb'<(?:\w+:)?sheet\b([^>]*)>')
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
+_REL = re.compile(rb'<(?:\w+:)?Relationship\b([^>]*)>')
+_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 
 
 def _inspect_zip(data: bytes, settings: Settings) -> dict[str, dict[tuple[int, int], str]]:
@@ -217,41 +251,56 @@ def _inspect_zip(data: bytes, settings: Settings) -> dict[str, dict[tuple[int, i
     unzipped = sum(i.file_size for i in infos)
     if unzipped > settings.max_unzipped_mb * 2**20:
         raise Unreadable("zip-bomb", f"{unzipped / 2**20:.0f} MB")
-    names = {i.filename for i in infos}
-    if "[Content_Types].xml" not in names and "mimetype" not in names:
+    # Writers differ in case and slashes (`xl\worksheets\Sheet1.xml`); calamine copes, so must we.
+    parts = {_part_name(i.filename): i for i in infos}
+    if "[content_types].xml" not in parts and "mimetype" not in parts:
         raise Unreadable("corrupt", "[Content_Types].xml missing")
-    if "EncryptedPackage" in names:
+    if "encryptedpackage" in parts:
         raise Unreadable("encrypted")
     found = {}
     try:
-        for info in infos:
-            if not info.filename.endswith((".xml", ".rels")):
+        for info in infos:  # every member, duplicate names included
+            name = _part_name(info.filename)
+            if not name.endswith((".xml", ".rels")):
                 continue
-            with zf.open(info) as member:
-                head = member.read(4096)
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise Unreadable("xml-entities", info.filename)
-                if info.filename.startswith("xl/worksheets/"):
-                    body = head + member.read()
-                    if b't="e"' in body:
-                        found[info.filename] = body
-        return _error_cells_by_sheet(zf, found) if found else {}
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError) as e:
+            body = _xml_bytes(zf.read(info))  # size-bounded by the zip-bomb check above
+            if _DTD.search(body):  # anywhere, not only in the prolog: no parser gets to see it
+                raise Unreadable("xml-entities", info.filename)
+            if name.startswith("xl/worksheets/") and b't="e"' in body:
+                found[name] = body
+        return _error_cells_by_sheet(zf, parts, found) if found else {}
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, NotImplementedError) as e:
         raise Unreadable("corrupt", str(e)[:200]) from None
 
 
-def _error_cells_by_sheet(zf: zipfile.ZipFile, parts: dict[str, bytes]) -> dict:
-    rels = dict(_REL.findall(zf.read("xl/_rels/workbook.xml.rels")))
+def _part_name(name: str) -> str:
+    return name.replace("\\", "/").lstrip("/").lower()
+
+
+def _xml_bytes(body: bytes) -> bytes:
+    """UTF-16 parts as UTF-8, so that byte patterns find their markup."""
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return body.decode("utf-16", errors="replace").encode()
+    return body
+
+
+def _error_cells_by_sheet(zf: zipfile.ZipFile, parts: dict[str, zipfile.ZipInfo], found: dict[str, bytes]) -> dict:
+    rels = {}
+    for attrs in _REL.findall(zf.read(parts["xl/_rels/workbook.xml.rels"])):
+        a = dict(_ATTR.findall(attrs))
+        rels[a.get(b"Id")] = a.get(b"Target", b"")
     out = {}
-    for name, rid in _SHEET.findall(zf.read("xl/workbook.xml")):
-        target = rels.get(rid, b"").decode().lstrip("/")
+    for attrs in _SHEET.findall(zf.read(parts["xl/workbook.xml"])):
+        a = {k.split(b":")[-1]: v for k, v in _ATTR.findall(attrs)}  # r:id, or another prefix
+        name, rid = a.get(b"name", b""), a.get(b"id")
+        target = _part_name(html.unescape(rels.get(rid, b"").decode()))
         part = target if target.startswith("xl/") else "xl/" + target
-        if part in parts:
+        if part in found:
             cells = {}
-            for attrs, value in _ERROR_CELL.findall(parts[part]):
+            for attrs, value in _ERROR_CELL.findall(found[part]):
                 if ref := _REF.search(attrs):
-                    cells[(int(ref[2]) - 1, _col_index(ref[1].decode()))] = value.decode()
-            out[_xml_unescape(name.decode())] = cells
+                    cells[(int(ref[2]) - 1, _col_index(ref[1].decode()))] = html.unescape(value.decode())
+            out[html.unescape(name.decode())] = cells
     return out
 
 
@@ -260,10 +309,6 @@ def _col_index(letters: str) -> int:
     for ch in letters:
         n = n * 26 + ord(ch) - 64
     return n - 1
-
-
-def _xml_unescape(s: str) -> str:
-    return s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
 
 
 _NAME_DATE = re.compile(r"(20\d\d)[-_.年]?(\d{1,2})[-_.月]?(\d{1,2})")
@@ -284,26 +329,39 @@ def _date_in_name(stem: str):
 # ---------------------------------------------------------------- the table
 
 
-def find_header(grid: list[list], aliases: dict[str, str] = HEADERS, minimum: int = schema.MIN_HEADERS):
+def find_header(grid: list[list], aliases: dict[str, str] = HEADERS, minimum: int = schema.MIN_HEADERS,
+                labels: dict[str, str] | None = None):
     """The first row with at least ``minimum`` known headers: (row index, key → column,
-    key → header text, extra header → column), or None."""
+    key → header text, extra header → column), or None. A row that has them only by
+    counting title labels followed by their values (`日期 | 2026-11-26 | 销售代表 | 张伟 |
+    区域 | 华东`, with ``labels`` the title labels) is a title row, not the header."""
     for r, cells in enumerate(grid):
-        known, texts, extras = {}, {}, {}
+        known, texts, extras, paired = {}, {}, {}, 0
         for c, v in enumerate(cells):
             if values.is_blank(v) or not isinstance(v, str):
                 continue
             key = aliases.get(values.norm_header(v))
             if key and key not in known:
                 known[key], texts[key] = c, v.strip()
+                paired += bool(labels) and _labels_value(cells, c, aliases, labels)
             else:
                 extras[v.strip()] = c
-        if len(known) >= minimum:
+        if len(known) - paired >= minimum:
             return r, known, texts, extras
     return None
 
 
+def _labels_value(cells: list, c: int, aliases: dict[str, str], labels: dict[str, str]) -> bool:
+    """Is cells[c] a title label with its value in the next cell? (A header's neighbour is a header.)"""
+    if values.norm_header(cells[c]) not in labels or c + 1 >= len(cells) or values.is_blank(cells[c + 1]):
+        return False
+    nxt = cells[c + 1]
+    return not isinstance(nxt, str) or values.norm_header(nxt) not in aliases and values.norm_header(nxt) not in labels
+
+
 def _title(grid: list[list], above: int) -> dict[str, TitleValue]:
-    """Labelled fields above the header: `label | value` or `label：value`."""
+    """Labelled fields above the header: `label | value` or `label：value`. A label
+    with no value is kept, blank, at the cell to its right: where the value belongs."""
     found: dict[str, TitleValue] = {}
     for r in range(above):
         cells = grid[r]
@@ -320,11 +378,13 @@ def _title(grid: list[list], above: int) -> dict[str, TitleValue]:
                 nxt = next((j for j in range(c + 1, len(cells)) if not values.is_blank(cells[j])), None)
                 if nxt is not None and TITLES.get(values.norm_header(cells[nxt])) is None:
                     found[key] = TitleValue(None, cells[nxt], address(nxt, r + 1))
+                else:
+                    found[key] = TitleValue(None, None, address(c + 1, r + 1))
     return found
 
 
 def _table(sheet: str, grid: list[list], report: Report, reps: dict) -> Table | None:
-    header = find_header(grid)
+    header = find_header(grid, labels=TITLES)
     if header is None:
         return None
     h, columns, headers, extras = header
@@ -353,6 +413,8 @@ def _table(sheet: str, grid: list[list], report: Report, reps: dict) -> Table | 
     rows = pd.DataFrame(parsed, columns=["row", *keys, "extra"]).set_index("row", drop=False)
     raw_df = pd.DataFrame(raw, columns=["row", *keys]).set_index("row", drop=False)
     _fill_defaults(rows, title, report, reps)
+    for row, key in bad:  # a default stands in for a blank, not for a value that did not parse
+        rows.at[row, key] = None
     rows["deal"] = rows["deal_type"].map(lambda t: DEAL_NAMES.get(values.norm(t)) if t else None)
     rows.insert(0, "sheet", sheet)
     return Table(sheet, h + 1, columns, headers, extras, title, rows, raw_df, bad, totals)
@@ -366,7 +428,7 @@ def _parse(key: str, value, year: int, bad: dict, row: int):
     try:
         return values.PARSERS[column.type](value, year) if column.type == "date" else values.PARSERS[column.type](value)
     except values.BadValue:
-        bad[(row, key)] = (value, f"bad-{column.type}")
+        bad[(row, key)] = (value, "bad-date" if column.type == "date" else "bad-number")
         return None
 
 

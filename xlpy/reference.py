@@ -8,6 +8,7 @@ import pandas as pd
 
 from . import reader, schema, values
 from .config import Settings
+from .messages import Msg
 
 
 class BadReference(Exception):
@@ -43,7 +44,7 @@ def read_reference(path: Path, settings: Settings = Settings()) -> Reference:
     try:
         grids = dict(reader.read_grids(path, settings)[1])
     except reader.Unreadable as e:
-        raise BadReference("reference-unreadable", path=str(path), detail=e.code) from None
+        raise BadReference("reference-unreadable", path=str(path), detail=Msg(e.code, {"detail": e.detail})) from None
     frames = {}
     for sheet in schema.REFERENCE_SHEETS:
         grid = _find_sheet(grids, sheet)

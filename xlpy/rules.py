@@ -33,7 +33,7 @@ RULES = {r.id: r for r in (
     Rule("missing-columns", ERROR, "缺少必需的列：{missing}。应有：{expected}；实际找到：{found}",
          "Missing required column(s): {missing}. Expected: {expected}; found: {found}"),
     Rule("extra-column", NOTICE, "未知的列“{value}”，已作为附加数据保留", "Unknown column “{value}” kept as extra data"),
-    Rule("required-field", ERROR, "{deal}行必须填写“{column}”，此处为空", "A {deal} row needs “{column}”, which is blank"),
+    Rule("required-field", ERROR, "{deal}行必须填写“{column}”，此处为空", "This {deal} row needs “{column}”, which is blank"),
     Rule("bad-date", ERROR, "“{value}”不是日期，应为如 2026-11-26 或 2026年11月26日 的日期",
          "“{value}” is not a date; expected a date such as 2026-11-26"),
     Rule("bad-number", ERROR, "“{value}”不是数字，应为如 1234.50 的数字", "“{value}” is not a number; expected a number such as 1234.50"),
@@ -81,7 +81,7 @@ class Issue:
     def message(self, lang: str = "zh") -> str:
         rule = RULES[self.rule]
         text = rule.en if lang == "en" else rule.zh
-        params = {k: v.render(lang) if isinstance(v, Msg) else v for k, v in self.params.items()}
+        params = {k: v.render(lang) if isinstance(v, (Msg, Names)) else v for k, v in self.params.items()}
         return text.format(value=_show(self.value), column=column_name(self.column, lang), **params)
 
 
@@ -95,8 +95,24 @@ def column_name(key: str | None, lang: str = "zh") -> str:
 def deal_name(key: str | None, lang: str = "zh") -> str:
     deal = schema.DEALS.get(key)
     if deal is None:
-        return "每一" if lang != "en" else "every"
+        return "每一" if lang != "en" else "deal"
     return deal.en if lang == "en" else deal.zh
+
+
+@dataclass(frozen=True)
+class Names:
+    """Schema names in an issue's parameters, rendered in the language the message is read in."""
+
+    keys: tuple
+    kind: str = "column"  # or "deal"
+
+    def render(self, lang: str = "zh") -> str:
+        name = column_name if self.kind == "column" else deal_name
+        return (", " if lang == "en" else "、").join(name(k, lang) for k in self.keys)
+
+
+def _deal(key: str | None) -> Names:
+    return Names((key,), "deal")
 
 
 def _show(value) -> str:
@@ -124,10 +140,11 @@ def check_report(report: Report, ctx: Context) -> list[Issue]:
         e = report.unreadable
         return [Issue("unreadable", params={"reason": Msg(e.code, {"detail": e.detail})})]
     if not report.tables:
-        return [Issue("no-table", params={"minimum": schema.MIN_HEADERS, "expected": _expected_headers(ctx.lang)})]
+        return [Issue("no-table", params={"minimum": schema.MIN_HEADERS,
+                                          "expected": Names(tuple(c.key for c in schema.COLUMNS if c.required))})]
     issues = []
     for table in report.tables:
-        columns = list(_check_columns(table, ctx))
+        columns = list(_check_columns(table))
         issues += columns
         if any(i.rule == "missing-columns" for i in columns):
             continue
@@ -138,19 +155,14 @@ def check_report(report: Report, ctx: Context) -> list[Issue]:
     return issues
 
 
-def _expected_headers(lang: str) -> str:
-    return "、".join(c.en if lang == "en" else c.zh for c in schema.COLUMNS if c.required)
-
-
-def _check_columns(table: Table, ctx: Context):
+def _check_columns(table: Table):
     missing = [c for c in schema.COLUMNS if c.required and c.key not in table.columns]
     if not any(k in table.columns for k in schema.PRICE_COLUMNS):
         missing.append(schema.BY_KEY["amount"])
     if missing:
-        name = (lambda c: c.en) if ctx.lang == "en" else (lambda c: c.zh)
         yield Issue("missing-columns", table.sheet, None, params={
-            "missing": "、".join(map(name, missing)),
-            "expected": "、".join(name(c) for c in schema.COLUMNS if c.required or c.key == "amount"),
+            "missing": Names(tuple(c.key for c in missing)),
+            "expected": Names(tuple(c.key for c in schema.COLUMNS if c.required or c.key == "amount")),
             "found": "、".join([*table.headers.values(), *table.extras])})
         return
     for header, col in table.extras.items():
@@ -186,24 +198,24 @@ def _check_rows(table: Table, report: Report, ctx: Context):
         deal = rec["deal"]
         for key in ("date", "rep"):
             if not present(key):
-                yield issue("required-field", key, deal=deal_name(None, ctx.lang))
-        if rec["deal_type"] is None:
-            yield issue("required-field", "deal_type", deal=deal_name(None, ctx.lang))
-        elif deal is None:
+                yield issue("required-field", key, deal=_deal(None))
+        if not present("deal_type"):
+            yield issue("required-field", "deal_type", deal=_deal(None))
+        elif rec["deal_type"] is not None and deal is None:
             yield issue("unknown-deal-type", "deal_type", rec["deal_type"],
-                        expected="、".join(d.zh if ctx.lang != "en" else d.en for d in schema.DEAL_TYPES))
-        else:
+                        expected=Names(tuple(schema.DEALS), "deal"))
+        elif deal is not None:
             for need in schema.DEALS[deal].needs:
                 keys = need.split("|")
                 if keys == ["contract_no"]:
                     if not present("contract_no"):
-                        yield issue("missing-contract-no", "contract_no", deal=deal_name(deal, ctx.lang))
+                        yield issue("missing-contract-no", "contract_no", deal=_deal(deal))
                 elif not any(present(k) for k in keys):
-                    yield issue("required-field", keys[0], deal=deal_name(deal, ctx.lang))
+                    yield issue("required-field", keys[0], deal=_deal(deal))
         yield from _check_money(rec, deal, issue, tol)
         yield from _check_dates(rec, report, issue, ctx)
         if ref is not None:
-            yield from _check_reference(rec, deal, issue, ref, ctx.lang)
+            yield from _check_reference(rec, deal, issue, ref)
 
 
 def _tolerance(amount: float, settings: Settings) -> float:
@@ -237,7 +249,7 @@ def _check_dates(rec, report: Report, issue, ctx: Context):
                     days=abs((day - report.report_date).days))
 
 
-def _check_reference(rec, deal, issue, ref: Reference, lang: str):
+def _check_reference(rec, deal, issue, ref: Reference):
     rep = ref.rep_index.get(values.norm(rec["rep"])) if rec["rep"] else None
     if rec["rep"] and rep is None:
         yield issue("unknown-rep", "rep", rec["rep"])
@@ -263,17 +275,19 @@ def _check_reference(rec, deal, issue, ref: Reference, lang: str):
 
 
 def _check_totals(table: Table, ctx: Context):
+    """A total row adds up the rows since the previous total row (a subtotal), or all
+    rows above it (a grand total under subtotals)."""
     rows = table.rows
     start = 0
     for total_row, totals in table.totals:
-        part = rows[(rows["row"] > start) & (rows["row"] < total_row)]
+        since, above = rows[(rows["row"] > start) & (rows["row"] < total_row)], rows[rows["row"] < total_row]
         for key, value in totals.items():
             if value is None:
                 continue
-            expected = float(part[key].fillna(0).sum()) if len(part) else 0.0
-            if abs(expected - value) > _tolerance(value, ctx.settings):
+            sums = [float(part[key].fillna(0).sum()) for part in (since, above)]
+            if all(abs(s - value) > _tolerance(value, ctx.settings) for s in sums):
                 yield Issue("total-mismatch", table.sheet, address(table.columns[key], total_row), key, value,
-                            {"expected": _show(expected)})
+                            {"expected": _show(sums[0])})
         start = total_row
 
 

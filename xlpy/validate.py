@@ -52,10 +52,10 @@ def validate_files(files: list[Path], ctx: Context) -> list[FileResult]:
             continue
         report = reader.read_report(path, ctx.settings, reps)
         results.append(FileResult(path, "", report, rules.check_report(report, ctx)))
-    readable = [r.report for r in results if r.report is not None and r.report.unreadable is None]
+    batch = rules.check_batch([r.report for r in results if r.report is not None and r.report.unreadable is None])
     for result in results:
         if result.report is not None:
-            result.issues += rules.check_batch(readable).get(str(result.path), [])
+            result.issues += batch.get(str(result.path), [])
             result.status = _status(result)
     return results
 

@@ -115,7 +115,7 @@ def date(value, default_year: int | None = None) -> dt.date | None:
 
 
 def _from_number(value: float) -> dt.date:
-    if value == int(value) and 19000101 <= value <= 21001231:
+    if 19000101 <= value <= 21001231 and value == int(value):  # range first: NaN and inf fail it
         return date(str(int(value)))
     if 1 <= value < 2958466:  # Excel's serial range, 1900-01-01..9999-12-31
         return EXCEL_EPOCH + dt.timedelta(days=int(value))

@@ -1,0 +1,119 @@
+"""The demo office: realistic reports, exactly the planted mistakes found, the same office for a seed."""
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+
+import pytest
+
+from xlpy import config, reader, schema, validate
+from xlpy.cli import main
+from xlpy.demo import build_demo, working_days
+from xlpy.reference import read_reference
+from xlpy.rules import ERROR, WARNING, Context
+
+FRIDAY = dt.date(2026, 11, 27)
+SUNDAY_IN_JANUARY = dt.date(2027, 1, 3)  # a weekend, and the period straddles New Year
+
+
+@pytest.fixture(scope="module", params=[FRIDAY, SUNDAY_IN_JANUARY], ids=["friday", "new-year-sunday"])
+def validated(request, tmp_path_factory):
+    office = build_demo(tmp_path_factory.mktemp("demo") / "office", today=request.param)
+    settings = config.load(office.dir)
+    ctx = Context(read_reference(settings.path("reference"), settings), settings, office.today)
+    results, _ = validate.run([settings.path("inbox")], ctx)
+    return office, results
+
+
+def grids(files):
+    return {f.name: reader.read_grids(f)[1] for f in files}
+
+
+def test_working_days():
+    days = working_days(SUNDAY_IN_JANUARY, 15)
+    assert len(days) == 15 and days[-1] == dt.date(2027, 1, 1) and days[0] == dt.date(2026, 12, 14)
+    assert all(d.weekday() < 5 for d in days)
+
+
+def test_exactly_the_planted_mistakes_are_found(validated):
+    office, results = validated
+    found = {(r.path.name, i.rule, i.sheet, i.cell) for r in results for i in r.issues
+             if i.severity in (ERROR, WARNING)}
+    planted = {(m.file, m.rule, m.sheet, m.cell) for m in office.mistakes}
+    assert found == planted
+    assert not [i for r in results for i in r.issues if i.severity not in (ERROR, WARNING)]
+    assert all(r.status in ("ok", "invalid") for r in results)
+
+
+def test_mistakes_are_several_kinds_of_both_severities(validated):
+    office, results = validated
+    rules = [m.rule for m in office.mistakes]
+    assert 6 <= len(rules) <= 10 and len(set(rules)) == len(rules)
+    severities = {i.severity for r in results for i in r.issues}
+    assert severities == {ERROR, WARNING}
+    assert {"excel-error", "duplicate-contract", "total-mismatch", "future-date"} <= set(rules)
+
+
+def test_the_period_ends_today(validated):
+    office, _ = validated
+    assert office.days[-1] <= office.today and (office.today - office.days[-1]).days < 3
+    assert len(office.files) == len(office.days) * len(office.reps)
+
+
+def test_the_reports_look_hand_filled(validated):
+    office, results = validated
+    cells = [v for grid in grids(office.files).values() for _, g in grid for row in g for v in row]
+    texts = [v for v in cells if isinstance(v, str)]
+    assert any("（元）" in v for v in texts)  # a unit in a header
+    assert schema.BY_KEY["customer"].aliases[0] in texts  # an alias header
+    assert any(v.endswith("日") and "年" in v for v in texts)  # 2026年11月26日
+    assert any(v.startswith("¥") for v in texts) and any(v.endswith("万") for v in texts)
+    assert schema.TOTAL_LABELS[0] in texts
+    deals = {d for r in results for t in r.report.tables for d in t.rows["deal"]}
+    assert deals == set(schema.DEALS)
+    orders = {tuple(t.columns) for r in results for t in r.report.tables}
+    assert len(orders) >= 2  # columns in another order somewhere
+    assert any(len(t.rows) == 0 for r in results for t in r.report.tables)
+    counts = [len(t.rows) for r in results for t in r.report.tables]
+    assert max(counts) <= 12  # a rep's day: a few deals, a multi-line contract at most doubling them
+
+
+def test_cancellations_and_payments_name_earlier_contracts(validated):
+    _, results = validated
+    signed = {}
+    for r in sorted(results, key=lambda r: r.report.report_date):
+        for t in r.report.tables:
+            for rec in t.rows.to_dict("records"):
+                if rec["deal"] == "contract" and rec["contract_no"]:
+                    signed.setdefault(rec["contract_no"], rec["date"])
+                elif rec["deal"] in ("cancel", "payment"):
+                    assert signed[rec["contract_no"]] < rec["date"], rec
+
+
+def test_same_seed_same_office(tmp_path):
+    first = build_demo(tmp_path / "a", today=FRIDAY)
+    second = build_demo(tmp_path / "b", today=FRIDAY)
+    other = build_demo(tmp_path / "c", today=FRIDAY, seed=7)
+    assert first.mistakes == second.mistakes
+    assert grids(first.files) == grids(second.files)
+    assert grids(first.files) != grids(other.files)
+
+
+def test_mistakes_do_not_depend_on_the_day(tmp_path):
+    a = build_demo(tmp_path / "a", today=FRIDAY)
+    b = build_demo(tmp_path / "b", today=SUNDAY_IN_JANUARY)
+    assert [(m.rule, m.cell) for m in a.mistakes] == [(m.rule, m.cell) for m in b.mistakes]
+
+
+def test_cli_demo(tmp_path, capsys):
+    folder = tmp_path / "demo"
+    assert main(["demo", str(folder), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "All 9 planted mistakes found" in out and str(folder / "reference.xlsx") in out
+    assert config.load(folder).language == "en"
+    if importlib.util.find_spec("xlpy.annotate"):
+        assert any((folder / "annotated").glob("*.xlsx"))
+    before = sorted(p.name for p in (folder / "inbox").iterdir())
+    assert main(["demo", str(folder)]) == 2  # refused: the folder holds an office
+    assert "demo" in capsys.readouterr().err
+    assert sorted(p.name for p in (folder / "inbox").iterdir()) == before

@@ -1,0 +1,79 @@
+"""Values as people type them (spec §1)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from xlpy import values
+from xlpy.values import BadValue
+
+D = dt.date(2026, 11, 26)
+
+
+@pytest.mark.parametrize("raw", [
+    D, dt.datetime(2026, 11, 26, 9, 30), "2026-11-26", "2026/11/26", "2026.11.26", "2026年11月26日",
+    "2026年11月26", "20261126", 20261126, 20261126.0, "２０２６－１１－２６", " 2026-11-26 ", "2026-11-26 14:05",
+    "2026/11/26 14:05:09", 46352, 46352.75, "11月26日", "11/26",
+])
+def test_dates(raw):
+    assert values.date(raw, default_year=2026) == D
+
+
+@pytest.mark.parametrize("raw", ["2026-02-30", "下周三", "11月26日x", "2026-11", True, 0, -5, float("nan"),
+                                 dt.time(9, 30), "26/11/2026x", "1e9"])
+def test_bad_dates(raw):
+    with pytest.raises(BadValue):
+        values.date(raw, default_year=2026)
+
+
+def test_month_day_needs_a_year():
+    with pytest.raises(BadValue):
+        values.date("11月26日")
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (1234, 1234.0), (1234.5, 1234.5), ("1234", 1234.0), ("1,234.50", 1234.5), ("¥1,234.50", 1234.5),
+    ("￥1234", 1234.0), ("1234元", 1234.0), ("¥1234元", 1234.0), ("1.2万", 12000.0), ("1.2万元", 12000.0),
+    ("１２３４", 1234.0), ("１，２３４．５", 1234.5), (" 12 ", 12.0), ("-50", -50.0), ("(50)", -50.0),
+    ("RMB 800", 800.0), ("3亿", 3e8), ("2千", 2000.0), ("0", 0.0),
+])
+def test_numbers(raw, expected):
+    assert values.number(raw) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("raw", ["两套", "1.2.3", "万", "¥", "12abc", True, D, float("inf"), float("nan"), "nan",
+                                 "inf", "#DIV/0!"])
+def test_bad_numbers(raw):
+    with pytest.raises(BadValue):
+        values.number(raw)
+
+
+@pytest.mark.parametrize("raw", [None, "", "   ", "\u3000"])
+def test_blanks(raw):
+    assert values.is_blank(raw)
+    assert values.number(raw) is None and values.date(raw) is None and values.text(raw) is None
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (13800138000.0, "13800138000"), (12.5, "12.5"), ("  HT-001 ", "HT-001"), (D, "2026-11-26"), (7, "7"),
+])
+def test_text(raw, expected):
+    assert values.text(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("金额（元）", "金额"), ("单价(¥)", "单价"), (" 客户 名称 ", "客户名称"), ("ＤＡＴＥ", "date"),
+    ("Unit Price [RMB]", "unitprice"), ("报表日期：", "报表日期"), ("（元）", "(元)"),
+])
+def test_headers_fold(raw, expected):
+    assert values.norm_header(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["#DIV/0!", "#REF!", " #N/A ", "#VALUE!", "#NAME?"])
+def test_excel_errors(raw):
+    assert values.excel_error(raw) == raw.strip()
+
+
+def test_not_excel_errors():
+    assert values.excel_error("#1 客户") is None and values.excel_error(0) is None

@@ -1,0 +1,18 @@
+"""The Excel front end: the control workbook SalesDesk.xlsm (built from `macros/`), the
+glue its buttons call (`buttons`, through the `book` interface), and `doctor`.
+
+The names below are the workbook's layout, shared by the builder, the buttons and doctor.
+"""
+
+CONTROL_SHEET = "控制台"
+SETTINGS_SHEET = "设置"
+INBOX_SHEET = "收件箱"
+EXAMPLES_SHEET = "函数示例"
+CONF_SHEET = "xlwings.conf"  # read by xlwings' VBA: keys from A1 down, values in column B
+
+OFFICE_NAME = "OfficeFolder"  # defined name of the cell holding the office folder
+REP_NAME, DATE_NAME = "NewRep", "NewDate"  # the inputs of 新建日报
+
+UDF_MODULES = "xlpy.excel.udfs"
+# xlwings.conf keys, in the order the sheet lists them (xlwings upper-cases them when reading).
+CONF_KEYS = ("Interpreter_Win", "Interpreter_Mac", "PYTHONPATH", "UDF Modules")

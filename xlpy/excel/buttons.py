@@ -1,0 +1,320 @@
+"""What the control workbook's buttons do. Each function takes the workbook it works on
+(default: the one whose button was clicked, `xw.Book.caller()`) and works through the
+`book.Book` interface, so that `xlpy button ...` runs the same code on files.
+
+Every button returns an exit status (0 done, 1 problems found, 2 could not run) and
+never raises: what went wrong reaches the user as one plain sentence.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import importlib
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+from .. import annotate, config, reader, rules, validate, values
+from ..messages import say
+from ..reference import BadReference, Reference, read_reference
+from ..rules import Context
+from . import CONTROL_SHEET, DATE_NAME, INBOX_SHEET, OFFICE_NAME, REP_NAME
+from .book import Book, XwBook
+
+log = logging.getLogger(__name__)
+
+TEXT = {
+    "office-unset": ("请先在“设置”表的“办公文件夹”中填写办公文件夹的路径",
+                     "fill in the office folder on the 设置 sheet first"),
+    "office-missing": ("找不到办公文件夹：{path}（见“设置”表）", "the office folder does not exist: {path} (see the 设置 sheet)"),
+    "rep-unset": ("请先在控制台填写销售代表", "fill in the sales rep on the control sheet first"),
+    "bad-date": ("报表日期“{value}”不是日期，请填写如 2026-11-26 的日期",
+                 "the report date “{value}” is not a date; type a date such as 2026-11-26"),
+    "own-sheet": ("“{sheet}”不是日报表。请打开要校验的日报，在它的工作表上按 Alt+F8 运行 ValidateActiveSheet"
+                  "（或把该宏加入快速访问工具栏）",
+                  "“{sheet}” is not a daily report. Open the report, and on its sheet press Alt+F8 and run "
+                  "ValidateActiveSheet (or add that macro to the Quick Access Toolbar)"),
+    "validated": ("{sheet}：{summary}。详见“{results}”表", "{sheet}: {summary}. See the “{results}” sheet"),
+    "inbox-headings": (("文件", "状态", "行数", "错误", "警告", "提示", "第一个问题"),
+                       ("File", "Status", "Rows", "Errors", "Warnings", "Notices", "First issue")),
+    "new-report": ("已新建日报：{path}", "new daily report: {path}"),
+    "consolidated": ("合并完成：{summary}", "consolidated: {summary}"),
+    "stats": ("已刷新 {count} 张统计表（截至 {day}）", "refreshed {count} statistics tables (as of {day})"),
+    "briefing": ("工作日志已生成：{path}", "daily briefing written: {path}"),
+    "not-installed": ("“{feature}”功能尚未安装（缺少 {module}）。请更新 xlpy 后再试",
+                      "“{feature}” is not installed yet ({module} is missing). Update xlpy and try again"),
+    "failed": ("出错了：{detail}", "something went wrong: {detail}"),
+}
+
+
+def text(code: str, lang: str = "zh", **params):
+    zh, en = TEXT[code]
+    chosen = en if lang == "en" else zh
+    return chosen.format(**params) if params else chosen
+
+
+class Plain(Exception):
+    """A problem told to the user in plain words: ``code`` names an entry of TEXT."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code, params)
+        self.code, self.params = code, params
+
+
+def button(func):
+    """Run a button on its workbook, turning every failure into a message box (Excel) or
+    an alert line (a file) and exit status 2."""
+    @functools.wraps(func)
+    def run(book: Book | None = None, **options) -> int:
+        book = book or XwBook.caller()
+        lang = options.get("lang") or "zh"
+        try:
+            return func(book, **options)
+        except Plain as e:
+            book.alert(text(e.code, lang, **e.params))
+        except BadReference as e:
+            book.alert(say(e.code, lang, **e.params))
+        except (ValueError, OSError) as e:  # settings, paths, files: their messages are for people
+            book.alert(str(e))
+        except Exception as e:  # noqa: BLE001 - anything else still reaches the user as one sentence
+            log.debug("button %s failed", func.__name__, exc_info=True)  # for whoever turns logging on
+            book.alert(text("failed", lang, detail=f"{type(e).__name__}: {e}"))
+        return 2
+    return run
+
+
+# ---------------------------------------------------------------- shared steps
+
+
+def office_folder(book: Book) -> Path | None:
+    """The office folder the workbook names (relative paths from the workbook's folder);
+    None when the workbook defines no such name (a plain report file)."""
+    try:
+        value = book.named(OFFICE_NAME)
+    except KeyError:
+        return None
+    if values.is_blank(value):
+        raise Plain("office-unset")
+    folder = Path(str(value).strip()).expanduser()
+    if not folder.is_absolute() and book.path is not None:
+        folder = book.path.parent / folder
+    return folder
+
+
+def office_settings(book: Book, office: Path | None = None, lang: str | None = None) -> config.Settings:
+    """The office's settings: ``office`` if given, else the folder the workbook names,
+    else the current folder (as every `xlpy` command)."""
+    folder = office or office_folder(book)
+    if folder is not None and not Path(folder).is_dir():
+        raise Plain("office-missing", path=folder)
+    settings = config.load(folder)
+    return replace(settings, language=lang) if lang else settings
+
+
+def context(settings: config.Settings, today: dt.date | None = None) -> Context:
+    """What the rules compare against; the reference workbook when the office has one."""
+    path = settings.path("reference")
+    reference = read_reference(path, settings) if path.is_file() else None
+    return Context(reference=reference, settings=settings, today=today or dt.date.today(), lang=settings.language)
+
+
+def report_from_grid(name: str, sheet: str, grid: list[list], ctx: Context) -> reader.Report:
+    """The report `reader.read_report` would make of one sheet, from its cells as Excel
+    shows them now (edits not yet saved included)."""
+    # reader has no public grid → Report step yet; these two private calls are exactly
+    # what read_report does after reading the file.
+    report = reader.Report(Path(name))
+    report.report_date = reader._date_in_name(Path(name).stem)
+    table = reader._table(sheet, grid, report, ctx.reference.rep_index if ctx.reference is not None else {})
+    if table is not None:
+        report.tables.append(table)
+    return report
+
+
+# Our notes begin "错误：…", "warning: …": how a note is told apart from the user's own.
+_NOTE_STARTS = tuple(annotate.TEXT["line"][i].format(severity=annotate.TEXT[s][i], message="")
+                     for s in annotate.SEVERITIES for i in (0, 1))
+
+
+def clear_marks(book: Book, sheet: str) -> None:
+    """Remove the fills and notes an earlier check left, keeping the user's own notes."""
+    for cell in book.noted_cells(sheet):
+        note = book.note(sheet, cell)
+        if not note.startswith(_NOTE_STARTS):
+            continue
+        book.set_note(sheet, cell, note.partition(annotate.KEEP_PRIOR)[2] or None)
+        if book.fill_of(sheet, cell) in annotate.COLOURS.values():
+            book.fill(sheet, cell, None)
+
+
+def mark(book: Book, sheet: str, issues: list[rules.Issue], lang: str = "zh") -> None:
+    """Errors red, warnings yellow, a note on each cell saying why (a note the cell already
+    had is kept below ours); earlier marks cleared first."""
+    clear_marks(book, sheet)
+    for (where, cell), found in annotate.by_cell(issues).items():
+        if where != sheet:
+            continue
+        colour = annotate.COLOURS.get(annotate.worst(found))
+        if colour:
+            book.fill(sheet, cell, colour)
+        prior = book.note(sheet, cell)
+        book.set_note(sheet, cell, annotate.comment_text(found, lang) + (annotate.KEEP_PRIOR + prior if prior else ""))
+
+
+def write_issues(book: Book, issues: list[rules.Issue], lang: str = "zh") -> None:
+    """The 校验结果 sheet: one row per issue, its cell a link to the cell."""
+    book.clear(annotate.SHEET)
+    book.write(annotate.SHEET, annotate.issue_rows(issues, lang))
+    sheets = set(book.sheet_names())
+    for row, issue in enumerate(issues, start=2):
+        if issue.cell and issue.sheet in sheets:
+            book.link(annotate.SHEET, reader.address(3, row), issue.sheet, issue.cell)
+
+
+def optional(module: str, feature: str, lang: str):
+    """A module of xlpy that a later version brings; a plain message while it is missing."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as e:
+        if e.name != module:
+            raise
+        raise Plain("not-installed", feature=feature, module=module) from None
+
+
+def _summary(results: list[validate.FileResult], lang: str) -> str:
+    totals = validate.to_json(results, lang)["summary"]
+    return say("summary", lang, files=totals["files"], rows=totals["rows"], errors=totals["errors"],
+               warnings=totals["warnings"], notices=totals["notices"])
+
+
+# ---------------------------------------------------------------- the buttons
+
+
+@button
+def validate_active_sheet(book: Book, office: Path | None = None, lang: str | None = None,
+                          today: dt.date | None = None) -> int:
+    """校验当前表: check the sheet the user is looking at, mark its cells, list the issues.
+    In Excel that is the active sheet of the active workbook (a report opened next to the
+    control workbook, when the macro runs from Alt+F8 or the Quick Access Toolbar)."""
+    ctx = context(office_settings(book, office, lang), today)
+    target = book.active_book()
+    sheet = target.active_sheet()
+    if sheet in (annotate.SHEET, CONTROL_SHEET):
+        raise Plain("own-sheet", sheet=sheet)
+    report = report_from_grid(target.name, sheet, target.grid(sheet), ctx)
+    issues = rules.check_report(report, ctx)
+    for issue in issues:  # "no table" and the like name no sheet: they concern this one
+        issue.sheet = issue.sheet or sheet
+    mark(target, sheet, issues, ctx.lang)
+    write_issues(target, issues, ctx.lang)
+    target.activate(sheet)
+    result = validate.FileResult(report.path, "", report, issues)
+    target.status(text("validated", ctx.lang, sheet=sheet, summary=_summary([result], ctx.lang),
+                       results=annotate.SHEET))
+    return 1 if result.count(rules.ERROR) else 0
+
+
+@button
+def validate_inbox(book: Book, office: Path | None = None, lang: str | None = None,
+                   today: dt.date | None = None) -> int:
+    """校验收件箱: check every report in the office's inbox; a table of files on 收件箱."""
+    ctx = context(office_settings(book, office, lang), today)
+    inbox = ctx.settings.path("inbox")
+    results, _ = validate.run([inbox], ctx)
+    rows = [list(text("inbox-headings", ctx.lang))]
+    for r in results:
+        first = next((i for i in r.issues if i.severity != rules.NOTICE), None)
+        rows.append([str(r.path.relative_to(inbox)) if r.path.is_relative_to(inbox) else str(r.path),
+                     say("status-" + r.status, ctx.lang), r.rows, r.count(rules.ERROR), r.count(rules.WARNING),
+                     r.count(rules.NOTICE), first.message(ctx.lang) if first else None])
+    book.clear(INBOX_SHEET)
+    book.write(INBOX_SHEET, rows)
+    book.activate(INBOX_SHEET)
+    book.status(_summary(results, ctx.lang) if results else say("no-files", ctx.lang, paths=inbox))
+    return 1 if any(r.status in ("invalid", "unreadable") for r in results) else 0
+
+
+@button
+def new_report(book: Book, rep: str | None = None, date: dt.date | None = None, office: Path | None = None,
+               lang: str | None = None) -> int:
+    """新建日报: a blank report for the rep and date typed on the control sheet (or given),
+    written into the inbox and opened in Excel."""
+    settings = office_settings(book, office, lang)
+    rep = rep or _named_or_none(book, REP_NAME)
+    if values.is_blank(rep):
+        raise Plain("rep-unset")
+    date = date or _date(_named_or_none(book, DATE_NAME)) or dt.date.today()
+    template = optional("xlpy.template", "新建日报", settings.language)
+    path = settings.path("reference")
+    reference = read_reference(path, settings) if path.is_file() else Reference.empty()
+    written = template.write_template(str(rep).strip(), date, reference, None, settings)
+    book.open_file(written)
+    book.status(text("new-report", settings.language, path=written))
+    return 0
+
+
+@button
+def consolidate(book: Book, office: Path | None = None, lang: str | None = None) -> int:
+    """合并汇总: consolidate the inbox into the master workbooks."""
+    settings = office_settings(book, office, lang)
+    module = optional("xlpy.consolidate", "合并汇总", settings.language)
+    outcome = module.run_consolidation(settings)
+    lines = module.to_text(outcome, settings.language).splitlines()
+    if outcome.exit_code:  # rejected reports: the user needs every line to act on
+        book.alert("\n".join(lines))
+    book.status(text("consolidated", settings.language, summary=lines[-1]))
+    return outcome.exit_code
+
+
+@button
+def refresh_stats(book: Book, office: Path | None = None, lang: str | None = None,
+                  today: dt.date | None = None) -> int:
+    """刷新统计: every statistics table, from the master workbooks, onto the sheets the master
+    workbook has too (`stats_sheets.SHEETS`): a title row, then the table, side by side."""
+    settings = office_settings(book, office, lang)
+    stats = optional("xlpy.stats", "刷新统计", settings.language)
+    from .. import stats_sheets, store
+    parts = store.read_partitions(settings.path("master"))
+    ctx = context(settings, today)
+    tables = stats.all_tables(store.concat(parts, "ledger"), store.concat(parts, "activity"),
+                              ctx.reference or Reference.empty(), ctx.today, settings.ranking_weights)
+    en = settings.language == "en"
+    for sheet, _, keys in stats_sheets.SHEETS:  # the control workbook's sheets have the zh names
+        book.clear(sheet)
+        left = 0
+        for key in keys:
+            frame = tables[key].reset_index(drop=tables[key].index.names == [None])  # a named index is a column
+            header = [stats.label(c, settings.language) for c in frame.columns]
+            rows = [list(r.values()) for r in rules.records(frame)]
+            book.write(sheet, [[stats_sheets.TITLES[key][en]], header, *rows], at=reader.address(left, 1))
+            left += len(header) + 1
+    book.status(text("stats", settings.language, count=len(tables), day=ctx.today.isoformat()))
+    return 0
+
+
+@button
+def daily_briefing(book: Book, office: Path | None = None, lang: str | None = None,
+                   date: dt.date | None = None) -> int:
+    """生成工作日志: the end-of-day briefing for management."""
+    settings = office_settings(book, office, lang)
+    briefing = optional("xlpy.briefing", "生成工作日志", settings.language)
+    path = briefing.write_briefing(settings, date or dt.date.today())
+    book.open_file(path)
+    book.status(text("briefing", settings.language, path=path))
+    return 0
+
+
+def _named_or_none(book: Book, name: str):
+    try:
+        return book.named(name)
+    except KeyError:
+        return None
+
+
+def _date(value) -> dt.date | None:
+    if values.is_blank(value):
+        return None
+    try:
+        return values.date(value, dt.date.today().year)
+    except values.BadValue:
+        raise Plain("bad-date", value=value) from None

@@ -1,0 +1,505 @@
+"""Statistics over the consolidated ledger (spec §3): DataFrames in, DataFrames out, no I/O.
+
+Every figure rests on four derived frames (see `_Facts`):
+- *net*: contract lines (+amount, +qty) and the cancellations of those contracts (−amount, −qty),
+  each on its own row's date, rep and region;
+- *cancels*: every cancel row (`cancellations` counts their contract numbers, an order's too; only
+  cancellations of signed contracts reduce net sales), its product filled from the line it cancels;
+- *receipts*: every received amount on its own row's date; a payment that names no line of its
+  contract is shared across the contract's lines in proportion to their contracted amounts, so
+  that received by product still adds up to received;
+- *book*: one row per contract line (contract number × product): amount, cancelled, received,
+  outstanding, attributed to the contract's signing date, rep, region and product.
+
+Rows dated after ``as_of`` are left out everywhere, so a table computed "as of" a day shows what
+was known that day. Periods are canonical text: "2026-11", "2026-Q4", "2026".
+Names (reps, regions, products) are compared as the ledger spells them: the consolidation gives
+them the reference workbook's spelling; target names are brought to that spelling here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import schema, values
+from .reference import Reference
+
+METRICS = ("net_amount", "net_qty", "leads", "orders", "contracts", "cancellations", "received",
+           "outstanding", "visits", "calls", "conversion", "target", "attainment")
+KEYS = ("region", "rep", "product", "day", "month", "quarter", "year")
+TIME_KEYS = ("day", "month", "quarter", "year")
+AGING = ("未到期", "0–30", "31–60", "61–90", "90+")
+AGING_EN = dict(zip(AGING, ("not due", *AGING[1:])))
+DEFAULT_WEIGHTS = {"net_amount": 0.4, "attainment": 0.3, "conversion": 0.15, "collection_rate": 0.15}
+
+_STATS_LABELS = {
+    "day": ("日期", "Date"), "month": ("月份", "Month"), "quarter": ("季度", "Quarter"), "year": ("年度", "Year"),
+    "period": ("期间", "Period"), "reports": ("日报份数", "Reports"),
+    "leads": ("意向数", "Leads"), "orders": ("认购数", "Orders"), "contracts": ("签约数", "Contracts"),
+    "cancellations": ("退订数", "Cancellations"), "net_qty": ("净销量", "Net Units"),
+    "net_amount": ("净销售额", "Net Sales"), "outstanding": ("未收金额", "Outstanding"),
+    "conversion": ("转化率", "Conversion"), "target": ("目标金额", "Target"), "attainment": ("完成率", "Attainment"),
+    "prev_month": ("上月净销售额", "Previous Month"), "mom": ("环比", "MoM Change"),
+    "prev_year": ("去年同期", "Same Month Last Year"), "yoy": ("同比", "YoY Change"),
+    "rank": ("排名", "Rank"), "score": ("综合得分", "Score"), "collection_rate": ("回款率", "Collection Rate"),
+    "signed": ("签约日期", "Signed"), "amount": ("合同金额", "Contract Amount"), "cancelled": ("已退金额", "Cancelled"),
+    "days_overdue": ("逾期天数", "Days Overdue"), "aging": ("账龄", "Aging"),
+    "remaining": ("剩余库存", "Remaining"), "contract_qty": ("签约数量", "Contracted Qty"),
+    "avg_price": ("平均成交单价", "Avg Unit Price"), "discount": ("折扣率", "Discount"),
+    "below_floor": ("低于最低价笔数", "Lines Below Floor"),
+}
+_PRODUCT_COLUMNS = next(s.columns for s in schema.REFERENCE_SHEETS if s.key == "products")
+# The one place a statistic column gets its header: schema headers where the schema has the column.
+LABELS: dict[str, tuple[str, str]] = {
+    **{c.key: (c.zh, c.en) for c in (*schema.TITLE_FIELDS, *schema.COLUMNS, *_PRODUCT_COLUMNS)},
+    **_STATS_LABELS,
+}
+
+
+def label(key, lang: str = "zh") -> str:
+    """A column's header; keys without a label (region names in a pivot) stand as they are."""
+    pair = LABELS.get(key)
+    return str(key) if pair is None else pair[lang == "en"]
+
+
+# -- periods -----------------------------------------------------------------------------------
+
+def period_kind(period: str) -> str:
+    """"2026-11" → month, "2026-Q4" → quarter, "2026" → year."""
+    p = str(period)
+    return "quarter" if "Q" in p else "month" if "-" in p else "year"
+
+
+def period_labels(dates: pd.Series, kind: str) -> pd.Series:
+    d = pd.to_datetime(dates)
+    if kind == "day":
+        return d.dt.normalize()
+    if kind == "quarter":
+        return d.dt.to_period("Q").dt.strftime("%Y-Q%q")
+    return d.dt.strftime("%Y-%m" if kind == "month" else "%Y")
+
+
+def month_of(day) -> str:
+    return pd.Timestamp(day).strftime("%Y-%m")
+
+
+def _with_periods(frame: pd.DataFrame, column: str = "date") -> pd.DataFrame:
+    return frame.assign(**{kind: period_labels(frame[column], kind) for kind in TIME_KEYS})
+
+
+def _in(frame: pd.DataFrame, period: str | None) -> pd.DataFrame:
+    return frame if period is None else frame[frame[period_kind(period)] == period]
+
+
+def _norm_period(period) -> str | None:
+    return None if period is None else str(period).strip().upper()
+
+
+# -- the derived frames --------------------------------------------------------------------------
+
+@dataclass
+class _Facts:
+    """The derived frames of the module docstring, plus the ledger rows and activity, up to as_of."""
+
+    rows: pd.DataFrame
+    net: pd.DataFrame
+    cancels: pd.DataFrame
+    receipts: pd.DataFrame
+    book: pd.DataFrame
+    activity: pd.DataFrame
+
+
+def _facts(ledger: pd.DataFrame, activity: pd.DataFrame | None, as_of) -> _Facts:
+    rows = _with_periods(_upto(ledger, as_of))
+    lines = rows[rows["deal"] == "contract"]
+    first = lines.drop_duplicates("contract_no").set_index("contract_no")
+    cancels = _attributed_cancels(rows[rows["deal"] == "cancel"], lines, first)
+    of_contracts = cancels[cancels["contract_no"].isin(first.index)]
+    net = pd.concat([lines, of_contracts.assign(amount=-of_contracts["amount"].abs(),
+                                                qty=-of_contracts["qty"].abs())], ignore_index=True)
+    receipts = _receipts(rows, lines, first)
+    if activity is None:
+        activity = pd.DataFrame({"date": pd.to_datetime([]), "rep": [], "region": [], "visits": [], "calls": []})
+    activity = _with_periods(_upto(activity, as_of))
+    return _Facts(rows, net, cancels, receipts, _book(lines, of_contracts, receipts), activity)
+
+
+def _upto(frame: pd.DataFrame, as_of) -> pd.DataFrame:
+    return frame if as_of is None else frame[frame["date"].dt.normalize() <= pd.Timestamp(as_of)]
+
+
+def _is_line(frame: pd.DataFrame, lines: pd.DataFrame):
+    """Whether each row's (contract_no, product) is a line of a signed contract."""
+    pairs = lines[["contract_no", "product"]].drop_duplicates()
+    found = frame[["contract_no", "product"]].merge(pairs, how="left", indicator=True)
+    return (found["_merge"] == "both").to_numpy()
+
+
+def _attributed_cancels(cancels: pd.DataFrame, lines: pd.DataFrame, first: pd.DataFrame) -> pd.DataFrame:
+    """A cancel row's product is the contract line it names, else the contract's first line (spec §1)."""
+    known = cancels["contract_no"].isin(first.index).to_numpy()
+    fallback = cancels["contract_no"].map(first["product"])
+    out = cancels.assign(product=cancels["product"].where(_is_line(cancels, lines) | ~known, fallback))
+    for column in ("rep", "region"):
+        out[column] = out[column].fillna(out["contract_no"].map(first[column]))
+    return out
+
+
+def _line_shares(lines: pd.DataFrame) -> pd.DataFrame:
+    """Each line's share of its contract's amount (equal shares when the amounts are missing)."""
+    shares = lines.groupby(["contract_no", "product"], as_index=False)["amount"].sum()
+    by_contract = shares.groupby("contract_no")["amount"]
+    total, count = by_contract.transform("sum"), by_contract.transform("size")
+    shares["share"] = (shares["amount"] / total).where(total != 0, 1 / count)
+    return shares.drop(columns="amount")
+
+
+def _receipts(rows: pd.DataFrame, lines: pd.DataFrame, first: pd.DataFrame) -> pd.DataFrame:
+    paid = rows[rows["received"].fillna(0) != 0]
+    loose = paid["contract_no"].isin(first.index).to_numpy() & ~_is_line(paid, lines)
+    split = paid[loose].drop(columns="product").merge(_line_shares(lines), on="contract_no")
+    split["received"] = split["received"] * split.pop("share")
+    return pd.concat([paid[~loose], split], ignore_index=True)
+
+
+def _book(lines: pd.DataFrame, cancels: pd.DataFrame, receipts: pd.DataFrame) -> pd.DataFrame:
+    keys = ["contract_no", "product"]
+    book = lines.groupby(keys, as_index=False, sort=False).agg(
+        date=("date", "min"), rep=("rep", "first"), region=("region", "first"), customer=("customer", "first"),
+        phone=("phone", "first"), due_date=("due_date", "min"), amount=("amount", "sum"), qty=("qty", "sum"))
+    index = pd.MultiIndex.from_frame(book[keys])
+    book["cancelled"] = cancels["amount"].abs().groupby([cancels[k] for k in keys]).sum().reindex(index, fill_value=0).to_numpy()
+    received = receipts.groupby(keys)["received"].sum()
+    book["received"] = received.reindex(index, fill_value=0).to_numpy()
+    book["outstanding"] = book["amount"] - book["cancelled"] - book["received"]
+    return _with_periods(book)
+
+
+# -- grouping ------------------------------------------------------------------------------------
+
+_COUNTS_AND_MONEY = ("net_amount", "net_qty", "leads", "orders", "contracts", "cancellations", "received", "outstanding")
+
+
+def _base(f: _Facts, keys: list[str], period: str | None) -> pd.DataFrame:
+    """The additive metrics, one row per group of ``keys``; activity only where it has those keys."""
+    def grouped(frame, deal=None):
+        frame = frame if deal is None else frame[frame["deal"] == deal]
+        return _in(frame, period).groupby(keys)
+
+    parts = {
+        "net_amount": grouped(f.net)["amount"].sum(),
+        "net_qty": grouped(f.net)["qty"].sum(),
+        "leads": grouped(f.rows, "lead").size(),
+        "orders": grouped(f.rows, "order").size(),
+        "contracts": grouped(f.rows, "contract")["contract_no"].nunique(),
+        "cancellations": grouped(f.cancels)["contract_no"].nunique(),
+        "received": grouped(f.receipts)["received"].sum(),
+        "outstanding": grouped(f.book)["outstanding"].sum(),
+    }
+    has_activity = "product" not in keys
+    if has_activity:
+        parts["visits"] = grouped(f.activity)["visits"].sum()
+        parts["calls"] = grouped(f.activity)["calls"].sum()
+    table = pd.concat(parts, axis=1, sort=True)
+    table.index.names = keys
+    return table
+
+
+def _filled(table: pd.DataFrame) -> pd.DataFrame:
+    """Absent means none for counts and money; activity has no meaning by product (NaN)."""
+    table = table.copy()
+    table[list(_COUNTS_AND_MONEY)] = table[list(_COUNTS_AND_MONEY)].fillna(0)
+    for column in ("visits", "calls"):
+        table[column] = table[column].fillna(0) if column in table else float("nan")
+    for column in ("leads", "orders", "contracts", "cancellations"):
+        table[column] = table[column].astype(int)
+    table["conversion"] = table["contracts"] / table["visits"].where(table["visits"] > 0)
+    return table
+
+
+def _known(reference: Reference, by: str) -> list:
+    """Groups that belong in a table even without a deal: active reps, their regions, listed products."""
+    if by == "rep":
+        return list(reference.reps.loc[reference.reps["active"].astype(bool), "name"])
+    if by == "region":
+        return list(reference.reps["region"].dropna().unique())
+    if by == "product":
+        return list(reference.products["product"].dropna())
+    return []
+
+
+def group_stats(ledger: pd.DataFrame, activity: pd.DataFrame | None, reference: Reference, by: str,
+                period: str | None = None, as_of=None) -> pd.DataFrame:
+    """One row per ``by`` group (region | rep | product | day | month | quarter | year), columns METRICS.
+
+    ``period`` ("2026-11", "2026-Q4", "2026"; None = all) keeps rows dated in it; outstanding counts
+    the contracts signed in it, less everything cancelled and received up to ``as_of``.
+    Targets: by rep or region, the target of that rep/region for ``period`` (a region without its own
+    target: the sum of its reps' targets); by month/quarter/year, each row's own period, its target the
+    sum of the regions' targets of that period; NaN by day or product, or without a period.
+    Visits, calls and conversion are NaN by product: reports count visits per rep, not per product.
+    """
+    if by not in KEYS:
+        raise ValueError(f"by must be one of {KEYS}, not {by!r}")
+    return _group(_facts(ledger, activity, as_of), reference, by, _norm_period(period))
+
+
+def _group(f: _Facts, reference: Reference, by: str, period: str | None) -> pd.DataFrame:
+    table = _base(f, [by], period)
+    table = table.reindex(table.index.union(pd.Index(_known(reference, by), dtype=table.index.dtype), sort=False))
+    table = _filled(table.sort_index())
+    table["target"] = _targets_for(reference, by, table.index, period)
+    table["attainment"] = table["net_amount"] / table["target"].where(table["target"] > 0)
+    return table[list(METRICS)].rename_axis(by).reset_index()
+
+
+# -- targets -------------------------------------------------------------------------------------
+
+def _targets(reference: Reference) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Targets by (period, rep), by (period, region) and by period, in the reference's spelling."""
+    t = reference.targets.dropna(subset=["period", "target"])
+    reps = {k: r["name"] for k, r in reference.rep_index.items()}
+    home = {r["name"]: r["region"] for r in reference.rep_index.values()}
+    rep_names = t["rep"].map(lambda n: reps.get(values.norm(n), n), na_action="ignore")
+    region_names = t["region"].map(lambda n: reference.regions.get(values.norm(n), n), na_action="ignore")
+    by_rep = t[rep_names.notna()]
+    rep = by_rep.groupby([by_rep["period"], rep_names.rename("rep")])["target"].sum()
+    own = t[rep_names.isna() & region_names.notna()]
+    region = own.groupby([own["period"], region_names.rename("region")])["target"].sum()
+    from_reps = by_rep.groupby([by_rep["period"], rep_names.map(home).rename("region")])["target"].sum()
+    region = region.combine_first(from_reps)
+    return rep, region, region.groupby(level="period").sum()
+
+
+def _targets_for(reference: Reference, by: str, index: pd.Index, period: str | None) -> pd.Series:
+    rep, region, total = _targets(reference)
+    if by in ("rep", "region") and period is not None:
+        source = rep if by == "rep" else region
+        wanted = pd.MultiIndex.from_arrays([[period] * len(index), index])
+        return pd.Series(source.reindex(wanted).to_numpy(), index=index, dtype=float)
+    if by in ("month", "quarter", "year"):
+        return pd.Series(total.reindex(index).to_numpy(), index=index, dtype=float)
+    return pd.Series(float("nan"), index=index)
+
+
+# -- the tables behind the statistic sheets -------------------------------------------------------
+
+def daily_summary(ledger, activity, reference: Reference, period: str | None = None, as_of=None) -> pd.DataFrame:
+    """Day × rep, for the morning check: who reported (``reports`` = 0 for an active rep who filed
+    nothing on a day others did) and what they recorded."""
+    f = _facts(ledger, activity, as_of)
+    period = _norm_period(period)
+    keys = ["day", "rep"]
+    table = _base(f, keys, period)
+    table["reports"] = _in(f.activity, period).groupby(keys).size()
+    days = table.index.get_level_values("day").unique()
+    reps = reference.reps[reference.reps["active"].astype(bool)]
+    expected = [(d, r) for d in days for r, hired in zip(reps["name"], reps["hired"])
+                if pd.isna(hired) or pd.Timestamp(hired) <= d]
+    table = table.reindex(table.index.union(pd.MultiIndex.from_tuples(expected, names=keys))).sort_index()
+    table = _filled(table)
+    table["reports"] = table["reports"].fillna(0).astype(int)
+    table = table.reset_index()
+    table.insert(2, "region", table["rep"].map(_rep_regions(f.rows, reference)))
+    return table[["day", "rep", "region", "reports", "leads", "orders", "contracts", "cancellations",
+                  "net_qty", "net_amount", "received", "visits", "calls"]]
+
+
+def monthly_summary(ledger, activity, reference: Reference, by: str = "region", period: str | None = None,
+                    as_of=None) -> pd.DataFrame:
+    """Month × region (or rep): counts, net units and sales, received, visits, calls, conversion."""
+    if by not in ("region", "rep"):
+        raise ValueError(f"by must be region or rep, not {by!r}")
+    keys = ["month", by]
+    table = _filled(_base(_facts(ledger, activity, as_of), keys, _norm_period(period)))
+    return table.reset_index()[[*keys, "leads", "orders", "contracts", "cancellations", "net_qty", "net_amount",
+                                "received", "visits", "calls", "conversion"]]
+
+
+def region_performance(ledger, as_of=None) -> pd.DataFrame:
+    """Per region and month (every month from the first to the last with a deal): net sales, the
+    previous month's and the same month last year's, and the changes (relative to the earlier
+    figure's size; NaN when that figure is 0 or before the ledger starts)."""
+    net = _facts(ledger, None, as_of).net.dropna(subset=["region"])
+    sums = net.groupby(["region", "month"])["amount"].sum()
+    columns = ["region", "month", "net_amount", "prev_month", "mom", "prev_year", "yoy"]
+    if sums.empty:
+        return pd.DataFrame(columns=columns)
+    months = pd.period_range(net["month"].min(), net["month"].max(), freq="M")
+    index = pd.MultiIndex.from_product([sorted(net["region"].unique()), months.strftime("%Y-%m")],
+                                       names=["region", "month"])
+    current = sums.reindex(index, fill_value=0)  # a month inside the range without a deal sold nothing
+    periods = pd.PeriodIndex(index.get_level_values("month"), freq="M")
+
+    def earlier(lag: int) -> pd.Series:
+        wanted = pd.MultiIndex.from_arrays([index.get_level_values("region"), (periods - lag).strftime("%Y-%m")])
+        return pd.Series(current.reindex(wanted).to_numpy(), index=index)
+
+    table = current.rename("net_amount").to_frame()
+    table["prev_month"], table["prev_year"] = earlier(1), earlier(12)
+    table["mom"] = _change(table["net_amount"], table["prev_month"])
+    table["yoy"] = _change(table["net_amount"], table["prev_year"])
+    return table.reset_index()[columns]
+
+
+def _change(now: pd.Series, before: pd.Series) -> pd.Series:
+    return (now - before) / before.abs().where(before != 0)
+
+
+def region_trend(performance: pd.DataFrame) -> pd.DataFrame:
+    """Month × region net sales (a column per region): the data of the monthly line chart."""
+    wide = performance.pivot(index="month", columns="region", values="net_amount")
+    return wide.rename_axis(columns=None).reset_index()
+
+
+def attainment(ledger, reference: Reference, as_of=None) -> pd.DataFrame:
+    """One row per target of 销售目标 (rep targets, and region targets — a region without its own
+    target for a period its reps have targets in: the sum of theirs), with net sales of that rep or
+    region in that month, quarter or year up to ``as_of``, and attainment = net sales / target."""
+    net = _facts(ledger, None, as_of).net
+    rep_targets, region_targets, _ = _targets(reference)
+    tables = []
+    for level, targets in (("rep", rep_targets), ("region", region_targets)):
+        actual = pd.concat([net.groupby([kind, level])["amount"].sum().rename_axis(["period", level])
+                            for kind in ("month", "quarter", "year")])
+        table = targets.rename("target").to_frame()
+        table["net_amount"] = actual.reindex(table.index, fill_value=0)
+        tables.append(table.reset_index())
+    table = pd.concat(tables, ignore_index=True)
+    homes = {r["name"]: r["region"] for r in reference.rep_index.values()}
+    table["region"] = table["region"].fillna(table["rep"].map(homes))
+    table["attainment"] = table["net_amount"] / table["target"].where(table["target"] > 0)
+    table = table.sort_values(["period", "region", "rep"], na_position="first", ignore_index=True)
+    return table[["period", "rep", "region", "target", "net_amount", "attainment"]]
+
+
+def ranking(ledger, activity, reference: Reference, period: str | None = None, as_of=None,
+            weights: dict[str, float] | None = None) -> pd.DataFrame:
+    """Reps ranked by a score.
+
+    Score = Σ weight × scaled metric, over net_amount, attainment (against the rep's target for
+    ``period``), conversion (contracts / visits) and collection_rate (of the contracts the rep signed
+    in ``period``, the share of their net amount received up to ``as_of``). Default weights: 0.4, 0.3,
+    0.15, 0.15, used as given. Each metric is min-max scaled across the reps of the table,
+    (x − min) / (max − min), so the best rep scores 1 and the weakest 0 on it; when every rep has the
+    same value they all score 1; a rep without the figure (no target, no visits, nothing sold) scores 0.
+    Rank 1 is the highest score; equal scores share a rank.
+    """
+    weights = DEFAULT_WEIGHTS if weights is None else weights
+    unknown = set(weights) - set(DEFAULT_WEIGHTS)
+    if unknown:
+        raise ValueError(f"unknown ranking metric(s): {sorted(unknown)}; use {sorted(DEFAULT_WEIGHTS)}")
+    f, period = _facts(ledger, activity, as_of), _norm_period(period)
+    table = _group(f, reference, "rep", period).set_index("rep")
+    signed = _in(f.book, period).groupby("rep")
+    net = signed["amount"].sum() - signed["cancelled"].sum()
+    table["collection_rate"] = signed["received"].sum() / net.where(net > 0)
+    table["score"] = sum(w * _minmax(table[metric]) for metric, w in weights.items())
+    table["rank"] = table["score"].rank(method="min", ascending=False).astype(int)
+    table["region"] = table.index.map(_rep_regions(f.rows, reference))
+    table = table.sort_values(["rank", "rep"]).reset_index()
+    return table[["rank", "rep", "region", "net_amount", "attainment", "conversion", "collection_rate", "score"]]
+
+
+def _minmax(metric: pd.Series) -> pd.Series:
+    low, high = metric.min(), metric.max()
+    scaled = (metric - low) / (high - low) if high > low else metric * 0 + 1
+    return scaled.fillna(0)
+
+
+def receivables(ledger, as_of) -> pd.DataFrame:
+    """Contracts with money still owed as of ``as_of``: amount − cancelled − received, the due date,
+    days past it and the aging bucket (未到期 when not yet due or no due date)."""
+    book = _facts(ledger, None, as_of).book
+    per_contract = book.groupby("contract_no", as_index=False, sort=False).agg(
+        customer=("customer", "first"), phone=("phone", "first"), rep=("rep", "first"), region=("region", "first"),
+        signed=("date", "min"), amount=("amount", "sum"), cancelled=("cancelled", "sum"),
+        received=("received", "sum"), outstanding=("outstanding", "sum"), due_date=("due_date", "min"))
+    owed = per_contract[per_contract["outstanding"].round(2) > 0].copy()
+    late = (pd.Timestamp(as_of) - owed["due_date"]).dt.days
+    owed["days_overdue"] = late.clip(lower=0).fillna(0).astype(int)
+    owed["aging"] = pd.cut(owed["days_overdue"], [-1, 0, 30, 60, 90, float("inf")], labels=AGING).astype(str)
+    return owed.sort_values(["signed", "contract_no"], ignore_index=True)
+
+
+def collection_list(ledger, as_of) -> pd.DataFrame:
+    """The contracts to chase: past due with money owed, the largest amounts first."""
+    owed = receivables(ledger, as_of)
+    overdue = owed[owed["days_overdue"] > 0].sort_values(["outstanding", "days_overdue"], ascending=False)
+    return overdue[["contract_no", "customer", "phone", "rep", "region", "outstanding", "due_date",
+                    "days_overdue", "aging"]].reset_index(drop=True)
+
+
+def aging_by_region(receivables_table: pd.DataFrame) -> pd.DataFrame:
+    """Region × aging bucket outstanding (a column per bucket): the data of the aging chart."""
+    wide = receivables_table.pivot_table(index="region", columns="aging", values="outstanding",
+                                         aggfunc="sum", fill_value=0, observed=False)
+    return wide.reindex(columns=list(AGING), fill_value=0).rename_axis(columns=None).reset_index()
+
+
+def inventory(ledger, reference: Reference, as_of=None) -> pd.DataFrame:
+    """Per product: opening stock − net units contracted = remaining (NaN without an opening stock)."""
+    sold = _facts(ledger, None, as_of).net.groupby("product")["qty"].sum().rename("net_qty")
+    products = reference.products.set_index("product")[["category", "opening_stock"]]
+    table = products.join(sold, how="outer").reindex(_listed_first(products.index, sold.index))
+    table["net_qty"] = table["net_qty"].fillna(0)
+    table["remaining"] = table["opening_stock"] - table["net_qty"]
+    return table.rename_axis("product").reset_index()
+
+
+def price_analysis(ledger, reference: Reference, period: str | None = None, as_of=None) -> pd.DataFrame:
+    """Per product, over contract lines (as signed, before cancellations): units, the average
+    contracted unit price (amount / qty), list and floor price, discount = 1 − average / list price,
+    and the number of lines signed below the floor price."""
+    lines = _in(_facts(ledger, None, as_of).rows.query("deal == 'contract'"), _norm_period(period))
+    prices = reference.products.set_index("product")[["list_price", "floor_price"]]
+    unit = lines["unit_price"].fillna(lines["amount"] / lines["qty"])
+    lines = lines.assign(below=unit < lines["product"].map(prices["floor_price"]))
+    signed = lines.groupby("product").agg(contract_qty=("qty", "sum"), amount=("amount", "sum"),
+                                          below_floor=("below", "sum"))
+    table = prices.join(signed, how="outer").reindex(_listed_first(prices.index, signed.index))
+    table["avg_price"] = table["amount"] / table["contract_qty"].where(table["contract_qty"] > 0)
+    table["discount"] = 1 - table["avg_price"] / table["list_price"].where(table["list_price"] > 0)
+    table[["contract_qty", "below_floor"]] = table[["contract_qty", "below_floor"]].fillna(0)
+    return table.rename_axis("product").reset_index()[
+        ["product", "contract_qty", "avg_price", "list_price", "floor_price", "discount", "below_floor"]]
+
+
+def _listed_first(listed: pd.Index, seen: pd.Index) -> list:
+    """The reference's products in its order, then products only the ledger knows."""
+    return [*listed, *sorted(set(seen) - set(listed))]
+
+
+def _rep_regions(rows: pd.DataFrame, reference: Reference) -> dict:
+    """Each rep's region: the reference's, else the one the rep's rows name."""
+    from_rows = rows.dropna(subset=["rep", "region"]).drop_duplicates("rep").set_index("rep")["region"]
+    return {**from_rows.to_dict(), **{r["name"]: r["region"] for r in reference.rep_index.values()}}
+
+
+def all_tables(ledger, activity, reference: Reference, as_of, weights: dict[str, float] | None = None
+               ) -> dict[str, pd.DataFrame]:
+    """Every statistic table of the master workbook, keyed as `stats_sheets.SHEETS` places them.
+
+    The morning check, the region comparison and the ranking cover the month of ``as_of``; the
+    other tables cover everything up to ``as_of``.
+    """
+    month = month_of(as_of)
+    performance = region_performance(ledger, as_of)
+    owed = receivables(ledger, as_of)
+    compare = group_stats(ledger, activity, reference, "region", month, as_of)
+    return {
+        "daily": daily_summary(ledger, activity, reference, month, as_of),
+        "monthly_region": monthly_summary(ledger, activity, reference, "region", as_of=as_of),
+        "monthly_rep": monthly_summary(ledger, activity, reference, "rep", as_of=as_of),
+        "region_performance": performance,
+        "region_trend": region_trend(performance),
+        "region_compare": compare[["region", "net_amount", "target", "attainment"]],
+        "attainment": attainment(ledger, reference, as_of),
+        "ranking": ranking(ledger, activity, reference, month, as_of, weights),
+        "receivables": owed,
+        "collection": collection_list(ledger, as_of),
+        "aging": aging_by_region(owed),
+        "inventory": inventory(ledger, reference, as_of),
+        "prices": price_analysis(ledger, reference, as_of=as_of),
+    }

@@ -1,0 +1,40 @@
+"""A blank daily report for one rep and day, ready to fill in Excel (`xlpy template`)."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from . import schema, values
+from .config import Settings
+from .reference import Reference
+from .report_file import write_report
+
+DATA_ROWS = 30  # rows with drop-downs and formats; a rep rarely has more deals a day
+
+_UNKNOWN_REP = ("销售代表“{rep}”不在基础资料的在职销售代表中（{known}）",
+                "sales rep “{rep}” is not an active rep of the reference workbook ({known})")
+_EXISTS = ("{path} 已存在，不会覆盖；请先移走它或用 -o 指定另一个文件",
+           "{path} exists and is not overwritten; move it away or choose another file with -o")
+
+
+def write_template(rep: str, date: dt.date, reference: Reference, output: Path | None,
+                   settings: Settings) -> Path:
+    """Write the blank report to ``output`` (default: the inbox, `REP_YYYY-MM-DD.xlsx`)."""
+    en = settings.language == "en"
+    record = reference.rep_index.get(values.norm(rep))
+    active = [r["name"] for r in reference.rep_index.values() if r["active"]]
+    if reference.rep_index and (record is None or not record["active"]):
+        raise ValueError(_UNKNOWN_REP[en].format(rep=rep, known="、".join(active)))
+    path = Path(output) if output else settings.path("inbox") / f"{rep}_{date:%Y-%m-%d}.xlsx"
+    if path.exists():
+        raise FileExistsError(_EXISTS[en].format(path=path))
+    lists = {
+        "rep": active,
+        "region": list(reference.regions.values()),
+        "product": list(reference.products["product"]),
+        "deal_type": [d.zh for d in schema.DEAL_TYPES],
+    }
+    title = {"report_date": date, "rep": record["name"] if record else rep,
+             "region": record["region"] if record else None}
+    # Empty rows, so that write_report gives the cells to fill their date and number formats.
+    return write_report(path, title, rows=[{}] * DATA_ROWS, lists=lists, data_rows=DATA_ROWS)
