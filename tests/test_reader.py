@@ -199,7 +199,7 @@ def test_unparsed_cells_keep_their_raw_value(make_report):
     assert table.bad == {(6, "date"): ("下周", "bad-date"), (6, "qty"): ("两套", "bad-number")}
     row = table.rows.iloc[0]
     assert row["qty"] is None and row["date"] is None
-    assert table.raw.at[6, "qty"] == "两套"
+    assert table.raw[6]["qty"] == "两套"
 
 
 def test_formulas_with_cached_values_and_error_cells(tmp_path):

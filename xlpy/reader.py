@@ -11,10 +11,12 @@ import hashlib
 import html
 import io
 import re
+import queue
 import threading
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -28,8 +30,8 @@ ZIP_MAGIC, OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_CELLS = 2_000_000  # a daily report is a few hundred cells; refuse giants politely
 # Seconds one file may take to parse. The size limits above bound the work already;
 # this catches what they miss (a parser stuck on a pathological file).
-READ_TIMEOUT = 30.0
 # Fields whose presence makes a row a deal (a row with only a note is a remark).
+ROW_COLUMNS = ["sheet", "row", *(c.key for c in schema.COLUMNS), "deal", "extra"]
 DEAL_FIELDS = ("customer", "product", "deal_type", "qty", "unit_price", "amount", "received", "contract_no")
 
 
@@ -50,7 +52,8 @@ class TitleValue:
 
 @dataclass
 class Table:
-    """One sheet's daily-report table."""
+    """One sheet's daily-report table. Rows are plain dicts: a daily report has a few
+    rows, and building DataFrames per file would cost more than reading it."""
 
     sheet: str
     header_row: int  # 1-based, as Excel shows it
@@ -58,15 +61,19 @@ class Table:
     headers: dict[str, str]  # schema key → the header as written
     extras: dict[str, int]  # unknown header → 0-based column
     title: dict[str, TitleValue]
-    rows: pd.DataFrame  # parsed values with defaults filled, plus `row` and `deal`
-    raw: pd.DataFrame  # the cells as found, same index
+    records: list[dict]  # parsed values with defaults filled, plus `sheet`, `row`, `deal`, `extra`
+    raw: dict[int, dict]  # row → the cells as found
     bad: dict[tuple[int, str], tuple[object, str]] = field(default_factory=dict)  # (row, key) → (raw, kind)
     totals: list[tuple[int, dict[str, float | None]]] = field(default_factory=list)
+
+    @cached_property
+    def rows(self) -> pd.DataFrame:
+        return pd.DataFrame(self.records, columns=ROW_COLUMNS)
 
     def cell(self, key: str, row: int) -> str | None:
         """Where a row's value stands: its own cell, or the title cell it defaulted from."""
         own = self.columns.get(key)
-        if own is not None and not values.is_blank(self.raw.at[row, key]):
+        if own is not None and not values.is_blank(self.raw[row].get(key)):
             return address(own, row)
         if key in self.title:
             return self.title[key].cell
@@ -83,7 +90,7 @@ class Report:
 
     @property
     def rows(self) -> int:
-        return sum(len(t.rows) for t in self.tables)
+        return sum(len(t.records) for t in self.tables)
 
 
 def address(col: int, row: int) -> str:
@@ -134,30 +141,47 @@ def read_report(path: Path, settings: Settings = Settings(), reps: dict | None =
 
 
 def read_grids(path: Path, settings: Settings = Settings(),
-               timeout: float = READ_TIMEOUT) -> tuple[str, list[tuple[str, list[list]]]]:
+               timeout: float | None = None) -> tuple[str, list[tuple[str, list[list]]]]:
     """(sha256 of the file, [(sheet name, rows of cells from A1)]) of the visible sheets."""
     data = _load_bytes(Path(path), settings)
-    return hashlib.sha256(data).hexdigest(), _within(timeout, _grids, data, settings)
+    seconds = settings.read_timeout if timeout is None else timeout
+    return hashlib.sha256(data).hexdigest(), _within(seconds, _grids, data, settings)
+
+
+class _Worker:
+    """One long-lived daemon thread that reads files, so that a parse can be given
+    up on after a time limit. A thread per file would cost more than the read."""
+
+    def __init__(self):
+        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._run, name="xlpy-read", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            func, args, box, done = self.jobs.get()
+            try:
+                box.append((True, func(*args)))
+            except BaseException as e:  # noqa: BLE001 - handed to the caller
+                box.append((False, e))
+            done.set()
+
+
+_worker: _Worker | None = None
 
 
 def _within(seconds: float, func, *args):
-    """``func(*args)`` or ``Unreadable("timeout")`` after ``seconds``. A daemon thread works
-    on every OS and costs little; calamine releases the GIL while it parses, so the wait
-    ends on time. A parse that overruns is abandoned, not killed: it finishes in the background."""
-    result: list = []
-
-    def work():
-        try:
-            result.append((True, func(*args)))
-        except BaseException as e:  # noqa: BLE001 - handed to the caller below
-            result.append((False, e))
-
-    worker = threading.Thread(target=work, name="xlpy-read", daemon=True)
-    worker.start()
-    worker.join(seconds)
-    if not result:
+    """``func(*args)`` or ``Unreadable("timeout")`` after ``seconds``. Works on every OS;
+    calamine releases the GIL while it parses, so the wait ends on time. A parse that
+    overruns is abandoned with its thread (a daemon), and a fresh worker takes over."""
+    global _worker
+    if _worker is None:
+        _worker = _Worker()
+    box, done = [], threading.Event()
+    _worker.jobs.put((func, args, box, done))
+    if not done.wait(seconds):
+        _worker = None
         raise Unreadable("timeout", f"{seconds:g} s")
-    ok, value = result[0]
+    ok, value = box[0]
     if not ok:
         raise value
     return value
@@ -391,7 +415,7 @@ def _table(sheet: str, grid: list[list], report: Report, reps: dict) -> Table | 
     title = _title(grid, h)
     _parse_title(title, report)
     year = (report.report_date or pd.Timestamp.today()).year
-    parsed, raw, bad, totals = [], [], {}, []
+    parsed, raw, bad, totals = [], {}, {}, []
     for r in range(h + 1, len(grid)):
         cells = grid[r]
         get = lambda c: cells[c] if c < len(cells) else None  # noqa: E731
@@ -403,21 +427,16 @@ def _table(sheet: str, grid: list[list], report: Report, reps: dict) -> Table | 
         rec_raw = {k: get(c) for k, c in columns.items()}
         if all(values.is_blank(rec_raw.get(k)) for k in DEAL_FIELDS):
             continue  # a remark or signature line, not a deal
-        rec = {"row": r + 1}
+        rec = dict.fromkeys(ROW_COLUMNS)
+        rec["sheet"], rec["row"] = sheet, r + 1
         for key, value in rec_raw.items():
             rec[key] = _parse(key, value, year, bad, r + 1)
         rec["extra"] = {name: get(c) for name, c in extras.items() if not values.is_blank(get(c))} or None
+        _fill_defaults(rec, title, report, reps, bad)
+        rec["deal"] = DEAL_NAMES.get(values.norm(rec["deal_type"])) if rec["deal_type"] else None
         parsed.append(rec)
-        raw.append({"row": r + 1, **rec_raw})
-    keys = [c.key for c in schema.COLUMNS]
-    rows = pd.DataFrame(parsed, columns=["row", *keys, "extra"]).set_index("row", drop=False)
-    raw_df = pd.DataFrame(raw, columns=["row", *keys]).set_index("row", drop=False)
-    _fill_defaults(rows, title, report, reps)
-    for row, key in bad:  # a default stands in for a blank, not for a value that did not parse
-        rows.at[row, key] = None
-    rows["deal"] = rows["deal_type"].map(lambda t: DEAL_NAMES.get(values.norm(t)) if t else None)
-    rows.insert(0, "sheet", sheet)
-    return Table(sheet, h + 1, columns, headers, extras, title, rows, raw_df, bad, totals)
+        raw[r + 1] = rec_raw
+    return Table(sheet, h + 1, columns, headers, extras, title, parsed, raw, bad, totals)
 
 
 def _parse(key: str, value, year: int, bad: dict, row: int):
@@ -443,19 +462,20 @@ def _parse_title(title: dict[str, TitleValue], report: Report) -> None:
         report.report_date = title["report_date"].value
 
 
-def _fill_defaults(rows: pd.DataFrame, title: dict[str, TitleValue], report: Report, reps: dict) -> None:
+def _fill_defaults(rec: dict, title: dict[str, TitleValue], report: Report, reps: dict, bad: dict) -> None:
     """Blank date = the report date; blank rep = the title rep; blank region = the
-    title region, else the rep's region in the reference workbook."""
-    def fill(key, value):
-        if value is not None:
-            rows[key] = rows[key].where(rows[key].notna(), value).astype(object)
+    title region, else the rep's region in the reference workbook. A default stands
+    in for a blank, never for a value that did not parse."""
+    defaults = {"date": report.report_date, "rep": _title_value(title, "rep"), "region": _title_value(title, "region")}
+    for key, value in defaults.items():
+        if rec[key] is None and (rec["row"], key) not in bad:
+            rec[key] = value
+    if rec["region"] is None and rec["rep"] and (rec["row"], "region") not in bad:
+        rec["region"] = (reps.get(values.norm(rec["rep"])) or {}).get("region")
 
-    fill("date", report.report_date)
-    fill("rep", title["rep"].value if "rep" in title else None)
-    fill("region", title["region"].value if "region" in title else None)
-    if reps and rows["region"].isna().any():
-        from_rep = rows["rep"].map(lambda n: (reps.get(values.norm(n)) or {}).get("region") if n else None)
-        rows["region"] = rows["region"].where(rows["region"].notna(), from_rep)
+
+def _title_value(title: dict[str, TitleValue], key: str):
+    return title[key].value if key in title else None
 
 
 def _is_total(cells: list) -> bool:

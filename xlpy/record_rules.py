@@ -89,8 +89,8 @@ def check(reports: list[Report], history: pd.DataFrame, ctx: Context) -> dict[st
     for report in sorted(reports, key=lambda r: (str(r.report_date or ""), r.path.name)):
         signed_here = set()
         for table in report.tables:
-            for rec in records(table.rows):
-                rec["source"] = report.path.name
+            for rec in table.records:
+                rec = {**rec, "source": report.path.name}
                 for issue in _judge(rec, table, book, signed_here, ctx):
                     out.setdefault(str(report.path), []).append(issue)
                 book.apply(rec)

@@ -186,7 +186,7 @@ def _check_cells(table: Table):
 def _check_rows(table: Table, report: Report, ctx: Context):
     bad = {(row, key) for row, key in table.bad}
     ref, tol = ctx.reference, ctx.settings
-    for rec in records(table.rows):
+    for rec in table.records:
         row = rec["row"]
 
         def issue(rule, key, value=None, **params):
@@ -277,14 +277,14 @@ def _check_reference(rec, deal, issue, ref: Reference):
 def _check_totals(table: Table, ctx: Context):
     """A total row adds up the rows since the previous total row (a subtotal), or all
     rows above it (a grand total under subtotals)."""
-    rows = table.rows
     start = 0
     for total_row, totals in table.totals:
-        since, above = rows[(rows["row"] > start) & (rows["row"] < total_row)], rows[rows["row"] < total_row]
+        since = [r for r in table.records if start < r["row"] < total_row]
+        above = [r for r in table.records if r["row"] < total_row]
         for key, value in totals.items():
             if value is None:
                 continue
-            sums = [float(part[key].fillna(0).sum()) for part in (since, above)]
+            sums = [sum(r[key] or 0 for r in part) for part in (since, above)]
             if all(abs(s - value) > _tolerance(value, ctx.settings) for s in sums):
                 yield Issue("total-mismatch", table.sheet, address(table.columns[key], total_row), key, value,
                             {"expected": _show(sums[0])})
@@ -303,9 +303,11 @@ def check_batch(reports: list[Report]) -> dict[str, list[Issue]]:
     signed: dict[str, str] = {}
     for report in sorted(reports, key=lambda r: (str(r.report_date or ""), r.path.name)):
         for table in report.tables:
-            rows = table.rows
-            contracts = rows[(rows["deal"] == "contract") & rows["contract_no"].notna()]
-            for no, first in contracts.groupby("contract_no", sort=False)["row"].first().items():
+            first_rows = {}
+            for rec in table.records:
+                if rec["deal"] == "contract" and rec["contract_no"]:
+                    first_rows.setdefault(rec["contract_no"], rec["row"])
+            for no, first in first_rows.items():
                 key = values.norm(no)
                 if key in signed and signed[key] != report.path.name:
                     out.setdefault(str(report.path), []).append(Issue(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 
 EXCEL_ERRORS = ("#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!",
                 "#GETTING_DATA", "#SPILL!", "#CALC!")
@@ -19,14 +20,23 @@ class BadValue(ValueError):
     """A cell whose text cannot be read as the column's type."""
 
 
+_SPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=8192)  # the same headers, names and deal types recur in every report
+def _norm_text(text: str) -> str:
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text)).casefold()
+
+
 def norm(text) -> str:
     """Fold width, case and spacing so that labels and names compare as people mean them."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
+    return _norm_text(str(text))
 
 
 _UNIT = re.compile(r"[(\[](?:[^()\[\]]*)[)\]]$")
 
 
+@lru_cache(maxsize=8192)
 def norm_header(text) -> str:
     """A header without its trailing unit: `金额（元）`, `单价(¥)` → `金额`, `单价`."""
     key = norm(text).rstrip(":：")
