@@ -57,7 +57,7 @@ def test_first_run_accepts_and_reconciles(office):
     assert [f.status for f in outcome.files] == ["accepted"]
     assert outcome.totals == {"rows_read": 2, "accepted": 2, "rejected": 0, "copies": 0}
     assert outcome.reconciles() and outcome.exit_code == 0
-    assert outcome.written == ["2026-11.xlsx"]
+    assert outcome.written == ["2026-11.xlsx", "总表.xlsx"]
     rows = ledger(office)
     assert rows["contract_no"].tolist() == ["HT-1", None]
     assert rows["source"].tolist() == ["张伟_1120.xlsx"] * 2
@@ -102,6 +102,15 @@ def test_changed_file_is_a_correction_that_replaces_its_rows(office):
     log = imports(office)
     assert len(log) == 2  # both versions kept
     assert log.loc[log["fingerprint"] == old_print, "replaced_by"].tolist() == [outcome.files[0].fingerprint]
+
+
+def test_summary_workbook_holds_the_statistics(office):
+    report(office, "a.xlsx", dt.date(2026, 11, 20), [contract("HT-1", received=1000.0)])
+    run(office)
+    book = CalamineWorkbook.from_path(str(office / "master" / store.SUMMARY))
+    assert {"日报汇总", "月度汇总", "应收账款", "库存"} <= set(book.sheet_names)
+    stock = book.get_sheet_by_name("库存").to_python()
+    assert any(AC in row and 419.0 in row for row in stock)  # 420 opening − 1 contracted
 
 
 def test_report_with_an_error_is_rejected_whole_and_listed(office):

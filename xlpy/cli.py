@@ -15,7 +15,7 @@ from .rules import Context
 EXIT_OK, EXIT_FOUND, EXIT_UNUSABLE = 0, 1, 2
 
 
-def _date(text: str) -> dt.date:
+def parse_date(text: str) -> dt.date:
     from .values import BadValue, date
     try:
         return date(text, dt.date.today().year)
@@ -83,6 +83,22 @@ def cmd_consolidate(args) -> int:
     return outcome.exit_code
 
 
+def cmd_stats(args) -> int:
+    from . import stats, store
+    ctx = _context(args, reference_required=True)
+    ledger, activity = store.read_record(args.master or ctx.settings.path("master"))
+    table = stats.group_stats(ledger, activity, ctx.reference, args.by, args.period, as_of=ctx.today)
+    table = table.astype(object).where(table.notna(), None)
+    if args.format == "json":
+        json.dump(table.to_dict("records"), sys.stdout, ensure_ascii=False, indent=1, default=str)
+        print()
+    elif args.format == "csv":
+        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        print(table.to_string(index=False) if len(table) else "-")
+    return EXIT_OK
+
+
 def cmd_init(args) -> int:
     from .office import init_office
     path = init_office(args.dir, lang=args.lang or "zh")
@@ -122,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--annotate", type=Path, metavar="DIR",
                    help="write a marked-up copy of each report into DIR: errors red, warnings yellow, "
                         "a comment on each cell and a 校验结果 sheet; originals are never changed")
-    p.add_argument("--today", type=_date, help="judge future dates against this day (default: today)")
+    p.add_argument("--today", type=parse_date, help="judge future dates against this day (default: today)")
     _office_args(p)
     p.set_defaults(func=cmd_validate)
 
@@ -139,6 +155,19 @@ def build_parser() -> argparse.ArgumentParser:
     _office_args(p)
     p.set_defaults(func=cmd_consolidate)
 
+    p = sub.add_parser("stats", help="figures from the master workbooks", description=(
+        "Figures from the consolidated record, one row per group: net_amount, net_qty, leads, orders, contracts, "
+        "cancellations, received, outstanding, visits, calls, conversion, target, attainment (meanings: "
+        "docs/statistics.md). JSON is a list of objects with the group's key under the --by name."))
+    p.add_argument("--by", required=True, choices=("region", "rep", "product", "day", "month", "quarter", "year"),
+                   help="what to group by")
+    p.add_argument("--period", help="only this period: 2026-11, 2026-Q4 or 2026 (default: everything)")
+    p.add_argument("--master", type=Path, help="the folder of master workbooks (default: the office master folder)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
+    p.add_argument("--today", type=parse_date, help="count as of this day (default: today)")
+    _office_args(p)
+    p.set_defaults(func=cmd_stats)
+
     p = sub.add_parser("init", help="create an office folder", description=(
         "Create an office folder: xlpy.toml (settings), reference.xlsx (reps, products, targets, "
         "recipients: edit it in Excel), inbox/ and master/."))
@@ -150,7 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Write a blank daily report with the title area filled in and drop-down lists for rep, product and "
         "deal type taken from the reference workbook."))
     p.add_argument("--rep", required=True, help="the sales rep's name")
-    p.add_argument("--date", required=True, type=_date, help="the report date, e.g. 2026-11-26")
+    p.add_argument("--date", required=True, type=parse_date, help="the report date, e.g. 2026-11-26")
     p.add_argument("-o", "--output", type=Path, help="the file to write (default: inbox/REP_DATE.xlsx in the office)")
     p.add_argument("--reference", type=Path, help="the reference workbook (default: the office's reference.xlsx)")
     _office_args(p)
@@ -162,6 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", nargs="?", type=Path, default=Path("xlpy-demo"), help="the folder (default: ./xlpy-demo)")
     p.add_argument("--lang", choices=("zh", "en"), help="language of messages (default: zh)")
     p.set_defaults(func=cmd_demo)
+
+    from .excel.commands import add_commands  # build-workbook, doctor and the buttons' headless twins
+    add_commands(sub)
     return parser
 
 

@@ -89,16 +89,31 @@ def run_consolidation(settings: Settings, inbox: Path | None = None, master: Pat
         outcome = _consolidate(validate.collect([inbox]), parts, ctx, now)
         outcome.master = master
         changed = sorted(name for name, part in parts.items() if part.changed)
-        if changed:
+        if changed or not (master / store.SUMMARY).exists():
             writers = {f"{name}.xlsx": _writer(parts[name], ctx.lang) for name in changed}
+            writers[store.SUMMARY] = _summary_writer(parts, ctx, now.date())
             store.commit(master, writers, settings.backups)
-            outcome.written = sorted(writers)
+            outcome.written = list(writers)
     outcome.seconds = time.perf_counter() - start
     return outcome
 
 
 def _writer(part: store.Partition, lang: str):
     return lambda path: store.write_partition(path, part, lang)
+
+
+def _summary_writer(parts: dict[str, store.Partition], ctx: Context, as_of):
+    """The summary workbook (总表): every statistic sheet and its charts, as of today."""
+    from . import stats, stats_sheets
+    from .reference import Reference
+
+    def write(path: Path) -> None:
+        tables = stats.all_tables(store.concat(parts, "ledger"), store.concat(parts, "activity"),
+                                  ctx.reference or Reference.empty(), as_of, ctx.settings.ranking_weights)
+        book = store.new_workbook(path)
+        stats_sheets.write_stats(book, tables, ctx.lang)
+        book.close()
+    return write
 
 
 def _consolidate(files: list[Path], parts: dict[str, store.Partition], ctx: Context, now) -> Outcome:

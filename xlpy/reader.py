@@ -123,13 +123,17 @@ DEAL_NAMES = {values.norm(n): d.key for d in schema.DEAL_TYPES for n in (d.key, 
 def read_report(path: Path, settings: Settings = Settings(), reps: dict | None = None) -> Report:
     """Read one daily-report file. ``reps`` maps a normalised rep name to its
     reference record (for the region default); unreadable files are flagged, never raised."""
-    report = Report(Path(path))
     try:
-        report.fingerprint, grids = read_grids(report.path, settings)
+        fingerprint, grids = read_grids(Path(path), settings)
     except Unreadable as e:
-        report.unreadable = e
-        return report
-    report.report_date = _date_in_name(report.path.stem)
+        return Report(Path(path), unreadable=e)
+    return report_from_grids(Path(path), grids, reps, fingerprint)
+
+
+def report_from_grids(path: Path, grids: list[tuple[str, list[list]]], reps: dict | None = None,
+                      fingerprint: str = "") -> Report:
+    """A report from sheets already read (a file, or a live Excel sheet's values)."""
+    report = Report(Path(path), fingerprint, report_date=_date_in_name(Path(path).stem))
     try:
         for sheet, grid in grids:
             table = _table(sheet, grid, report, reps or {})

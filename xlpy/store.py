@@ -79,6 +79,12 @@ def _frame(grid: list[list], fields: tuple[L.Field, ...]) -> pd.DataFrame:
     return L.conform(frame[[k for k in header if k]] if len(frame) else frame, fields)
 
 
+def read_record(master: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ledger and the activity table across every month."""
+    parts = read_partitions(master)
+    return concat(parts, "ledger"), concat(parts, "activity")
+
+
 def concat(parts: dict[str, Partition], what: str) -> pd.DataFrame:
     """One table across all months."""
     fields = L.SHEETS[next(s for s, f in L.FRAME_OF_SHEET.items() if f == what)]

@@ -121,14 +121,8 @@ def context(settings: config.Settings, today: dt.date | None = None) -> Context:
 def report_from_grid(name: str, sheet: str, grid: list[list], ctx: Context) -> reader.Report:
     """The report `reader.read_report` would make of one sheet, from its cells as Excel
     shows them now (edits not yet saved included)."""
-    # reader has no public grid → Report step yet; these two private calls are exactly
-    # what read_report does after reading the file.
-    report = reader.Report(Path(name))
-    report.report_date = reader._date_in_name(Path(name).stem)
-    table = reader._table(sheet, grid, report, ctx.reference.rep_index if ctx.reference is not None else {})
-    if table is not None:
-        report.tables.append(table)
-    return report
+    reps = ctx.reference.rep_index if ctx.reference is not None else {}
+    return reader.report_from_grids(Path(name), [(sheet, grid)], reps)
 
 
 # Our notes begin "错误：…", "warning: …": how a note is told apart from the user's own.

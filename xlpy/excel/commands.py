@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cli import EXIT_FOUND, EXIT_OK, EXIT_UNUSABLE, _date
+from ..cli import EXIT_FOUND, EXIT_OK, EXIT_UNUSABLE, parse_date
 
 LANG_HELP = "language of messages (default: the office's setting, else zh)"
 
@@ -97,9 +97,9 @@ def add_commands(sub) -> None:
         else:
             b.add_argument("file", type=Path, metavar="FILE", help="the control workbook (SalesDesk.xlsm)")
         if name in ("validate-sheet", "validate-inbox", "refresh-stats"):
-            b.add_argument("--today", type=_date, help="judge dates against this day (default: today)")
+            b.add_argument("--today", type=parse_date, help="judge dates against this day (default: today)")
         if name == "daily-briefing":
-            b.add_argument("--date", type=_date, help="the day (default: today)")
+            b.add_argument("--date", type=parse_date, help="the day (default: today)")
         _office(b)
         b.set_defaults(func=cmd_button, button=function)
 
@@ -108,7 +108,7 @@ def add_commands(sub) -> None:
     b.add_argument("file", nargs="?", type=Path, metavar="FILE",
                    help="the control workbook, for its office folder and the rep and date typed on it")
     b.add_argument("--rep", help="the sales rep (default: the one typed on the control sheet)")
-    b.add_argument("--date", type=_date, help="the report date (default: the one typed on the control sheet, else today)")
+    b.add_argument("--date", type=parse_date, help="the report date (default: the one typed on the control sheet, else today)")
     _office(b)
     b.set_defaults(func=cmd_button, button="new_report")
 
