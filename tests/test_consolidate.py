@@ -18,8 +18,8 @@ from xlpy.report_file import write_report
 
 TODAY = dt.date(2026, 11, 27)
 NOW = pd.Timestamp("2026-11-27 20:00")
-AC = "壁挂空调 KFR-26GW"  # list 2699, floor 2480, opening stock 420
-HEATER = "新风系统 XF-250"  # list 8999, opening stock 60
+AC = "壁挂空调 KFR-26GW"  # list 2699, floor 2480, opening stock 4200
+HEATER = "新风系统 XF-250"  # list 8999, opening stock 600
 
 
 @pytest.fixture
@@ -110,7 +110,7 @@ def test_summary_workbook_holds_the_statistics(office):
     book = CalamineWorkbook.from_path(str(office / "master" / store.SUMMARY))
     assert {"日报汇总", "月度汇总", "应收账款", "库存"} <= set(book.sheet_names)
     stock = book.get_sheet_by_name("库存").to_python()
-    assert any(AC in row and 419.0 in row for row in stock)  # 420 opening − 1 contracted
+    assert any(AC in row and 4199.0 in row for row in stock)  # 4200 opening − 1 contracted
 
 
 def test_report_with_an_error_is_rejected_whole_and_listed(office):
@@ -145,7 +145,7 @@ def test_nothing_done_exits_2(office):
     ([dict(customer="王", deal_type="退订", qty=1, contract_no="HT-404")], "unknown-contract", "L6"),
     ([contract("HT-1")], "contract-signed-before", "L6"),
     ([dict(customer="王", deal_type="回款", received=5000.0, contract_no="HT-1")], "received-beyond-outstanding", "K6"),
-    ([contract("HT-9", qty=61, price=8999.0, product=HEATER)], "beyond-inventory", "H6"),
+    ([contract("HT-9", qty=601, price=8999.0, product=HEATER)], "beyond-inventory", "H6"),
 ])
 def test_rules_that_need_the_record(office, rows, rule, cell):
     report(office, "day1.xlsx", dt.date(2026, 11, 20), [contract("HT-1", received=1000.0)])
@@ -243,3 +243,13 @@ def test_backups_keep_the_last_n(office):
             (office / "xlpy.toml").read_text(encoding="utf-8").replace("backups = 5", "backups = 2"), encoding="utf-8")
         run(office)
     assert len(list((office / "master" / store.BACKUP).glob("2026-11.*.xlsx"))) == 2
+
+
+def test_a_contract_in_a_rejected_report_is_unknown_to_later_payments(office):
+    report(office, "day1.xlsx", dt.date(2026, 11, 20), [contract("HT-7", product="不存在的产品")])
+    report(office, "day2.xlsx", dt.date(2026, 11, 21), [dict(customer="王", deal_type="回款", received=100.0,
+                                                             contract_no="HT-7")])
+    outcome = run(office)
+    day2 = next(f for f in outcome.files if f.source == "day2.xlsx")
+    assert [i.rule for i in day2.issues if i.severity == "error"] == ["unknown-contract"]
+    assert len(ledger(office)) == 0

@@ -24,9 +24,6 @@ from .messages import say
 from .rules import Context, Issue
 
 EXIT_OK, EXIT_REJECTED, EXIT_NOTHING = 0, 1, 2
-# Errors that concern the whole file, not one deal row: with accept_valid_rows
-# they still reject the whole report.
-FILE_LEVEL = {"unreadable", "no-table", "missing-columns", "activity-invalid", "total-mismatch"}
 
 
 @dataclass
@@ -137,10 +134,8 @@ def _consolidate(files: list[Path], parts: dict[str, store.Partition], ctx: Cont
     replaced = {r.path.name for r in results} & set(current["source"])
     history = store.concat(parts, "ledger")
     history = history[~history["source"].isin(replaced)]
-    record = record_rules.check(  # rules that need the record, in report order
-        [r.report for r in results if r.report and r.report.unreadable is None], history, ctx)
+    record_rules.check(results, history, ctx)  # rules that need the record, in report order
     for result in results:
-        result.issues += record.get(str(result.path), [])
         outcomes.append(_accept(result, parts, ctx, now, replaced))
     for copy in copies:
         copy.rows_read = copy.copies = int(rows_of[copy.copy_of])
@@ -164,15 +159,13 @@ def _accept(result: validate.FileResult, parts, ctx: Context, now, replaced: set
                       correction=name in replaced, report_date=report.report_date)
     rows = L.ledger_rows(report, now)
     out.partition = L.partition_of(report, rows)
-    errors = [i for i in result.issues if i.severity == rules.ERROR]
-    bad_rows = _rows_with_errors(errors, set(zip(rows["sheet"], rows["row"])))
+    keep = rules.accepted_rows(report, result.issues, ctx.settings.accept_valid_rows)
     if report.unreadable is not None:
         out.status = "unreadable"
-    elif errors and (not ctx.settings.accept_valid_rows or None in bad_rows):
+    elif not keep and report.rows:
         out.status, out.rejected = "rejected", report.rows
     else:
-        keep = ~pd.Series(list(zip(rows["sheet"], rows["row"]))).isin(bad_rows).to_numpy() if len(rows) else []
-        accepted = rows[keep] if len(rows) else rows
+        accepted = rows[[key in keep for key in zip(rows["sheet"], rows["row"])]] if len(rows) else rows
         out.accepted, out.rejected = len(accepted), report.rows - len(accepted)
         out.status = "partial" if out.rejected else "accepted"
         if name in replaced:
@@ -181,17 +174,6 @@ def _accept(result: validate.FileResult, parts, ctx: Context, now, replaced: set
         part.ledger = L.append(part.ledger, accepted, fields=L.LEDGER)
         part.activity = L.append(part.activity, L.activity_rows(report), fields=L.ACTIVITY)
     _log(parts, out, now, out.status)
-    return out
-
-
-def _rows_with_errors(errors: list[Issue], deal_rows: set) -> set:
-    """(sheet, row) of each deal row with an error; None stands for an error that
-    concerns the whole file (file-level rules, or a title cell every row defaults from)."""
-    out = set()
-    for issue in errors:
-        digits = "".join(ch for ch in (issue.cell or "") if ch.isdigit())
-        key = (issue.sheet, int(digits)) if digits else None
-        out.add(key if key in deal_rows and issue.rule not in FILE_LEVEL else None)
     return out
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from . import config, schema, validate
+from . import config, consolidate, schema, store, validate
+from .annotate import annotate_results
 from .messages import say
 from .office import PRODUCTS, REPS, init_office
 from .reader import address
@@ -355,6 +356,10 @@ TEXT = {
     "open-inbox": ("销售代表交来的日报", "the reps' daily reports"),
     "open-annotated": ("标注后的副本：错误标红、警告标黄，并附“校验结果”工作表",
                        "marked-up copies: errors red, warnings yellow, with a 校验结果 sheet"),
+    "open-summary": ("总表：统计表与图表（日报汇总、月度汇总、区域业绩、目标完成、销售排名、应收账款、库存、价格分析）",
+                     "the summary workbook: statistics and charts (daily, monthly, regions, targets, ranking, "
+                     "receivables, inventory, prices)"),
+    "open-month": ("月度总表：明细、活动、导入记录、问题清单", "a monthly master: ledger, activity, import log, problems"),
 }
 
 
@@ -418,18 +423,25 @@ def validate_step(run: DemoRun) -> None:
 
 
 def annotate_step(run: DemoRun) -> None:
-    """Marked-up copies in `annotated/`, when the annotate module is installed."""
-    try:
-        from .annotate import annotate_results
-    except ImportError:
-        return
+    """Marked-up copies in `annotated/`."""
     out = run.office.dir / "annotated"
     if annotate_results(run.results, out, run.ctx.lang):
         run.to_open.append((out.resolve(), _say("open-annotated", run.ctx.lang)))
 
 
-# The steps `xlpy demo` runs, in order; consolidation and statistics join this list.
-STEPS = [validate_step, annotate_step]
+def consolidate_step(run: DemoRun) -> None:
+    """Merge the good reports into the masters (the reports with planted errors are rejected)."""
+    outcome = consolidate.run_consolidation(run.ctx.settings, ctx=run.ctx)
+    run.lines.append(consolidate.to_text(outcome, run.ctx.lang))
+    master = run.ctx.settings.path("master")
+    run.to_open.append((master / store.SUMMARY, _say("open-summary", run.ctx.lang)))
+    months = sorted(store.partition_files(master).values())
+    if months:
+        run.to_open.append((months[-1], _say("open-month", run.ctx.lang)))
+
+
+# The steps `xlpy demo` runs, in order.
+STEPS = [validate_step, annotate_step, consolidate_step]
 
 
 def _relabel(path: Path, style: _Style) -> int:

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import values
-from .reader import Report
+from . import rules, values
 from .rules import ERROR, RULES, Context, Issue, Rule, _show, deal_name, records
 
 RECORD_RULES = (
@@ -29,6 +28,7 @@ RULES.update({r.id: r for r in RECORD_RULES})
 @dataclass
 class _Contract:
     source: str
+    lines: int = 0  # contract rows applied: a contract whose rows are all withdrawn is forgotten
     amount: float = 0.0
     unit_prices: dict = field(default_factory=dict)  # normalised product → unit price
     paid: float = 0.0  # received plus cancelled
@@ -48,7 +48,9 @@ class _Contract:
 
 
 class _Book:
-    """Running state: contracts and remaining stock, from the record, then the batch."""
+    """Running state: contracts and remaining stock, from the record, then the batch.
+    Rows are applied as they are judged, and withdrawn again if their report (or,
+    with accept_valid_rows, the row) is rejected, so only what enters the record counts."""
 
     def __init__(self, history: pd.DataFrame, ctx: Context):
         self.contracts: dict[str, _Contract] = {}
@@ -59,22 +61,26 @@ class _Book:
         self.tolerance = ctx.settings.amount_tolerance
         for rec in records(history.sort_values(["date", "source", "row"], kind="stable")):
             self.apply(rec)
+        self.recorded = set(self.contracts)  # contracts the master already holds
 
-    def apply(self, rec: dict) -> None:
+    def apply(self, rec: dict, sign: int = 1) -> None:
         key = values.norm(rec["contract_no"]) if rec["contract_no"] else None
         deal = rec["deal"]
         if deal == "contract" and key:
             c = self.contracts.setdefault(key, _Contract(rec["source"]))
             amount = rec["amount"] if rec["amount"] is not None else (rec["qty"] or 0) * (rec["unit_price"] or 0)
-            c.amount += amount
-            if rec["product"]:
+            c.amount += sign * amount
+            c.lines += sign
+            if rec["product"] and sign > 0:
                 c.unit_prices[values.norm(rec["product"])] = rec["unit_price"] or (amount / rec["qty"] if rec["qty"] else None)
-            self._move_stock(rec, -1)
+            self._move_stock(rec, -sign)
         elif deal == "cancel" and key in self.contracts:
-            self.contracts[key].paid += self.contracts[key].cancelled_amount(rec)
-            self._move_stock(rec, +1)
+            self.contracts[key].paid += sign * self.contracts[key].cancelled_amount(rec)
+            self._move_stock(rec, sign)
         if key in self.contracts and rec["received"] is not None:
-            self.contracts[key].paid += rec["received"]
+            self.contracts[key].paid += sign * rec["received"]
+        if key in self.contracts and self.contracts[key].lines <= 0:
+            del self.contracts[key]
 
     def _move_stock(self, rec, sign: int) -> None:
         product = values.norm(rec["product"]) if rec["product"] else None
@@ -82,39 +88,43 @@ class _Book:
             self.stock[product] += sign * rec["qty"]
 
 
-def check(reports: list[Report], history: pd.DataFrame, ctx: Context) -> dict[str, list[Issue]]:
-    """Issues per report path of the rules that need the record."""
+def check(results, history: pd.DataFrame, ctx: Context) -> None:
+    """Add the issues of the rules that need the record to each readable result, in
+    report order (report date, then file name)."""
     book = _Book(history, ctx)
-    out: dict[str, list[Issue]] = {}
-    for report in sorted(reports, key=lambda r: (str(r.report_date or ""), r.path.name)):
-        signed_here = set()
-        for table in report.tables:
+    readable = [r for r in results if r.report is not None and r.report.unreadable is None]
+    for result in sorted(readable, key=lambda r: (str(r.report.report_date or ""), r.path.name)):
+        applied = []
+        for table in result.report.tables:
             for rec in table.records:
-                rec = {**rec, "source": report.path.name}
-                for issue in _judge(rec, table, book, signed_here, ctx):
-                    out.setdefault(str(report.path), []).append(issue)
+                rec = {**rec, "source": result.path.name}
+                result.issues += _judge(rec, table, book, ctx)
                 book.apply(rec)
-                if rec["deal"] == "contract" and rec["contract_no"]:
-                    signed_here.add(values.norm(rec["contract_no"]))
-    return out
+                applied.append(rec)
+        keep = rules.accepted_rows(result.report, result.issues, ctx.settings.accept_valid_rows)
+        for rec in applied:
+            if (rec["sheet"], rec["row"]) not in keep:
+                book.apply(rec, sign=-1)
 
 
-def _judge(rec: dict, table, book: _Book, signed_here: set, ctx: Context):
+def _judge(rec: dict, table, book: _Book, ctx: Context) -> list[Issue]:
     row, deal, no = rec["row"], rec["deal"], rec["contract_no"]
     key = values.norm(no) if no else None
+    out = []
 
     def issue(rule, column, value, **params):
-        return Issue(rule, table.sheet, table.cell(column, row), column, value, params)
+        out.append(Issue(rule, table.sheet, table.cell(column, row), column, value, params))
 
-    if deal == "contract" and key in book.contracts and key not in signed_here:
-        yield issue("contract-signed-before", "contract_no", no, other=book.contracts[key].source)
+    if deal == "contract" and key in book.recorded:  # earlier in this batch: check_batch says so
+        issue("contract-signed-before", "contract_no", no, other=book.contracts[key].source)
     if deal in ("cancel", "payment") and key and key not in book.contracts:
-        yield issue("unknown-contract", "contract_no", no, deal=deal_name(deal, ctx.lang))
+        issue("unknown-contract", "contract_no", no, deal=deal_name(deal, ctx.lang))
     if deal == "contract" and rec["product"] and rec["qty"] is not None:
         left = book.stock.get(values.norm(rec["product"]))
         if left is not None and rec["qty"] > left:
-            yield issue("beyond-inventory", "qty", rec["qty"], product=rec["product"], expected=_show(left))
+            issue("beyond-inventory", "qty", rec["qty"], product=rec["product"], expected=_show(left))
     if deal == "payment" and key in book.contracts and rec["received"] is not None:
         owed = book.contracts[key].outstanding
         if rec["received"] > owed + book.tolerance:
-            yield issue("received-beyond-outstanding", "received", rec["received"], contract=no, expected=_show(owed))
+            issue("received-beyond-outstanding", "received", rec["received"], contract=no, expected=_show(owed))
+    return out

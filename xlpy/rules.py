@@ -315,3 +315,25 @@ def check_batch(reports: list[Report]) -> dict[str, list[Issue]]:
                         {"other": signed[key]}))
                 signed.setdefault(key, report.path.name)
     return out
+
+
+# Errors that concern the whole file, not one deal row: they reject the whole report
+# even when valid rows may be accepted.
+FILE_LEVEL = {"unreadable", "no-table", "missing-columns", "activity-invalid", "total-mismatch"}
+
+
+def accepted_rows(report: Report, issues: list[Issue], accept_valid_rows: bool = False) -> set[tuple[str, int]]:
+    """(sheet, row) of the deal rows that may enter the record: all of them when there is
+    no error; with ``accept_valid_rows``, those without an error unless an error concerns
+    the whole file (a file-level rule, or a title cell every row defaults from); else none."""
+    rows = {(rec["sheet"], rec["row"]) for t in report.tables for rec in t.records}
+    bad = set()
+    for issue in issues:
+        if issue.severity != ERROR:
+            continue
+        digits = "".join(ch for ch in (issue.cell or "") if ch.isdigit())
+        key = (issue.sheet, int(digits)) if digits else None
+        if key not in rows or issue.rule in FILE_LEVEL or not accept_valid_rows:
+            return set()
+        bad.add(key)
+    return rows - bad
