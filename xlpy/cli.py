@@ -114,6 +114,62 @@ def cmd_template(args) -> int:
     return EXIT_OK
 
 
+def cmd_nightly(args) -> int:
+    from . import consolidate, nightly
+    settings = _settings(args)
+    log = nightly.open_log(settings)
+    try:
+        result = nightly.run_nightly(settings, args.date, send=not args.no_send, resend=args.resend,
+                                     progress=nightly.Progress(3, sys.stderr))
+    finally:
+        nightly.close_log()
+    if result.outcome is not None:
+        print(consolidate.to_text(result.outcome, settings.language))
+    for delivery in result.deliveries:
+        if delivery.ok:
+            print(say("nightly-sent", settings.language, to=delivery.email))
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    print(nightly.summary(result, settings.language))
+    print(log)
+    return result.exit_code
+
+
+def cmd_briefing(args) -> int:
+    from . import briefing, nightly, store
+    settings = _settings(args)
+    try:
+        written = briefing.make_briefing(settings, args.date or dt.date.today())
+    except store.MasterError as e:
+        print(say(e.code, settings.language, **e.params), file=sys.stderr)
+        return EXIT_UNUSABLE
+    print(briefing.to_text(written.briefing, settings.language))
+    print(written.workbook)
+    print(written.eml)
+    if args.send:
+        result = nightly.Result(written=written)
+        if not nightly.deliver(settings, result, args.resend):
+            print("\n".join(result.problems), file=sys.stderr)
+            return nightly.EXIT_NOT_SENT
+        for d in result.deliveries:
+            print(say("nightly-sent", settings.language, to=d.email))
+    return EXIT_OK
+
+
+def cmd_schedule(args) -> int:
+    from .schedule import lines
+    settings = _settings(args)
+    settings.path("logs").mkdir(parents=True, exist_ok=True)  # cron appends its own output there
+    print(lines(settings.office, args.time))
+    return EXIT_OK
+
+
+def _settings(args) -> config.Settings:
+    from dataclasses import replace
+    settings = config.load(args.office)
+    return replace(settings, language=args.lang) if args.lang else settings
+
+
 def cmd_demo(args) -> int:
     from .demo import run_demo
     return run_demo(args.dir, lang=args.lang or "zh")
@@ -191,6 +247,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", nargs="?", type=Path, default=Path("xlpy-demo"), help="the folder (default: ./xlpy-demo)")
     p.add_argument("--lang", choices=("zh", "en"), help="language of messages (default: zh)")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("nightly", help="the nightly batch: consolidate, statistics, briefing, mail", description=(
+        "For a scheduler: consolidate the inbox (validating each new report), refresh the statistics, write the "
+        "day's briefing (工作日志 sheet in master/总表.xlsx and outbox/DAY.eml) and mail it when xlpy.toml has an "
+        "[smtp] section. Logs to logs/DAY.log. Exit status: 0 all good, 1 some reports rejected (the rest "
+        "consolidated), 2 failed (the record unchanged), 3 the briefing could not be sent (it waits in the outbox)."))
+    p.add_argument("--date", type=parse_date, help="the day to brief, also 'today' for validation (default: today)")
+    p.add_argument("--resend", action="store_true", help="mail again to recipients who already had this day's briefing")
+    p.add_argument("--no-send", action="store_true", help="write the briefing but mail nothing")
+    _office_args(p)
+    p.set_defaults(func=cmd_nightly)
+
+    p = sub.add_parser("briefing", help="write the daily briefing (工作日志) alone", description=(
+        "Write the day's briefing from the master workbooks as they are: the 工作日志 sheet in master/总表.xlsx "
+        "(statistics refreshed as of the day) and outbox/DAY.eml; --send mails it as `xlpy nightly` does. "
+        "Exit status: 0 done, 2 the master could not be written, 3 not sent."))
+    p.add_argument("--date", type=parse_date, help="the day (default: today)")
+    p.add_argument("--send", action="store_true", help="mail it to the 收件人 sheet's addresses over [smtp]")
+    p.add_argument("--resend", action="store_true", help="with --send: mail again to those who already had it")
+    _office_args(p)
+    p.set_defaults(func=cmd_briefing)
+
+    p = sub.add_parser("schedule", help="print how to run the nightly batch from cron or Task Scheduler",
+                       description="Print the crontab line and the Windows schtasks command that run `xlpy nightly` "
+                                   "for this office, Monday to Friday, with absolute paths (docs/nightly.md).")
+    p.add_argument("--print", action="store_true", required=True, help="print them (nothing is installed)")
+    p.add_argument("--time", default="21:30", help="time of day, HH:MM (default: 21:30)")
+    _office_args(p)
+    p.set_defaults(func=cmd_schedule)
 
     from .excel.commands import add_commands  # build-workbook, doctor and the buttons' headless twins
     add_commands(sub)

@@ -6,6 +6,27 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 CONFIG_NAME = "xlpy.toml"
+PASSWORD_ENV = "XLPY_SMTP_PASSWORD"
+SECURITY = ("starttls", "ssl", "none")
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """The [smtp] section. No password here: it comes from the environment or the OS keyring."""
+
+    host: str
+    port: int = 587
+    security: str = "starttls"  # starttls | ssl | none
+    user: str | None = None
+    sender: str | None = None  # default: user
+
+    def __post_init__(self):
+        if self.security not in SECURITY:
+            raise ValueError(f"[smtp] security must be one of {', '.join(SECURITY)}, not {self.security!r}")
+
+    @property
+    def from_address(self) -> str:
+        return self.sender or self.user or f"xlpy@{self.host}"
 
 
 @dataclass(frozen=True)
@@ -30,13 +51,17 @@ class Settings:
     lock_timeout: float = 60
     ranking_weights: dict = field(default_factory=lambda: {
         "net_amount": 0.4, "attainment": 0.3, "conversion": 0.15, "collection_rate": 0.15})
+    # nightly
+    briefing_overdue_days: int = 30  # the briefing lists receivables overdue beyond this
+    log_days: int = 30  # daily log files kept in logs/
+    smtp: Smtp | None = None  # no [smtp] section: the briefing is written, never sent
 
     def path(self, name: str) -> Path:
         """An office path setting, resolved against the office folder."""
         return (self.office / getattr(self, name)).resolve()
 
 
-_SECTIONS = ("office", "validate", "consolidate", "ranking")
+_SECTIONS = ("office", "validate", "consolidate", "ranking", "nightly")
 
 
 def load(office: Path | str | None = None) -> Settings:
@@ -49,6 +74,8 @@ def load(office: Path | str | None = None) -> Settings:
     with file.open("rb") as f:
         data = tomllib.load(f)
     flat = {k: v for k, v in data.items() if not isinstance(v, dict)}
+    if "smtp" in data:
+        flat["smtp"] = _smtp(data["smtp"], file)
     for section in _SECTIONS:
         flat.update(data.get(section, {}))
     if "weights" in flat:
@@ -58,6 +85,16 @@ def load(office: Path | str | None = None) -> Settings:
     if unknown:
         raise ValueError(f"{file}: unknown setting(s) {', '.join(unknown)}")
     return replace(settings, **flat)
+
+
+def _smtp(section: dict, file: Path) -> Smtp:
+    if "password" in section:
+        raise ValueError(f"{file}: [smtp] password does not belong in a file; set the environment variable "
+                         f"{PASSWORD_ENV} or store it in the OS keyring (see docs/nightly.md)")
+    unknown = sorted(set(section) - {f.name for f in fields(Smtp)})
+    if unknown or "host" not in section:
+        raise ValueError(f"{file}: [smtp] needs host; unknown setting(s) {', '.join(unknown) or '-'}")
+    return Smtp(**section)
 
 
 DEFAULT_TOML = """\
@@ -86,4 +123,17 @@ lock_timeout = 60          # seconds a second consolidation waits for the first
 
 [ranking]
 weights = { net_amount = 0.4, attainment = 0.3, conversion = 0.15, collection_rate = 0.15 }
+
+[nightly]
+briefing_overdue_days = 30 # the briefing lists receivables overdue beyond this many days
+log_days = 30              # daily log files kept in logs/
+
+# Uncomment to mail the daily briefing (工作日志) to the 收件人 sheet of reference.xlsx.
+# The password is never written here: set XLPY_SMTP_PASSWORD, or use the OS keyring.
+# [smtp]
+# host = "smtp.example.com"
+# port = 587
+# security = "starttls"    # "starttls", "ssl" (usually port 465) or "none"
+# user = "assistant@example.com"
+# sender = "assistant@example.com"
 """

@@ -100,17 +100,10 @@ def _writer(part: store.Partition, lang: str):
 
 
 def _summary_writer(parts: dict[str, store.Partition], ctx: Context, as_of):
-    """The summary workbook (总表): every statistic sheet and its charts, as of today."""
-    from . import stats, stats_sheets
+    """The summary workbook (总表): today's 工作日志 and every statistic sheet."""
+    from .briefing import summary_writer
     from .reference import Reference
-
-    def write(path: Path) -> None:
-        tables = stats.all_tables(store.concat(parts, "ledger"), store.concat(parts, "activity"),
-                                  ctx.reference or Reference.empty(), as_of, ctx.settings.ranking_weights)
-        book = store.new_workbook(path)
-        stats_sheets.write_stats(book, tables, ctx.lang)
-        book.close()
-    return write
+    return summary_writer(parts, ctx.reference or Reference.empty(), ctx.settings, as_of, ctx.lang)[0]
 
 
 def _consolidate(files: list[Path], parts: dict[str, store.Partition], ctx: Context, now) -> Outcome:
@@ -135,11 +128,14 @@ def _consolidate(files: list[Path], parts: dict[str, store.Partition], ctx: Cont
     history = store.concat(parts, "ledger")
     history = history[~history["source"].isin(replaced)]
     record_rules.check(results, history, ctx)  # rules that need the record, in report order
+    changes = _Changes(now)
     for result in results:
-        outcomes.append(_accept(result, parts, ctx, now, replaced))
+        outcomes.append(_accept(result, changes, ctx, result.path.name in replaced))
     for copy in copies:
         copy.rows_read = copy.copies = int(rows_of[copy.copy_of])
-        _log(parts, copy, now, "copy")
+        changes.log(copy)
+    changes.apply(parts, {o.source: o.fingerprint for o in outcomes
+                          if o.correction and o.status in ("accepted", "partial")})
     return Outcome(outcomes + copies, Path())
 
 
@@ -152,57 +148,68 @@ def _as_before(imports: pd.DataFrame, name: str, fp: str) -> FileOutcome:
                        copy_of=row["copy_of"])
 
 
-def _accept(result: validate.FileResult, parts, ctx: Context, now, replaced: set[str]) -> FileOutcome:
+class _Changes:
+    """New records by month, gathered over the batch and added to the masters once."""
+
+    def __init__(self, now: pd.Timestamp):
+        self.now = now
+        self.by_month: dict[str, dict[str, list[dict]]] = {}
+
+    def add(self, month: str, what: str, records: list[dict]) -> None:
+        self.by_month.setdefault(month, {}).setdefault(what, []).extend(records)
+
+    def log(self, out: FileOutcome) -> None:
+        """The import-log entry of a file, and its errors in the problem list."""
+        out.partition = out.partition or self.now.strftime("%Y-%m")
+        self.add(out.partition, "imports", [{
+            "source": out.source, "fingerprint": out.fingerprint, "status": out.status, "rows_read": out.rows_read,
+            "accepted": out.accepted, "rejected": out.rejected, "imported_at": self.now,
+            "report_date": out.report_date, "copy_of": out.copy_of}])
+        self.add(out.partition, "problems", [{
+            "source": out.source, "fingerprint": out.fingerprint, "severity": i.severity, "rule": i.rule,
+            "sheet": i.sheet, "cell": i.cell, "value": None if i.value is None else str(i.value),
+            "message": i.message(), "imported_at": self.now} for i in out.issues if i.severity == rules.ERROR])
+
+    def apply(self, parts: dict[str, store.Partition], corrected: dict[str, str]) -> None:
+        for name, new_print in corrected.items():
+            _retire(parts, name, new_print)
+        for month, tables in self.by_month.items():
+            part = parts.setdefault(month, store.Partition(month))
+            for what, records in tables.items():
+                fields = L.SHEETS[L.SHEET_OF_FRAME[what]]
+                setattr(part, what, L.append(getattr(part, what), L.frame(records, fields), fields=fields))
+            part.changed = True
+
+
+def _accept(result: validate.FileResult, changes: _Changes, ctx: Context, correction: bool) -> FileOutcome:
+    """Decide what of a validated report enters the record."""
     report = result.report
-    name = result.path.name
-    out = FileOutcome(name, report.fingerprint, "", rows_read=report.rows, issues=result.issues,
-                      correction=name in replaced, report_date=report.report_date)
-    rows = L.ledger_rows(report, now)
-    out.partition = L.partition_of(report, rows)
+    out = FileOutcome(result.path.name, report.fingerprint, "", rows_read=report.rows, issues=result.issues,
+                      correction=correction, report_date=report.report_date, partition=L.partition_of(report))
     keep = rules.accepted_rows(report, result.issues, ctx.settings.accept_valid_rows)
     if report.unreadable is not None:
         out.status = "unreadable"
     elif not keep and report.rows:
         out.status, out.rejected = "rejected", report.rows
     else:
-        accepted = rows[[key in keep for key in zip(rows["sheet"], rows["row"])]] if len(rows) else rows
-        out.accepted, out.rejected = len(accepted), report.rows - len(accepted)
+        rows = [r for r in L.ledger_records(report, changes.now) if (r["sheet"], r["row"]) in keep]
+        out.accepted, out.rejected = len(rows), report.rows - len(rows)
         out.status = "partial" if out.rejected else "accepted"
-        if name in replaced:
-            _retire(parts, name, report.fingerprint)
-        part = parts.setdefault(out.partition, store.Partition(out.partition))
-        part.ledger = L.append(part.ledger, accepted, fields=L.LEDGER)
-        part.activity = L.append(part.activity, L.activity_rows(report), fields=L.ACTIVITY)
-    _log(parts, out, now, out.status)
+        changes.add(out.partition, "ledger", rows)
+        changes.add(out.partition, "activity", L.activity_records(report))
+    changes.log(out)
     return out
 
 
 def _retire(parts: dict[str, store.Partition], name: str, new_print: str) -> None:
     """Drop a corrected file's earlier rows; its log entries say what replaced them."""
     for part in parts.values():
-        if (part.ledger["source"] == name).any() or (part.imports["source"] == name).any():
+        if (part.imports["source"] == name).any():
             part.ledger = part.ledger[part.ledger["source"] != name].reset_index(drop=True)
             part.activity = part.activity[part.activity["source"] != name].reset_index(drop=True)
             mask = (part.imports["source"] == name) & part.imports["replaced_by"].isna()
             part.imports.loc[mask, "replaced_by"] = new_print
             part.changed = True
-
-
-def _log(parts, out: FileOutcome, now, status: str) -> None:
-    name = out.partition or now.strftime("%Y-%m")
-    out.partition = name
-    part = parts.setdefault(name, store.Partition(name))
-    entry = {"source": out.source, "fingerprint": out.fingerprint, "status": status, "rows_read": out.rows_read,
-             "accepted": out.accepted, "rejected": out.rejected, "imported_at": now, "report_date": out.report_date,
-             "copy_of": out.copy_of}
-    part.imports = L.append(part.imports, pd.DataFrame([entry]), fields=L.IMPORTS)
-    part.changed = True
-    problems = [{"source": out.source, "fingerprint": out.fingerprint, "severity": i.severity, "rule": i.rule,
-                 "sheet": i.sheet, "cell": i.cell, "value": None if i.value is None else str(i.value),
-                 "message": i.message(), "imported_at": now}
-                for i in out.issues if i.severity == rules.ERROR]
-    if problems:
-        part.problems = L.append(part.problems, pd.DataFrame(problems), fields=L.PROBLEMS)
 
 
 # ---------------------------------------------------------------- views

@@ -440,8 +440,15 @@ def consolidate_step(run: DemoRun) -> None:
         run.to_open.append((months[-1], _say("open-month", run.ctx.lang)))
 
 
+def briefing_step(run: DemoRun) -> None:
+    """The day's briefing (工作日志): a sheet in the summary workbook and an .eml in the outbox, not sent."""
+    from .briefing import make_briefing
+    written = make_briefing(run.ctx.settings, run.office.today, run.ctx.reference)
+    run.to_open.append((written.eml, written.message["Subject"]))
+
+
 # The steps `xlpy demo` runs, in order.
-STEPS = [validate_step, annotate_step, consolidate_step]
+STEPS = [validate_step, annotate_step, consolidate_step, briefing_step]
 
 
 def _relabel(path: Path, style: _Style) -> int:

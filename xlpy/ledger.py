@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -59,10 +60,21 @@ PROBLEMS = _fields(
 # The master's sheets, in order: name → fields.
 SHEETS = {"明细": LEDGER, "活动": ACTIVITY, "导入记录": IMPORTS, "问题清单": PROBLEMS}
 FRAME_OF_SHEET = {"明细": "ledger", "活动": "activity", "导入记录": "imports", "问题清单": "problems"}
+SHEET_OF_FRAME = {frame: sheet for sheet, frame in FRAME_OF_SHEET.items()}
 
 
 def empty(fields: tuple[Field, ...]) -> pd.DataFrame:
+    return _empty(fields).copy()
+
+
+@lru_cache(maxsize=None)
+def _empty(fields: tuple[Field, ...]) -> pd.DataFrame:
     return conform(pd.DataFrame(columns=[f.key for f in fields]), fields)
+
+
+def frame(records: list[dict], fields: tuple[Field, ...]) -> pd.DataFrame:
+    """Plain records as a table of this kind."""
+    return conform(pd.DataFrame.from_records(records), fields) if records else empty(fields)
 
 
 def conform(frame: pd.DataFrame, fields: tuple[Field, ...]) -> pd.DataFrame:
@@ -94,42 +106,37 @@ def append(*frames: pd.DataFrame, fields: tuple[Field, ...]) -> pd.DataFrame:
     return conform(pd.concat(frames, ignore_index=True), fields) if frames else empty(fields)
 
 
-def partition_of(report: Report, rows: pd.DataFrame) -> str:
+def partition_of(report: Report) -> str:
     """The month a report's rows are kept in: its report date's, else its first deal's."""
-    day = report.report_date
-    if day is None and len(rows) and rows["date"].notna().any():
-        day = rows["date"].min()
+    dates = [rec["date"] for t in report.tables for rec in t.records if rec["date"] is not None]
+    day = report.report_date or (min(dates) if dates else None)
     return pd.Timestamp(day).strftime("%Y-%m") if day is not None else "undated"
 
 
-def ledger_rows(report: Report, imported_at: pd.Timestamp) -> pd.DataFrame:
-    """A report's deal rows as ledger rows (amount completed from qty × unit price)."""
-    if not report.tables:
-        return empty(LEDGER)
-    rows = pd.concat([t.rows for t in report.tables], ignore_index=True)
-    rows["amount"] = rows["amount"].where(rows["amount"].notna(), rows["qty"] * rows["unit_price"])
-    rows["report_date"] = report.report_date
-    rows["source"] = report.path.name
-    rows["fingerprint"] = report.fingerprint
-    rows["imported_at"] = imported_at
-    rows["extra"] = rows["extra"].map(lambda e: json.dumps(e, ensure_ascii=False, default=str) if e else None)
-    return conform(rows, LEDGER)
+def ledger_records(report: Report, imported_at: pd.Timestamp) -> list[dict]:
+    """A report's deal rows as ledger records (amount completed from qty × unit price)."""
+    out = []
+    for t in report.tables:
+        for rec in t.records:
+            rec = {**rec, "report_date": report.report_date, "source": report.path.name,
+                   "fingerprint": report.fingerprint, "imported_at": imported_at,
+                   "extra": json.dumps(rec["extra"], ensure_ascii=False, default=str) if rec["extra"] else None}
+            if rec["amount"] is None and rec["qty"] is not None and rec["unit_price"] is not None:
+                rec["amount"] = rec["qty"] * rec["unit_price"]
+            out.append(rec)
+    return out
 
 
-def activity_rows(report: Report) -> pd.DataFrame:
+def activity_records(report: Report) -> list[dict]:
     """Visits and calls from each table's title area."""
-    recs = []
+    out = []
     for t in report.tables:
         title = {k: v.value for k, v in t.title.items()}
         if title.get("visits") is None and title.get("calls") is None:
             continue
-        recs.append({"date": title.get("report_date") or report.report_date, "rep": title.get("rep"),
-                     "region": title.get("region") or _first(t.rows["region"]),
-                     "visits": title.get("visits"), "calls": title.get("calls"),
-                     "source": report.path.name, "fingerprint": report.fingerprint})
-    return conform(pd.DataFrame(recs), ACTIVITY) if recs else empty(ACTIVITY)
-
-
-def _first(series: pd.Series):
-    present = series.dropna()
-    return present.iloc[0] if len(present) else None
+        regions = [rec["region"] for rec in t.records if rec["region"]]
+        out.append({"date": title.get("report_date") or report.report_date, "rep": title.get("rep"),
+                    "region": title.get("region") or (regions[0] if regions else None),
+                    "visits": title.get("visits"), "calls": title.get("calls"),
+                    "source": report.path.name, "fingerprint": report.fingerprint})
+    return out

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import reader, schema, values
+from .ledger import conform
 from .config import Settings
 from .messages import Msg
 
@@ -91,7 +92,7 @@ def _frame(grid: list[list], sheet: schema.Sheet, path: Path) -> pd.DataFrame:
                 rec[col.key] = None
         if rec.get(keys[0]) is not None:
             records.append(rec)
-    return pd.DataFrame(records, columns=keys)
+    return conform(pd.DataFrame(records, columns=keys), sheet.columns)  # a blank column keeps its type
 
 
 def _period(value) -> str | None:

@@ -103,6 +103,5 @@ def _write_report(path: Path, day, rows: pd.DataFrame, layout: str) -> None:
         ws.write_row(1, 0, ["來訪量", visits, "來電量", calls])
         ws.write_row(2, 0, [_TW[k] for k in keys])
         for r, line in enumerate(lines, start=3):
-            ws.write_row(r, 0, [f"{day.month}月{day.day}日", *line[1:5], f"¥{line[5]:,.2f}", f"¥{line[6]:,.2f}",
-                                line[7]])
+            ws.write_row(r, 0, [f"{day.month}月{day.day}日", *line[1:5], f"¥{line[5]:,}", f"¥{line[6]:,}", line[7]])
     book.close()

@@ -21,6 +21,7 @@ import pandas as pd
 import xlsxwriter
 from filelock import FileLock, Timeout
 from python_calamine import CalamineWorkbook
+from xlsxwriter.exceptions import XlsxFileError
 
 from . import ledger as L
 
@@ -100,8 +101,11 @@ FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm:ss", "money": "#,
 def new_workbook(path: Path) -> xlsxwriter.Workbook:
     """A workbook that writes every string as text: a report's `=HYPERLINK(...)`
     stays inert text in the master, never a live formula."""
+    # xlsxwriter's scratch files go beside the file (in a commit, the temporary folder that the
+    # next run drops), never to the system's temp folder, where a killed run would leave them.
     return xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                          "strings_to_numbers": False, "nan_inf_to_errors": True})
+                                          "strings_to_numbers": False, "nan_inf_to_errors": True,
+                                          "tmpdir": str(Path(path).parent)})
 
 
 def write_table(book: xlsxwriter.Workbook, sheet: str, frame: pd.DataFrame, fields, lang: str = "zh"):
@@ -182,21 +186,23 @@ def commit(master: Path, writers: dict[str, callable], backups: int) -> None:
     tmp = master / TMP
     tmp.mkdir(exist_ok=True)
     plan = []
+    staged = tmp / (MANIFEST + ".new")
+    # Everything that can fail for want of space happens before the commit point, so that
+    # a failure leaves the masters as they were and is reported as such (xlsxwriter wraps
+    # the OSError of a full disk in its own FileCreateError).
     try:
         for name, write in writers.items():
             path = tmp / name
             write(path)
             _fsync(path)
             plan.append((str(path.relative_to(master)), name))
-    except OSError as e:
+        _backup(master, [name for _, name in plan], backups)
+        staged.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+        _fsync(staged)
+    except (OSError, XlsxFileError) as e:
         shutil.rmtree(tmp, ignore_errors=True)
         raise MasterError("master-write-failed", path=str(master), detail=str(e)) from e
-    manifest = tmp / MANIFEST
-    staged = tmp / (MANIFEST + ".new")
-    staged.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
-    _fsync(staged)
-    os.replace(staged, manifest)  # the commit point
-    _backup(master, [name for _, name in plan], backups)
+    os.replace(staged, tmp / MANIFEST)  # the commit point
     recover(master)
 
 
@@ -222,8 +228,9 @@ def _backup(master: Path, names: list[str], keep: int) -> None:
     folder.mkdir(exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     for name in names:
-        if (master / name).exists() and keep > 0:
-            shutil.copy2(master / name, folder / f"{Path(name).stem}.{stamp}.xlsx")
+        if (master / name).exists() and keep > 0:  # copied whole, then named: never half a backup
+            shutil.copy2(master / name, master / TMP / BACKUP)
+            os.replace(master / TMP / BACKUP, folder / f"{Path(name).stem}.{stamp}.xlsx")
         old = sorted(folder.glob(f"{Path(name).stem}.*.xlsx"))
         for extra in old[:max(len(old) - keep, 0)]:
             extra.unlink()

@@ -7,6 +7,7 @@ The names below are the workbook's layout, shared by the builder, the buttons an
 CONTROL_SHEET = "控制台"
 SETTINGS_SHEET = "设置"
 INBOX_SHEET = "收件箱"
+CONSOLIDATION_SHEET = "合并结果"  # 合并汇总's reconciliation
 EXAMPLES_SHEET = "函数示例"
 CONF_SHEET = "xlwings.conf"  # read by xlwings' VBA: keys from A1 down, values in column B
 

@@ -13,12 +13,17 @@ from typing import Protocol
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
+from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
-from openpyxl.utils import quote_sheetname
+from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from ..annotate import AUTHOR
+
+CHART_KINDS = ("line", "column", "bar", "stacked_bar")
+CHART_SIZE = (18, 9)  # centimetres (openpyxl's unit); in points for Excel below
 
 
 class Book(Protocol):
@@ -33,7 +38,17 @@ class Book(Protocol):
         """The sheet's values (as shown, not formulas) as rows of cells from A1."""
     def write(self, sheet: str, rows: list[list], at: str = "A1") -> None:
         """Values from ``at``; text is written as text, never as a formula."""
-    def clear(self, sheet: str) -> None: ...
+    def clear(self, sheet: str) -> None:
+        """Empty the sheet: values, formats, tables and charts."""
+    def table(self, sheet: str, ref: str, name: str) -> None:
+        """An Excel table (filter buttons, banded rows) over ``ref``, whose first row holds the headers."""
+    def number_format(self, sheet: str, ref: str, fmt: str) -> None: ...
+    def width(self, sheet: str, column: int, chars: float) -> None:
+        """Set a column's width (0-based column, in characters)."""
+    def chart(self, sheet: str, at: str, kind: str, title: str, categories: str, series: list[str]) -> None:
+        """A native chart with its top-left corner on cell ``at``; ``kind`` one of CHART_KINDS.
+        ``categories`` and each of ``series`` are one-column ranges from the header row down
+        (a series is named by its header)."""
     def fill(self, sheet: str, cell: str, colour: str | None) -> None: ...
     def fill_of(self, sheet: str, cell: str) -> str | None: ...
     def note(self, sheet: str, cell: str) -> str | None: ...
@@ -107,12 +122,43 @@ class FileBook:
         if sheet in self.wb.sheetnames:
             index = self.wb.sheetnames.index(sheet)
             was_active = self.active_sheet() == sheet
-            self.wb.remove(self.wb[sheet])
-            self.wb.create_sheet(sheet, index)
+            old = self.wb[sheet]
+            self.wb.remove(old)
+            # the same code name: the sheet's document module in the VBA project stays its own
+            self.wb.create_sheet(sheet, index).sheet_properties.codeName = old.sheet_properties.codeName
             if was_active:
                 self.activate(sheet)
         else:
             self.wb.create_sheet(sheet)
+
+    def table(self, sheet: str, ref: str, name: str) -> None:
+        style = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+        self.wb[sheet].add_table(Table(displayName=name, ref=ref, tableStyleInfo=style))
+
+    def number_format(self, sheet: str, ref: str, fmt: str) -> None:
+        for row in self.wb[sheet][ref]:
+            for cell in row:
+                cell.number_format = fmt
+
+    def width(self, sheet: str, column: int, chars: float) -> None:
+        self.wb[sheet].column_dimensions[get_column_letter(column + 1)].width = chars
+
+    def chart(self, sheet: str, at: str, kind: str, title: str, categories: str, series: list[str]) -> None:
+        ws = self.wb[sheet]
+        chart = LineChart() if kind == "line" else BarChart()
+        if kind != "line":
+            chart.type = "col" if kind == "column" else "bar"
+        if kind == "stacked_bar":
+            chart.grouping, chart.overlap = "stacked", 100
+        if kind in ("bar", "stacked_bar"):  # the table's first row on top
+            chart.x_axis.scaling.orientation = "maxMin"
+        chart.title, (chart.width, chart.height) = title, CHART_SIZE
+        for ref in series:
+            chart.add_data(Reference(ws, range_string=f"{quote_sheetname(sheet)}!{ref}"), titles_from_data=True)
+        labels = Reference(ws, range_string=f"{quote_sheetname(sheet)}!{categories}")
+        chart.set_categories(Reference(ws, min_col=labels.min_col, min_row=labels.min_row + 1,
+                                       max_col=labels.max_col, max_row=labels.max_row))
+        ws.add_chart(chart, at)
 
     def fill(self, sheet: str, cell: str, colour: str | None) -> None:
         self._cell(sheet, cell).fill = PatternFill("solid", fgColor=colour) if colour else PatternFill()
@@ -212,7 +258,32 @@ class XwBook:
         self._sheet(sheet).range(at).options(ndim=2).value = inert
 
     def clear(self, sheet: str) -> None:
-        self._sheet(sheet).clear()
+        sh = self._sheet(sheet)
+        for chart in list(sh.charts):
+            chart.delete()
+        sh.clear()  # clearing every cell of a table removes the table too
+
+    def table(self, sheet: str, ref: str, name: str) -> None:
+        sh = self.book.sheets[sheet]
+        sh.tables.add(source=sh.range(ref), name=name)
+
+    def number_format(self, sheet: str, ref: str, fmt: str) -> None:
+        self.book.sheets[sheet].range(ref).number_format = fmt
+
+    def width(self, sheet: str, column: int, chars: float) -> None:
+        self.book.sheets[sheet].range((1, column + 1)).column_width = chars
+
+    def chart(self, sheet: str, at: str, kind: str, title: str, categories: str, series: list[str]) -> None:
+        sh = self.book.sheets[sheet]
+        corner = sh.range(at)
+        width, height = (cm * 72 / 2.54 for cm in CHART_SIZE)
+        chart = sh.charts.add(corner.left, corner.top, width, height)
+        chart.set_source_data(sh.range(",".join([categories, *series])))  # labels first: Excel takes them as categories
+        chart.chart_type = {"line": "line_markers", "column": "column_clustered", "bar": "bar_clustered",
+                            "stacked_bar": "bar_stacked"}[kind]
+        chart.title = title
+        if kind in ("bar", "stacked_bar"):
+            chart.category_axis.reverse_order = True
 
     def fill(self, sheet: str, cell: str, colour: str | None) -> None:
         self.book.sheets[sheet].range(cell).color = f"#{colour}" if colour else None

@@ -30,8 +30,8 @@ from ms_ovba.Views.project_ole_file import ProjectOleFile
 from ms_ovba_compression.ms_ovba import MsOvba
 
 from ..stats_sheets import SHEETS as STATS_SHEETS
-from . import (CONF_KEYS, CONF_SHEET, CONTROL_SHEET, DATE_NAME, EXAMPLES_SHEET, INBOX_SHEET, OFFICE_NAME,
-               REP_NAME, SETTINGS_SHEET, UDF_MODULES)
+from . import (CONF_KEYS, CONF_SHEET, CONSOLIDATION_SHEET, CONTROL_SHEET, DATE_NAME, EXAMPLES_SHEET, INBOX_SHEET,
+               OFFICE_NAME, REP_NAME, SETTINGS_SHEET, UDF_MODULES)
 
 ROOT = Path(__file__).resolve().parents[2]
 MACROS = ROOT / "macros"
@@ -42,8 +42,8 @@ XLWINGS_FILES = ("xlwings.bas", "addin/Dictionary.cls")  # in the installed xlwi
 BUTTONS = (
     ("校验当前表", "ValidateActiveSheet", "校验正在查看的日报工作表：错误标红、警告标黄，批注说明原因，清单写入“校验结果”表"),
     ("校验收件箱", "ValidateInbox", "校验办公文件夹收件箱中的全部日报，结果列在“收件箱”表"),
-    ("合并汇总", "Consolidate", "把收件箱中通过校验的日报合并进总表"),
-    ("刷新统计", "RefreshStats", "从总表重新计算各统计表：" + "、".join(zh for zh, _, _ in STATS_SHEETS)),
+    ("合并汇总", "Consolidate", "把收件箱中通过校验的日报合并进总表；每个文件的接收、拒收行数和对账结果列在“合并结果”表"),
+    ("刷新统计", "RefreshStats", "从总表重新计算各统计表和图表：" + "、".join(zh for zh, _, _ in STATS_SHEETS)),
     ("新建日报", "NewReport", "按下方填写的销售代表和日期，在收件箱新建一份空白日报并打开"),
     ("生成工作日志", "DailyBriefing", "生成今天的工作日志（发给管理层的日报摘要）"),
     ("导入函数", "ImportFunctions", "把 XLPY_ 自定义函数导入本工作簿（需在信任中心允许访问 VBA 项目）"),
@@ -54,9 +54,10 @@ EXAMPLES = (
     ('=XLPY_SALES("net_amount","华东")', "华东区域的净销售额（签约金额减退订金额）"),
     ('=XLPY_ATTAINMENT("华东","2026-11")', "华东区域 2026 年 11 月的目标完成率（净销售额 ÷ 目标）"),
     ('=XLPY_RANK("张伟","2026-11")', "张伟在 2026 年 11 月综合考核中的名次"),
-    ("=XLPY_OUTSTANDING()", "全部合同的应收未收款合计（可按区域或代表筛选）"),
+    ("=XLPY_OUTSTANDING()", "全部合同的应收未收款合计；也可写合同号或客户，如 =XLPY_OUTSTANDING(\"HT2611-0010\")"),
     ('=XLPY_STATS("region","2026-11")', "按区域汇总的 2026 年 11 月统计表（溢出为多行多列）"),
     ("=XLPY_CHECK(A1:N20)", "校验所选区域中的日报表格，返回每个问题的单元格和说明"),
+    ('=XLPY_SALES("contracts",,"张伟",,"2026-11-01","2026-11-15")', "张伟 11 月上半月的签约数（省略的参数留空）"),
 )
 
 
@@ -162,13 +163,15 @@ def build_workbook(output: Path = WORKBOOK, macros: Path = MACROS) -> Path:
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
     wb.set_properties({"title": "SalesDesk 销售日报控制台", "created": dt.datetime(2026, 1, 1)})
     f = _formats(wb)
-    sheets = [CONTROL_SHEET, SETTINGS_SHEET, INBOX_SHEET, *(zh for zh, _, _ in STATS_SHEETS), EXAMPLES_SHEET, CONF_SHEET]
+    sheets = [CONTROL_SHEET, SETTINGS_SHEET, INBOX_SHEET, CONSOLIDATION_SHEET, *(zh for zh, _, _ in STATS_SHEETS),
+              EXAMPLES_SHEET, CONF_SHEET]
     ws = {name: wb.add_worksheet(name) for name in sheets}
     for n, name in enumerate(sheets, start=1):
         ws[name].set_vba_name(f"Sheet{n}")
     _control(wb, ws[CONTROL_SHEET], f)
     _settings(wb, ws[SETTINGS_SHEET], f)
     _heading(ws[INBOX_SHEET], f, "收件箱校验结果", "点击控制台的“校验收件箱”后，这里列出每个文件的状态和问题数。")
+    _heading(ws[CONSOLIDATION_SHEET], f, "合并结果", "点击控制台的“合并汇总”后，这里列出每个文件读取、接收、拒收的行数和对账结果。")
     for name, _, _ in STATS_SHEETS:
         _heading(ws[name], f, name, "点击控制台的“刷新统计”后，这里填入最新统计。")
     _examples(ws[EXAMPLES_SHEET], f)

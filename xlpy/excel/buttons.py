@@ -18,7 +18,7 @@ from .. import annotate, config, reader, rules, validate, values
 from ..messages import say
 from ..reference import BadReference, Reference, read_reference
 from ..rules import Context
-from . import CONTROL_SHEET, DATE_NAME, INBOX_SHEET, OFFICE_NAME, REP_NAME
+from . import CONSOLIDATION_SHEET, CONTROL_SHEET, DATE_NAME, INBOX_SHEET, OFFICE_NAME, REP_NAME
 from .book import Book, XwBook
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,12 @@ TEXT = {
                        ("File", "Status", "Rows", "Errors", "Warnings", "Notices", "First issue")),
     "new-report": ("已新建日报：{path}", "new daily report: {path}"),
     "consolidated": ("合并完成：{summary}", "consolidated: {summary}"),
+    "consolidation-headings": (("文件", "结果", "读取行数", "接收", "拒收", "副本跳过", "更正", "归入月份"),
+                               ("File", "Outcome", "Rows read", "Accepted", "Rejected", "Copies skipped",
+                                "Correction", "Month")),
+    "error-headings": (("文件", "单元格", "规则", "说明"), ("File", "Cell", "Rule", "Message")),
+    "total": ("合计", "Total"),
+    "yes": ("是", "yes"),
     "stats": ("已刷新 {count} 张统计表（截至 {day}）", "refreshed {count} statistics tables (as of {day})"),
     "briefing": ("工作日志已生成：{path}", "daily briefing written: {path}"),
     "not-installed": ("“{feature}”功能尚未安装（缺少 {module}）。请更新 xlpy 后再试",
@@ -249,10 +255,14 @@ def new_report(book: Book, rep: str | None = None, date: dt.date | None = None, 
 
 @button
 def consolidate(book: Book, office: Path | None = None, lang: str | None = None) -> int:
-    """合并汇总: consolidate the inbox into the master workbooks."""
+    """合并汇总: consolidate the inbox into the master workbooks; the reconciliation (each file's
+    rows read = accepted + rejected + copies, and the errors that kept rows out) on 合并结果."""
     settings = office_settings(book, office, lang)
     module = optional("xlpy.consolidate", "合并汇总", settings.language)
     outcome = module.run_consolidation(settings)
+    book.clear(CONSOLIDATION_SHEET)
+    book.write(CONSOLIDATION_SHEET, reconciliation(module, outcome, settings.language))
+    book.activate(CONSOLIDATION_SHEET)
     lines = module.to_text(outcome, settings.language).splitlines()
     if outcome.exit_code:  # rejected reports: the user needs every line to act on
         book.alert("\n".join(lines))
@@ -260,11 +270,36 @@ def consolidate(book: Book, office: Path | None = None, lang: str | None = None)
     return outcome.exit_code
 
 
+def reconciliation(module, outcome, lang: str) -> list[list]:
+    """The 合并结果 sheet: a row per file and the totals, the check that they add up, what was
+    written, then every error that kept rows out, by file and cell."""
+    found = module.to_json(outcome, lang)
+    t = found["totals"]
+    rows = [list(text("consolidation-headings", lang))]
+    rows += [[f["source"], say("cstatus-" + f["status"], lang), f["rows_read"], f["accepted"], f["rejected"],
+              f["copies"], text("yes", lang) if f["correction"] else None, f["partition"]] for f in found["files"]]
+    rows.append([text("total", lang), None, t["rows_read"], t["accepted"], t["rejected"], t["copies"]])
+    rows += [[], [say("reconciliation", lang, read=t["rows_read"], accepted=t["accepted"], rejected=t["rejected"],
+                      copies=t["copies"], ok="✓" if found["reconciles"] else "✗")],
+             [say("written", lang, files=", ".join(found["written"]) or "-", master=str(outcome.master))]]
+    errors = [[f["source"], f"{e['sheet'] or ''}!{e['cell'] or ''}", e["rule"], e["message"]]
+              for f in found["files"] for e in f["errors"]]
+    return rows + ([[], list(text("error-headings", lang)), *errors] if errors else [])
+
+
+# The charts of the master workbook's statistic sheets (`stats_sheets.CHARTS`), for any Book:
+# table → (kind, the columns drawn (None: every column after the first), the labels' column (None: the first)).
+CHARTS = {"region_trend": ("line", None, None), "region_compare": ("column", ("net_amount", "target"), None),
+          "ranking": ("bar", ("score",), "rep"), "aging": ("stacked_bar", None, None)}
+CHART_ROWS = 20  # rows a chart takes, so that the next one goes below it
+
+
 @button
 def refresh_stats(book: Book, office: Path | None = None, lang: str | None = None,
                   today: dt.date | None = None) -> int:
     """刷新统计: every statistics table, from the master workbooks, onto the sheets the master
-    workbook has too (`stats_sheets.SHEETS`): a title row, then the table, side by side."""
+    workbook has too (`stats_sheets.SHEETS`): each table under its title as an Excel table with
+    the master's number formats, side by side, and the master's charts right of them."""
     settings = office_settings(book, office, lang)
     stats = optional("xlpy.stats", "刷新统计", settings.language)
     from .. import stats_sheets, store
@@ -272,18 +307,44 @@ def refresh_stats(book: Book, office: Path | None = None, lang: str | None = Non
     ctx = context(settings, today)
     tables = stats.all_tables(store.concat(parts, "ledger"), store.concat(parts, "activity"),
                               ctx.reference or Reference.empty(), ctx.today, settings.ranking_weights)
-    en = settings.language == "en"
     for sheet, _, keys in stats_sheets.SHEETS:  # the control workbook's sheets have the zh names
         book.clear(sheet)
-        left = 0
+        placed, left = {}, 0
         for key in keys:
-            frame = tables[key].reset_index(drop=tables[key].index.names == [None])  # a named index is a column
-            header = [stats.label(c, settings.language) for c in frame.columns]
-            rows = [list(r.values()) for r in rules.records(frame)]
-            book.write(sheet, [[stats_sheets.TITLES[key][en]], header, *rows], at=reader.address(left, 1))
-            left += len(header) + 1
+            placed[key] = _stats_table(book, sheet, key, tables[key], left, settings.language)
+            left = placed[key].right + 2
+        drawn = [key for key in keys if key in CHARTS and not tables[key].empty]  # nothing to draw from no rows
+        for i, key in enumerate(drawn):
+            kind, columns, labels = CHARTS[key]
+            p = placed[key]
+            book.chart(sheet, reader.address(left, 2 + i * CHART_ROWS), kind,
+                       stats_sheets.TITLES[key][settings.language == "en"], _column(p, labels or p.columns[0]),
+                       [_column(p, c) for c in columns or p.columns[1:]])
     book.status(text("stats", settings.language, count=len(tables), day=ctx.today.isoformat()))
     return 0
+
+
+def _stats_table(book: Book, sheet: str, key: str, frame, left: int, lang: str):
+    """One statistics table from column ``left`` (0-based): title, headers, rows (one blank row
+    when there are none: an Excel table needs one), the master's number formats."""
+    from .. import stats, stats_sheets
+    header = [stats.label(c, lang) for c in frame.columns]
+    rows = [list(r.values()) for r in rules.records(frame)] or [[None] * len(header)]
+    book.write(sheet, [[stats_sheets.TITLES[key][lang == "en"]], header, *rows], at=reader.address(left, 1))
+    p = stats_sheets.Placed(sheet, key, list(frame.columns), 1, left, 1 + len(rows), left + len(header) - 1)
+    book.table(sheet, f"{reader.address(p.left, 2)}:{reader.address(p.right, p.bottom + 1)}", f"stats_{key}")
+    for i, column in enumerate(p.columns):  # formats and widths as the master workbook has them
+        kind = stats_sheets._kind(key, i, column)
+        if kind:
+            book.number_format(sheet, _column(p, column, header=False), stats_sheets.NUMBER_FORMATS[kind])
+        book.width(sheet, left + i, stats_sheets._width(header[i], [r[i] for r in rows[:200]], kind))
+    return p
+
+
+def _column(p, column, header: bool = True) -> str:
+    """A column of a placed table as an A1 range, from its header (or first value) down."""
+    c = p.column(column)
+    return f"{reader.address(c, p.top + (1 if header else 2))}:{reader.address(c, p.bottom + 1)}"
 
 
 @button
@@ -292,7 +353,12 @@ def daily_briefing(book: Book, office: Path | None = None, lang: str | None = No
     """生成工作日志: the end-of-day briefing for management."""
     settings = office_settings(book, office, lang)
     briefing = optional("xlpy.briefing", "生成工作日志", settings.language)
-    path = briefing.write_briefing(settings, date or dt.date.today())
+    from .. import store
+    try:
+        path = briefing.write_briefing(settings, date or dt.date.today())
+    except store.MasterError as e:  # 总表 open in Excel: say so plainly
+        book.alert(say(e.code, settings.language, **e.params))
+        return 2
     book.open_file(path)
     book.status(text("briefing", settings.language, path=path))
     return 0

@@ -1,0 +1,496 @@
+"""The XLPY_ worksheet functions (xlwings UDFs, imported into Excel by 导入函数).
+
+Each function reads the office's consolidated record, loaded once and kept until a master
+workbook, the reference workbook or xlpy.toml changes on disk (modification time and size),
+and answers from the same code as `xlpy stats` (`xlpy.stats`). Figures computed once for a
+record are remembered with it, so that a sheet full of formulas recalculates quickly.
+
+The office is the one the calling workbook names (its OfficeFolder cell), else the folder in
+the environment variable XLPY_OFFICE, else the current folder. A bad argument gives a line of
+text in the cell, "#XLPY! …", never a Python error.
+
+xlwings passes the calling cell as the reserved argument ``caller`` (BSD xlwings, Windows);
+elsewhere the decorators leave the functions as they are, plain Python functions.
+The parameters carry no annotations on purpose: xlwings would take them as converters.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import inspect
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xlwings as xw
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+from .. import annotate, config, reader, rules, stats, store, values
+from ..reference import Reference, read_reference
+from ..rules import Context
+from .book import Book, XwBook
+from .buttons import office_folder
+
+ENV = "XLPY_OFFICE"
+PREFIX = "#XLPY! "
+NAMED = ("region", "rep", "product")  # the things XLPY_SALES can be narrowed to
+COUNTS = ("leads", "orders", "contracts", "cancellations")  # whole numbers
+
+TEXT = {
+    "unknown-metric": ("未知指标 “{value}”，可用：{choices}", "unknown metric “{value}”; use one of: {choices}"),
+    "unknown-by": ("未知分组 “{value}”，可用：{choices}", "unknown grouping “{value}”; use one of: {choices}"),
+    "unknown-region": ("未知区域 “{value}”，可用：{choices}", "unknown region “{value}”; known: {choices}"),
+    "unknown-rep": ("未知销售代表 “{value}”", "unknown sales rep “{value}”"),
+    "unknown-product": ("未知产品 “{value}”", "unknown product “{value}”"),
+    "rep-or-region": ("“{value}”既不是销售代表也不是区域", "“{value}” is neither a sales rep nor a region"),
+    "bad-period": ("期间 “{value}” 无法识别，请写成 2026-11、2026-Q4 或 2026",
+                   "cannot read the period “{value}”; write 2026-11, 2026-Q4 or 2026"),
+    "bad-date": ("“{value}” 不是日期或期间，请写成 2026-11-01 或 2026-11", "“{value}” is not a date or a period"),
+    "backwards": ("开始 {start} 晚于结束 {end}", "the start {start} is after the end {end}"),
+    "needs-period": ("目标和完成率需要一个期间（如 2026-11），可再指定一个区域或一个销售代表，不能按产品",
+                     "target and attainment need one period (e.g. 2026-11) and at most one region or rep, no product"),
+    "no-target": ("{who} 在 {period} 没有目标", "{who} has no target for {period}"),
+    "by-product": ("来访、来电和转化率不按产品统计", "visits, calls and conversion are not counted per product"),
+    "no-visits": ("没有来访，无法计算转化率", "no visits: no conversion"),
+    "not-ranked": ("{rep} 不在 {period} 的排名中", "{rep} is not in the ranking of {period}"),
+    "unknown-contract": ("没有找到合同号或客户 “{value}”", "no contract number or customer “{value}”"),
+    "office-missing": ("找不到办公文件夹：{path}", "the office folder does not exist: {path}"),
+    "no-issues": ("✓ 没有发现问题", "✓ no issues found"),
+    "failed": ("出错了：{detail}", "something went wrong: {detail}"),
+    "the-office": ("全部", "everyone"),
+}
+
+
+class Bad(Exception):
+    """An argument the function cannot use; ``code`` names an entry of TEXT."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code, params)
+        self.code, self.params = code, params
+
+
+def text(code: str, lang: str = "zh", **params) -> str:
+    zh, en = TEXT[code]
+    return (en if lang == "en" else zh).format(**params)
+
+
+# ---------------------------------------------------------------- the office and its record
+
+
+def office_for(book: Book | None) -> Path:
+    """The office folder: the one ``book`` names on its 设置 sheet, else $XLPY_OFFICE, else here."""
+    folder = None
+    if book is not None:
+        try:
+            folder = office_folder(book)
+        except Exception:  # noqa: BLE001 - a blank or unreadable cell: the fallbacks below decide
+            folder = None
+    folder = Path(folder or os.environ.get(ENV) or ".").expanduser()
+    if not folder.is_dir():
+        raise Bad("office-missing", path=folder)
+    return folder.resolve()
+
+
+@dataclass
+class Record:
+    """An office's settings, reference and consolidated record, with the figures computed from them."""
+
+    settings: config.Settings
+    files: tuple[Path, Path, Path]  # xlpy.toml, the reference workbook, the master folder
+    stamp: tuple
+    reference: Reference
+    ledger: pd.DataFrame
+    activity: pd.DataFrame
+    memo: dict = field(default_factory=dict)
+
+    @property
+    def lang(self) -> str:
+        return self.settings.language
+
+    def remember(self, key, compute):
+        """``compute()``, once per key and day (figures are as of today)."""
+        key = (dt.date.today(), key)
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
+
+
+_records: dict[Path, Record] = {}
+
+
+def _stamp(*paths: Path) -> tuple:
+    out = []
+    for path in paths:
+        try:
+            s = path.stat()
+            out.append((str(path), s.st_mtime_ns, s.st_size))
+        except OSError:
+            out.append((str(path), None, None))
+    return tuple(out)
+
+
+def stamp(toml: Path, reference: Path, master: Path) -> tuple:
+    """What a record is read from, as it is on disk now."""
+    return _stamp(toml, reference, *store.partition_files(master).values())
+
+
+def record(office: Path) -> Record:
+    """The office's record, read again only when one of its files changed."""
+    cached = _records.get(office)
+    if cached is not None and stamp(*cached.files) == cached.stamp:
+        return cached
+    settings = config.load(office)
+    files = (office / config.CONFIG_NAME, settings.path("reference"), settings.path("master"))
+    now = stamp(*files)  # before reading: a change made meanwhile is read at the next call
+    reference = read_reference(files[1], settings) if files[1].is_file() else Reference.empty()
+    ledger, activity = store.read_record(files[2])
+    cached = _records[office] = Record(settings, files, now, reference, ledger, activity)
+    return cached
+
+
+def _book_of(caller) -> Book | None:
+    """The workbook of the calling cell (an xlwings Range), if Excel called."""
+    return XwBook(caller.sheet.book) if caller is not None else None
+
+
+def udf(func):
+    """A worksheet function from ``func(record, *arguments)``: Excel sees the arguments and
+    ``caller`` (xlwings fills it in), the function gets the caller's office record, and any
+    failure becomes "#XLPY! …" text."""
+    inner = inspect.signature(func)
+    shown = inner.replace(parameters=[*list(inner.parameters.values())[1:],
+                                      inspect.Parameter("caller", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None)])
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        lang = "zh"
+        try:
+            bound = shown.bind(*args, **kwargs)
+            bound.apply_defaults()
+            caller = bound.arguments.pop("caller")
+            rec = record(office_for(_book_of(caller)))
+            lang = rec.lang
+            return func(rec, *bound.arguments.values())
+        except Bad as e:
+            return PREFIX + text(e.code, lang, **e.params)
+        except Exception as e:  # noqa: BLE001 - a cell shows one line, never a traceback
+            return PREFIX + text("failed", lang, detail=f"{type(e).__name__}: {e}")
+
+    run.__signature__ = shown  # what xlwings reads to declare the function to Excel
+    return run
+
+
+# ---------------------------------------------------------------- arguments
+
+
+_PERIOD = re.compile(r"^(\d{4})(?:-?(Q[1-4])|-(\d{1,2}))?$")
+
+
+def period(value) -> str:
+    """A canonical period ("2026-11", "2026-Q4", "2026") from text, a year, or a date (its month)."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return stats.month_of(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value == int(value) and 1900 <= value <= 2999:
+            return str(int(value))
+        try:
+            return stats.month_of(values.date(value))  # an Excel date serial
+        except values.BadValue:
+            raise Bad("bad-period", value=value) from None
+    m = _PERIOD.match(str(value).strip().upper().replace(" ", ""))
+    if m is None or (m[3] and not 1 <= int(m[3]) <= 12):
+        raise Bad("bad-period", value=value)
+    return f"{m[1]}-{m[2]}" if m[2] else f"{m[1]}-{int(m[3]):02d}" if m[3] else m[1]
+
+
+def _is_period_text(value) -> bool:
+    return isinstance(value, str) and _PERIOD.match(value.strip().upper().replace(" ", "")) is not None
+
+
+def window(start, end) -> tuple[pd.Timestamp | None, pd.Timestamp | None, str | None]:
+    """First and last day from ``start`` and ``end`` (dates or periods; blank = open), and the
+    period when the window is exactly one (start a period, end blank or the same)."""
+    first = last = one = None
+    if not values.is_blank(start):
+        first, last_of_start, one = _bounds(start)
+        if values.is_blank(end):
+            last = last_of_start
+    if not values.is_blank(end):
+        _, last, end_period = _bounds(end)
+        one = one if one is not None and one == end_period else None
+    if first is not None and last is not None and first > last:
+        raise Bad("backwards", start=first.date(), end=last.date())
+    return first, last, one
+
+
+def _bounds(value) -> tuple[pd.Timestamp, pd.Timestamp, str | None]:
+    """A period's first and last day and its label; a date is a day, and no period."""
+    if _is_period_text(value) or (isinstance(value, (int, float)) and not isinstance(value, bool)
+                                  and value == int(value) and 1900 <= value <= 2999):
+        label = period(value)
+        p = pd.Period(label.replace("-Q", "Q"))
+        return p.start_time.normalize(), p.end_time.normalize(), label
+    try:
+        day = pd.Timestamp(values.date(value))
+    except values.BadValue:
+        raise Bad("bad-date", value=value) from None
+    return day, day, None
+
+
+def _spellings(rec: Record, kind: str) -> dict[str, str]:
+    """Folded name → the spelling the record uses: the reference's names, then the ledger's."""
+    def build():
+        listed = {"rep": rec.reference.reps["name"], "region": rec.reference.reps["region"],
+                  "product": rec.reference.products["product"]}[kind]
+        return {values.norm(n): n for n in (*rec.ledger[kind].dropna(), *listed.dropna())}
+    return rec.remember(("names", kind), build)
+
+
+def name(rec: Record, kind: str, value) -> str:
+    """The record's spelling of a region, rep or product; Bad when it knows no such name."""
+    found = _spellings(rec, kind).get(values.norm(value))
+    if found is None:
+        choices = "、".join(sorted(set(_spellings(rec, kind).values()))) if kind == "region" else ""
+        raise Bad(f"unknown-{kind}", value=value, choices=choices)
+    return found
+
+
+def _cell(value):
+    """A value of a returned table: blanks empty, dates as dates, numpy numbers as Python ones."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value.item() if hasattr(value, "item") else value
+
+
+# ---------------------------------------------------------------- the figures (plain functions)
+
+
+def _facts(rec: Record):
+    return rec.remember("facts", lambda: stats._facts(rec.ledger, rec.activity, dt.date.today()))
+
+
+def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """A table as arrays: picking rows out of them takes microseconds, not a DataFrame's milliseconds."""
+    return {c: frame[c].to_numpy() for c in frame.columns}
+
+
+def _daily(rec: Record, dims: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The additive metrics per day and per ``dims`` (stats' own grouping), one row per group."""
+    return rec.remember(("daily", dims), lambda: _columns(stats._base(_facts(rec), [*dims, "day"], None).reset_index()))
+
+
+def _numbers(rec: Record, dims: tuple[str, ...]) -> dict[str, dict[str, np.ndarray]]:
+    """The contract numbers that contracts and cancellations count (as stats counts them: distinct
+    numbers over the whole window, so a contract with rows on two days counts once)."""
+    def build():
+        f, keys = _facts(rec), [*dims, "day", "contract_no"]
+        return {"contracts": _columns(f.rows.loc[f.rows["deal"] == "contract", keys]),
+                "cancellations": _columns(f.cancels[keys])}
+    return rec.remember(("numbers", dims), build)
+
+
+def _where(columns: dict[str, np.ndarray], given: dict, first, last) -> np.ndarray:
+    """Which rows belong to the named groups and fall between the first and last day."""
+    day = columns["day"]
+    keep = np.ones(len(day), dtype=bool)
+    for kind, value in given.items():
+        keep &= columns[kind] == value
+    if first is not None:
+        keep &= day >= first.to_datetime64()
+    if last is not None:
+        keep &= day <= last.to_datetime64()
+    return keep
+
+
+def _group(rec: Record, by: str, period_: str | None) -> pd.DataFrame:
+    return rec.remember(("group", by, period_), lambda: stats.group_stats(
+        rec.ledger, rec.activity, rec.reference, by, period_, as_of=dt.date.today()))
+
+
+def sales(rec: Record, metric, region=None, rep=None, product=None, start=None, end=None):
+    """A metric (one of stats.METRICS) of the record, narrowed to a region, rep and product and
+    to the days from ``start`` to ``end``: the figure `xlpy stats` gives for the same group."""
+    metric = str(metric or "").strip()
+    if metric not in stats.METRICS:
+        raise Bad("unknown-metric", value=metric, choices=", ".join(stats.METRICS))
+    given = {kind: name(rec, kind, v) for kind, v in zip(NAMED, (region, rep, product)) if not values.is_blank(v)}
+    first, last, one = window(start, end)
+    if metric in ("target", "attainment"):
+        return _against_target(rec, metric, given, one)
+    if "product" in given and metric in ("visits", "calls", "conversion"):
+        raise Bad("by-product")
+    dims = tuple(k for k in NAMED if k in given)
+    if metric in ("contracts", "cancellations"):
+        numbers = _numbers(rec, dims)[metric]
+        return len({n for n in numbers["contract_no"][_where(numbers, given, first, last)] if not values.is_blank(n)})
+    daily = _daily(rec, dims)
+    keep = _where(daily, given, first, last)
+    if metric != "conversion":
+        total = np.nansum(daily[metric][keep].astype(float))
+        return int(total) if metric in COUNTS else float(total)
+    visits = np.nansum(daily["visits"][keep].astype(float))
+    if not visits:
+        raise Bad("no-visits")
+    return sales(rec, "contracts", region, rep, product, start, end) / float(visits)
+
+
+def _against_target(rec: Record, metric: str, given: dict, one: str | None):
+    """Target or attainment: of one rep or region (or everyone) for one period, as group_stats has it."""
+    if one is None or "product" in given or len(given) > 1:
+        raise Bad("needs-period")
+    by, key = next(iter(given.items()), (stats.period_kind(one), one))
+    value = _indexed(rec, ("group", by, one), _group(rec, by, one), by).get(key, {}).get(metric)
+    if value is None or pd.isna(value):
+        raise Bad("no-target", who=key if given else text("the-office", rec.lang), period=one)
+    return float(value)
+
+
+def _indexed(rec: Record, name: str, table: pd.DataFrame, by: str) -> dict:
+    """A table's rows by their ``by`` value, kept with the record under ``name``."""
+    return rec.remember(("rows", name), lambda: {r[by]: r for r in table.to_dict("records")})
+
+
+def attainment(rec: Record, who, period_):
+    """Net sales ÷ target of a rep or a region for a period."""
+    p = period(period_)
+    for kind in ("rep", "region"):
+        try:
+            key = name(rec, kind, who)
+        except Bad:
+            continue
+        return _against_target(rec, "attainment", {kind: key}, p)
+    raise Bad("rep-or-region", value=who)
+
+
+def rank(rec: Record, rep, period_):
+    """A rep's place in the ranking of a period (stats.ranking, the office's weights)."""
+    p, rep = period(period_), name(rec, "rep", rep)
+    table = rec.remember(("ranking", p), lambda: stats.ranking(
+        rec.ledger, rec.activity, rec.reference, p, dt.date.today(), rec.settings.ranking_weights))
+    row = _indexed(rec, ("ranking", p), table, "rep").get(rep)
+    if row is None:
+        raise Bad("not-ranked", rep=rep, period=p)
+    return int(row["rank"])
+
+
+def outstanding(rec: Record, contract_or_customer=None):
+    """Money still owed (stats.receivables): on everything, one contract, or one customer's contracts."""
+    def build():
+        owed = stats.receivables(rec.ledger, dt.date.today())
+        by_key = {}
+        for column in ("contract_no", "customer"):  # a known name owing nothing owes 0
+            by_key |= {values.norm(v): 0.0 for v in rec.ledger[column].dropna()}
+            by_key |= owed.groupby(owed[column].map(values.norm))["outstanding"].sum().to_dict()
+        return float(owed["outstanding"].sum()), by_key
+    total, by_key = rec.remember("receivables", build)
+    if values.is_blank(contract_or_customer):
+        return total
+    found = by_key.get(values.norm(contract_or_customer))
+    if found is None:
+        raise Bad("unknown-contract", value=contract_or_customer)
+    return float(found)
+
+
+def stats_table(rec: Record, by, period_=None) -> list[list]:
+    """group_stats as rows under headers, in the office's language."""
+    by = str(by or "").strip()
+    if by not in stats.KEYS:
+        raise Bad("unknown-by", value=by, choices=", ".join(stats.KEYS))
+    p = None if values.is_blank(period_) else period(period_)
+
+    def build():
+        table = _group(rec, by, p)
+        return [[stats.label(c, rec.lang) for c in table.columns],
+                *([_cell(v) for v in row] for row in table.itertuples(index=False, name=None))]
+    return rec.remember(("spilled", by, p), build)
+
+
+def check(rec: Record, cells, sheet: str = "", origin: tuple[int, int] = (1, 1)) -> list[list] | str:
+    """The issues `xlpy validate` finds in a report table given as a grid of cell values, cells
+    named as on the sheet whose ``origin`` (row, column) the grid starts at."""
+    grid = [list(row) if isinstance(row, (list, tuple)) else [row] for row in
+            (cells if isinstance(cells, (list, tuple)) else [[cells]])]
+    ctx = Context(rec.reference, rec.settings, dt.date.today(), rec.lang)
+    report = reader.report_from_grids(Path(f"{sheet or 'XLPY_CHECK'}.xlsx"), [(sheet, grid)], rec.reference.rep_index)
+    issues = rules.check_report(report, ctx)
+    if not issues:
+        return text("no-issues", rec.lang)
+    for issue in issues:
+        issue.cell = _shift(issue.cell, origin)
+    return [[_cell(v) for v in row] for row in annotate.issue_rows(issues, rec.lang)]
+
+
+def _shift(cell: str | None, origin: tuple[int, int]) -> str | None:
+    if not cell:
+        return cell
+    letters, row = coordinate_from_string(cell)
+    return reader.address(column_index_from_string(letters) - 1 + origin[1] - 1, row + origin[0] - 1)
+
+
+# ---------------------------------------------------------------- the worksheet functions
+
+
+@xw.func
+@xw.arg("metric", doc="指标：" + ", ".join(stats.METRICS))
+@xw.arg("region", doc="区域（可省略）")
+@xw.arg("rep", doc="销售代表（可省略）")
+@xw.arg("product", doc="产品（可省略）")
+@xw.arg("start", doc="开始日期或期间，如 2026-11-01、2026-11、2026-Q4（可省略）")
+@xw.arg("end", doc="结束日期或期间（可省略）")
+@udf
+def XLPY_SALES(rec, metric, region=None, rep=None, product=None, start=None, end=None):
+    """销售指标：按区域、销售代表、产品和日期范围汇总（与 xlpy stats 相同）"""
+    return sales(rec, metric, region, rep, product, start, end)
+
+
+@xw.func
+@xw.arg("rep_or_region", doc="销售代表或区域")
+@xw.arg("period", doc="期间，如 2026-11、2026-Q4、2026")
+@udf
+def XLPY_ATTAINMENT(rec, rep_or_region, period):
+    """目标完成率：净销售额 ÷ 目标"""
+    return attainment(rec, rep_or_region, period)
+
+
+@xw.func
+@xw.arg("rep", doc="销售代表")
+@xw.arg("period", doc="期间，如 2026-11")
+@udf
+def XLPY_RANK(rec, rep, period):
+    """销售代表在该期间综合考核中的名次（1 为第一）"""
+    return rank(rec, rep, period)
+
+
+@xw.func
+@xw.arg("contract_or_customer", doc="合同号或客户（省略则为全部）")
+@udf
+def XLPY_OUTSTANDING(rec, contract_or_customer=None):
+    """应收未收款合计"""
+    return outstanding(rec, contract_or_customer)
+
+
+@xw.func
+@xw.arg("by", doc="分组：" + ", ".join(stats.KEYS))
+@xw.arg("period", doc="期间，如 2026-11（省略则为全部）")
+@udf
+def XLPY_STATS(rec, by, period=None):
+    """统计表（含表头），溢出为多行多列"""
+    # A plain list: Excel's dynamic arrays spill it; xlwings' expand= would turn the
+    # formula into a legacy array formula instead.
+    return stats_table(rec, by, period)
+
+
+@xw.func
+@xw.arg("cells", xw.Range, doc="日报表格所在的区域（含表头）")
+@udf
+def XLPY_CHECK(rec, cells):
+    """校验日报表格，每个问题一行：级别、规则、单元格、说明"""
+    if isinstance(cells, xw.Range):  # from Excel: its values, and where it is, so that cells are named as seen
+        return check(rec, cells.options(ndim=2).value, cells.sheet.name, (cells.row, cells.column))
+    return check(rec, cells)
