@@ -13,8 +13,10 @@ from openpyxl import load_workbook
 from openpyxl.utils import quote_sheetname
 
 from conftest import TODAY, at
-from xlpy import annotate, stats_sheets, validate
-from xlpy.excel import CONTROL_SHEET, INBOX_SHEET, OFFICE_NAME, REP_NAME, build, buttons
+from xlpy import annotate, config, stats_sheets, validate
+from xlpy.consolidate import run_consolidation
+from xlpy.demo import build_demo
+from xlpy.excel import CONSOLIDATION_SHEET, CONTROL_SHEET, INBOX_SHEET, OFFICE_NAME, REP_NAME, build, buttons
 from xlpy.excel.book import FileBook
 from xlpy.excel.commands import add_commands
 from xlpy.excel.doctor import vba_sources
@@ -167,7 +169,7 @@ def test_consolidate_then_refresh_stats(control, office, make_report, clean_rows
     assert list((office / "master").glob("*.xlsx"))
     assert buttons.refresh_stats(book, today=TODAY) == 0, book.shown
     book.save()
-    wb = load_workbook(control)
+    wb = load_workbook(control, keep_vba=True)
     ranking = list(wb["销售排名"].iter_rows(values_only=True))
     assert ranking[0][0] == stats_sheets.TITLES["ranking"][0]
     assert ranking[1][:2] == ("排名", "销售代表") and "张伟" in [r[1] for r in ranking[2:]]
@@ -177,10 +179,59 @@ def test_consolidate_then_refresh_stats(control, office, make_report, clean_rows
     assert "刷新" in book.shown[-1]
 
 
-def test_a_missing_feature_is_told_in_plain_words(control):
+def test_refresh_stats_makes_excel_tables_formats_and_the_masters_charts(control, tmp_path):
+    demo = build_demo(tmp_path / "demo", today=TODAY)
+    run_consolidation(config.load(demo.dir), ctx=buttons.context(config.load(demo.dir), TODAY))
     book = FileBook(control)
-    assert buttons.daily_briefing(book) == 2
-    assert "尚未安装" in book.shown[-1] and "Traceback" not in book.shown[-1]
+    book.write("设置", [[str(demo.dir)]], at="B2")
+    for _ in range(2):  # a second refresh replaces the first, it does not add to it
+        assert buttons.refresh_stats(book, today=TODAY) == 0, book.shown
+    book.save()
+    wb = load_workbook(control, keep_vba=True)
+    tables = {name: (ws.title, ws.tables[name].ref) for ws in wb.worksheets for name in ws.tables}
+    assert set(tables) == {f"stats_{key}" for _, _, keys in stats_sheets.SHEETS for key in keys}
+    assert tables["stats_ranking"] == ("销售排名", f"A2:H{2 + 7}")  # seven active reps under the headers
+    charts = {ws.title: len(ws._charts) for ws in wb.worksheets if ws._charts}
+    assert charts == {"区域业绩": 2, "销售排名": 1, "应收账款": 1}
+    assert set(buttons.CHARTS) == set(stats_sheets.CHARTS)
+    bars = wb["销售排名"]._charts[0]
+    assert bars.type == "bar" and bars.x_axis.scaling.orientation == "maxMin"  # rank 1 on top
+    ws = wb["销售排名"]
+    assert ws["H3"].number_format == stats_sheets.NUMBER_FORMATS["score"]
+    assert ws["D3"].number_format == stats_sheets.NUMBER_FORMATS["money"] and ws.column_dimensions["D"].width >= 13
+    # every sheet keeps its code name, so that the VBA project's document modules still match
+    assert [ws.sheet_properties.codeName for ws in wb.worksheets] == [f"Sheet{n}" for n in range(1, len(wb.sheetnames) + 1)]
+
+
+def test_consolidate_shows_the_reconciliation(control, office, make_report, clean_rows):
+    shutil.move(make_report(clean_rows[:3], name="张伟_2026-11-26.xlsx"), office / "inbox" / "张伟_2026-11-26.xlsx")
+    bad = clean_rows[:3]
+    bad[1]["qty"] = "两套"
+    bad[2]["contract_no"] = "HT-002"
+    shutil.move(make_report(bad, name="李娜_2026-11-26.xlsx", title={"rep": "李娜", "region": "华北"}),
+                office / "inbox" / "李娜_2026-11-26.xlsx")
+    book = FileBook(control)
+    assert buttons.consolidate(book) == 1
+    book.save()
+    ws = load_workbook(control)[CONSOLIDATION_SHEET]
+    rows = [r for r in ws.iter_rows(values_only=True)]
+    assert rows[0][:6] == ("文件", "结果", "读取行数", "接收", "拒收", "副本跳过")
+    by_file = {r[0]: r for r in rows[1:3]}
+    assert by_file["张伟_2026-11-26.xlsx"][1:6] == ("已接收", 3, 3, 0, 0)
+    assert by_file["李娜_2026-11-26.xlsx"][1:6] == ("已拒收", 3, 0, 3, 0)
+    assert rows[3][:6] == ("合计", None, 6, 3, 3, 0)
+    assert rows[5][0].startswith("对账 ✓：读取 6 行 = 接收 3 + 拒收 3")
+    errors = rows[rows.index(("文件", "单元格", "规则", "说明", None, None, None, None)) + 1:]
+    assert [(r[0], r[1], r[2]) for r in errors] == [("李娜_2026-11-26.xlsx", f"日报!{at('qty', 1)}", "bad-number")]
+    assert load_workbook(control).active.title == CONSOLIDATION_SHEET
+    assert "拒收" in book.shown[0]  # the message box lists the rejected report
+
+
+def test_a_missing_feature_is_told_in_plain_words():
+    with pytest.raises(buttons.Plain) as raised:
+        buttons.optional("xlpy.not_yet_written", "新功能", "zh")
+    told = buttons.text(raised.value.code, "zh", **raised.value.params)
+    assert "“新功能”功能尚未安装" in told and "xlpy.not_yet_written" in told
 
 
 def run_cli(*argv) -> int:

@@ -137,7 +137,8 @@ def test_workbook_layout():
                for f, what in examples)
     assert [e[0] for e in build.EXAMPLES] == [
         '=XLPY_SALES("net_amount","华东")', '=XLPY_ATTAINMENT("华东","2026-11")', '=XLPY_RANK("张伟","2026-11")',
-        "=XLPY_OUTSTANDING()", '=XLPY_STATS("region","2026-11")', "=XLPY_CHECK(A1:N20)"]
+        "=XLPY_OUTSTANDING()", '=XLPY_STATS("region","2026-11")', "=XLPY_CHECK(A1:N20)",
+        '=XLPY_SALES("contracts",,"张伟",,"2026-11-01","2026-11-15")']
 
 
 soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")

@@ -65,7 +65,8 @@ class Outcome:
 
 
 def fingerprint(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    with open(path, "rb") as f:  # in chunks: a huge file in the inbox must not fill the memory
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def run_consolidation(settings: Settings, inbox: Path | None = None, master: Path | None = None,
@@ -114,7 +115,8 @@ def _consolidate(files: list[Path], parts: dict[str, store.Partition], ctx: Cont
     seen = set(zip(imports["source"], imports["fingerprint"]))
     outcomes, todo, copies = [], [], []
     # Within a batch the shortest name is the original: "a - 副本.xlsx", "a (2).xlsx" are its copies.
-    for path, fp in sorted(((p, fingerprint(p)) for p in files), key=lambda pf: (len(pf[0].name), pf[0].name)):
+    prints = {p: fingerprint(p) for p in files}
+    for path, fp in sorted(prints.items(), key=lambda pf: (len(pf[0].name), pf[0].name)):
         if (path.name, fp) in seen:
             outcomes.append(_as_before(imports, path.name, fp))
         elif fp in originals:
@@ -123,6 +125,8 @@ def _consolidate(files: list[Path], parts: dict[str, store.Partition], ctx: Cont
             todo.append(path)
             originals.setdefault(fp, path.name)  # a second copy within this batch
     results = validate.validate_files(todo, ctx)
+    for r in results:  # the reader gives an unreadable file no fingerprint; the log needs one to know it again
+        r.report.fingerprint = r.report.fingerprint or prints[r.path]
     rows_of.update({r.path.name: r.rows for r in results})
     replaced = {r.path.name for r in results} & set(current["source"])
     history = store.concat(parts, "ledger")
@@ -143,9 +147,9 @@ def _as_before(imports: pd.DataFrame, name: str, fp: str) -> FileOutcome:
     """A file consolidated before with this content: reported as it was, nothing changes."""
     row = imports[(imports["source"] == name) & (imports["fingerprint"] == fp)].iloc[-1]
     status = row["status"] if row["status"] in ("rejected", "unreadable", "copy") else "unchanged"
-    return FileOutcome(name, fp, status, rows_read=row["rows_read"], accepted=row["accepted"],
-                       rejected=row["rejected"], copies=row["rows_read"] - row["accepted"] - row["rejected"],
-                       copy_of=row["copy_of"])
+    read, accepted, rejected = (int(row[k]) for k in ("rows_read", "accepted", "rejected"))  # not numpy's: JSON
+    return FileOutcome(name, fp, status, rows_read=read, accepted=accepted, rejected=rejected,
+                       copies=read - accepted - rejected, copy_of=row["copy_of"])
 
 
 class _Changes:
@@ -189,7 +193,7 @@ def _accept(result: validate.FileResult, changes: _Changes, ctx: Context, correc
     keep = rules.accepted_rows(report, result.issues, ctx.settings.accept_valid_rows)
     if report.unreadable is not None:
         out.status = "unreadable"
-    elif not keep and report.rows:
+    elif not keep and (report.rows or result.count(rules.ERROR)):  # no table: no rows, yet an error
         out.status, out.rejected = "rejected", report.rows
     else:
         rows = [r for r in L.ledger_records(report, changes.now) if (r["sheet"], r["row"]) in keep]

@@ -157,6 +157,8 @@ def write_partition(path: Path, part: Partition, lang: str = "zh") -> None:
 def lock(master: Path, timeout: float) -> FileLock:
     """Held for a whole consolidation: a second one waits up to ``timeout`` seconds."""
     Path(master).mkdir(parents=True, exist_ok=True)
+    if not os.access(master, os.W_OK):  # else the lock file fails first, with a bare OSError
+        raise MasterError("master-readonly", path=str(master))
     return FileLock(str(Path(master) / LOCK), timeout=timeout)
 
 

@@ -33,7 +33,7 @@ from .. import annotate, config, reader, rules, stats, store, values
 from ..reference import Reference, read_reference
 from ..rules import Context
 from .book import Book, XwBook
-from .buttons import office_folder
+from .buttons import Plain, office_folder
 
 ENV = "XLPY_OFFICE"
 PREFIX = "#XLPY! "
@@ -87,7 +87,7 @@ def office_for(book: Book | None) -> Path:
     if book is not None:
         try:
             folder = office_folder(book)
-        except Exception:  # noqa: BLE001 - a blank or unreadable cell: the fallbacks below decide
+        except Plain:  # the cell is blank: the fallbacks below decide
             folder = None
     folder = Path(folder or os.environ.get(ENV) or ".").expanduser()
     if not folder.is_dir():
@@ -106,14 +106,16 @@ class Record:
     ledger: pd.DataFrame
     activity: pd.DataFrame
     memo: dict = field(default_factory=dict)
+    day: dt.date = field(default_factory=dt.date.today)  # figures are as of this day
 
     @property
     def lang(self) -> str:
         return self.settings.language
 
     def remember(self, key, compute):
-        """``compute()``, once per key and day (figures are as of today)."""
-        key = (dt.date.today(), key)
+        """``compute()``, once per key (and per day: figures are as of today)."""
+        if self.day != dt.date.today():
+            self.memo, self.day = {}, dt.date.today()
         if key not in self.memo:
             self.memo[key] = compute()
         return self.memo[key]
@@ -194,9 +196,9 @@ def period(value) -> str:
     """A canonical period ("2026-11", "2026-Q4", "2026") from text, a year, or a date (its month)."""
     if isinstance(value, (dt.date, dt.datetime)):
         return stats.month_of(value)
+    if _is_year(value):
+        return str(int(value))
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if value == int(value) and 1900 <= value <= 2999:
-            return str(int(value))
         try:
             return stats.month_of(values.date(value))  # an Excel date serial
         except values.BadValue:
@@ -207,8 +209,14 @@ def period(value) -> str:
     return f"{m[1]}-{m[2]}" if m[2] else f"{m[1]}-{int(m[3]):02d}" if m[3] else m[1]
 
 
-def _is_period_text(value) -> bool:
-    return isinstance(value, str) and _PERIOD.match(value.strip().upper().replace(" ", "")) is not None
+def _is_year(value) -> bool:
+    """A whole number such as 2026 (a year, never the Excel date serial 2026, in 1905)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer() \
+        and 1900 <= value <= 2999
+
+
+def _is_period(value) -> bool:
+    return _is_year(value) or isinstance(value, str) and _PERIOD.match(value.strip().upper().replace(" ", "")) is not None
 
 
 def window(start, end) -> tuple[pd.Timestamp | None, pd.Timestamp | None, str | None]:
@@ -229,8 +237,7 @@ def window(start, end) -> tuple[pd.Timestamp | None, pd.Timestamp | None, str | 
 
 def _bounds(value) -> tuple[pd.Timestamp, pd.Timestamp, str | None]:
     """A period's first and last day and its label; a date is a day, and no period."""
-    if _is_period_text(value) or (isinstance(value, (int, float)) and not isinstance(value, bool)
-                                  and value == int(value) and 1900 <= value <= 2999):
+    if _is_period(value):
         label = period(value)
         p = pd.Period(label.replace("-Q", "Q"))
         return p.start_time.normalize(), p.end_time.normalize(), label
@@ -242,7 +249,7 @@ def _bounds(value) -> tuple[pd.Timestamp, pd.Timestamp, str | None]:
 
 
 def _spellings(rec: Record, kind: str) -> dict[str, str]:
-    """Folded name → the spelling the record uses: the reference's names, then the ledger's."""
+    """Folded name → the spelling the record uses: the ledger's names and the reference's (whose spelling wins)."""
     def build():
         listed = {"rep": rec.reference.reps["name"], "region": rec.reference.reps["region"],
                   "product": rec.reference.products["product"]}[kind]

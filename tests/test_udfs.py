@@ -1,0 +1,318 @@
+"""The XLPY_ worksheet functions, called as plain Python functions (as xlwings leaves them off
+Windows), against real consolidated masters: the demo office and a two-report office whose
+figures are worked out by hand."""
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import xlwings
+from openpyxl import load_workbook
+
+from conftest import TODAY, at
+from xlpy import config, stats, validate
+from xlpy.consolidate import run_consolidation
+from xlpy.demo import build_demo
+from xlpy.excel import build, udfs
+from xlpy.excel.book import FileBook
+from xlpy.excel.buttons import context
+from xlpy.excel.udfs import (XLPY_ATTAINMENT, XLPY_CHECK, XLPY_OUTSTANDING, XLPY_RANK, XLPY_SALES,
+                             XLPY_STATS)
+
+FUNCTIONS = (XLPY_SALES, XLPY_ATTAINMENT, XLPY_RANK, XLPY_OUTSTANDING, XLPY_STATS, XLPY_CHECK)
+LI_NA = {"rep": "李娜", "region": "华北"}
+LI_NA_ROWS = [{"customer": "客户己", "product": "A型", "deal_type": "签约", "qty": 3, "unit_price": 5000,
+               "amount": 15000, "contract_no": "HT-002", "due_date": dt.date(2026, 12, 31)}]
+
+
+def consolidate(office: Path, today: dt.date = TODAY):
+    settings = config.load(office)
+    outcome = run_consolidation(settings, ctx=context(settings, today))
+    assert outcome.exit_code == 0, outcome.files
+    return outcome
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    office = build_demo(tmp_path_factory.mktemp("demo") / "office", today=TODAY)
+    settings = config.load(office.dir)
+    run_consolidation(settings, ctx=context(settings, TODAY))
+    return office.dir
+
+
+@pytest.fixture
+def at_demo(demo, monkeypatch):
+    monkeypatch.setenv(udfs.ENV, str(demo))
+    return udfs.record(udfs.office_for(None))
+
+
+@pytest.fixture
+def small(tmp_path, reference_path, make_report, clean_rows, monkeypatch) -> Path:
+    """张伟 (华东): a lead, an order (1,000 received) and contract HT-001, 2 × B型 for 16,000
+    with 5,000 received; 5 visits, 3 calls. Consolidated; XLPY_OFFICE names it."""
+    office = tmp_path / "small"
+    (office / "inbox").mkdir(parents=True)
+    shutil.copyfile(reference_path, office / "reference.xlsx")
+    report = make_report(clean_rows[:3], name="张伟_2026-11-26.xlsx")
+    shutil.move(report, office / "inbox" / report.name)
+    consolidate(office)
+    monkeypatch.setenv(udfs.ENV, str(office))
+    return office
+
+
+def add_li_na(office: Path, make_report) -> None:
+    """李娜 (华北) signs HT-002, 3 × A型 for 15,000, nothing received; 5 visits."""
+    report = make_report(LI_NA_ROWS, title=LI_NA, name="李娜_2026-11-26.xlsx")
+    shutil.move(report, office / "inbox" / report.name)
+    consolidate(office)
+
+
+# ---------------------------------------------------------------- the module, as Excel sees it
+
+
+def test_the_functions_are_plain_python_with_a_caller_argument():
+    assert (udfs.__name__, xlwings.func(len)) == (build.UDF_MODULES, len)  # here the decorators change nothing
+    for f in FUNCTIONS:
+        parameters = list(inspect.signature(f).parameters.values())
+        assert f.__name__.startswith("XLPY_") and callable(f)
+        assert parameters[-1].name == "caller" and parameters[-1].default is None
+        assert all(p.annotation is inspect.Parameter.empty for p in parameters)  # xlwings reads hints as converters
+    used = {formula[1:formula.index("(")] for formula, _ in build.EXAMPLES}
+    assert used == {f.__name__ for f in FUNCTIONS}
+
+
+def test_the_caller_argument_is_part_of_bsd_xlwings():
+    # call_udf fills in the reserved `caller` argument; it lives outside xlwings/pro (the licensed part)
+    source = (Path(xlwings.__file__).parent / "udfs.py").read_text(encoding="utf-8")
+    assert 'info["name"] == "caller"' in source
+
+
+# ---------------------------------------------------------------- figures worked out by hand
+
+
+def test_hand_computed_figures(small, make_report):
+    assert XLPY_SALES("net_amount") == 16000
+    assert XLPY_SALES("net_qty", "华东") == 2
+    assert [XLPY_SALES(m) for m in ("leads", "orders", "contracts", "cancellations")] == [1, 1, 1, 0]
+    assert XLPY_SALES("received") == 6000  # the order's deposit and the contract's first payment
+    assert XLPY_SALES("outstanding", None, "张伟") == 11000
+    assert (XLPY_SALES("visits"), XLPY_SALES("calls"), XLPY_SALES("conversion")) == (5, 3, 0.2)
+    assert XLPY_SALES("net_amount", None, None, "B型") == 16000
+    assert XLPY_SALES("net_amount", None, None, "A型") == 0  # the order is not a sale
+    assert XLPY_OUTSTANDING() == 11000 and XLPY_OUTSTANDING("HT-001") == 11000 and XLPY_OUTSTANDING("客户丙") == 11000
+
+    add_li_na(small, make_report)
+    assert XLPY_SALES("net_amount") == 31000
+    assert XLPY_SALES("net_amount", "华北") == 15000 and XLPY_SALES("net_amount", None, "李娜") == 15000
+    assert XLPY_SALES("net_amount", None, None, "A型") == 15000
+    assert XLPY_SALES("net_amount", "华东", "李娜") == 0  # 李娜 sells in 华北
+    assert XLPY_SALES("contracts", None, None, None, "2026-11-26", "2026-11-26") == 2
+    assert XLPY_SALES("net_amount", None, None, None, "2026-11-27") == 0  # a day with nothing
+    assert XLPY_SALES("net_amount", None, None, None, None, "2026-11-25") == 0
+    assert XLPY_SALES("net_amount", None, None, None, dt.datetime(2026, 11, 1), "2026-11") == 31000
+    assert XLPY_SALES("net_amount", None, None, None, 2026.0) == 31000  # a year typed as a number
+    assert XLPY_SALES("net_amount", None, None, None, "2026-Q3") == 0
+    assert XLPY_SALES("conversion") == 2 / 10
+    assert XLPY_OUTSTANDING() == 26000
+
+
+def test_names_are_matched_as_the_reference_spells_them(small):
+    assert XLPY_SALES("net_amount", " 华东 ", "张 伟") == 16000
+
+
+def test_stats_table_has_headers_and_the_figures_of_group_stats(small):
+    rows = XLPY_STATS("rep", "2026-11")
+    assert rows[0] == [stats.label(c) for c in ("rep", *stats.METRICS)]
+    by_rep = {r[0]: dict(zip(["rep", *stats.METRICS], r)) for r in rows[1:]}
+    assert by_rep["张伟"]["net_amount"] == 16000 and by_rep["李娜"]["net_amount"] == 0
+    assert by_rep["李娜"]["target"] == ""  # no target: an empty cell, not NaN
+    assert all(isinstance(v, (str, int, float)) for r in rows for v in r)
+
+
+# ---------------------------------------------------------------- the demo office, against stats
+
+
+def test_sales_equals_group_stats_for_every_group_and_metric(at_demo):
+    rec = at_demo
+    for by in ("region", "rep", "product", "month"):
+        for period in (None, "2026-11", "2026-Q4"):
+            table = stats.group_stats(rec.ledger, rec.activity, rec.reference, by, period, as_of=dt.date.today())
+            for row in table.to_dict("records"):
+                for metric in stats.METRICS:
+                    expected = row[metric]
+                    if pd.isna(expected) or metric in ("target", "attainment") and period is None:
+                        continue
+                    if by == "month":
+                        got = XLPY_SALES(metric, None, None, None, row["month"])
+                    else:
+                        got = XLPY_SALES(metric, *(row[by] if k == by else None for k in udfs.NAMED), period)
+                    assert got == pytest.approx(expected), (by, period, row[by], metric)
+
+
+def test_attainment_and_rank_equal_the_stats_tables(at_demo):
+    rec = at_demo
+    by_region = stats.group_stats(rec.ledger, rec.activity, rec.reference, "region", "2026-11", as_of=dt.date.today())
+    for row in by_region.to_dict("records"):
+        assert XLPY_ATTAINMENT(row["region"], "2026-11") == pytest.approx(row["attainment"])
+        assert row["attainment"] == pytest.approx(row["net_amount"] / row["target"])
+    targets = stats.attainment(rec.ledger, rec.reference, dt.date.today())
+    for row in targets[targets["rep"].notna() & targets["period"].isin(["2026-11", "2026-Q4", "2026"])].to_dict("records"):
+        assert XLPY_ATTAINMENT(row["rep"], row["period"]) == pytest.approx(row["attainment"])
+    ranking = stats.ranking(rec.ledger, rec.activity, rec.reference, "2026-11", dt.date.today(),
+                            rec.settings.ranking_weights)
+    assert [XLPY_RANK(rep, "2026-11") for rep in ranking["rep"]] == list(ranking["rank"])
+    assert XLPY_RANK(ranking["rep"][0], dt.datetime(2026, 11, 15)) == 1  # a date cell stands for its month
+
+
+def test_outstanding_equals_the_receivables_table(at_demo):
+    owed = stats.receivables(at_demo.ledger, dt.date.today())
+    assert XLPY_OUTSTANDING() == pytest.approx(owed["outstanding"].sum())
+    first = owed.iloc[0]
+    assert XLPY_OUTSTANDING(first["contract_no"]) == pytest.approx(first["outstanding"])
+    customer = owed["customer"].iloc[-1]
+    assert XLPY_OUTSTANDING(customer) == pytest.approx(owed.loc[owed["customer"] == customer, "outstanding"].sum())
+
+
+def test_stats_spills_the_same_table_as_xlpy_stats(at_demo):
+    rec = at_demo
+    table = stats.group_stats(rec.ledger, rec.activity, rec.reference, "region", "2026-11", as_of=dt.date.today())
+    expected = [["" if pd.isna(v) else v for v in row] for row in table.itertuples(index=False)]
+    assert XLPY_STATS("region", "2026-11")[1:] == expected
+
+
+# ---------------------------------------------------------------- bad arguments
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: XLPY_SALES("foo"), ["未知指标 “foo”", "net_amount, net_qty"]),
+    (lambda: XLPY_SALES(None), ["未知指标"]),
+    (lambda: XLPY_SALES("net_amount", "华中"), ["未知区域 “华中”", "华东"]),
+    (lambda: XLPY_SALES("net_amount", None, "无名氏"), ["未知销售代表 “无名氏”"]),
+    (lambda: XLPY_SALES("net_amount", None, None, "C型"), ["未知产品 “C型”"]),
+    (lambda: XLPY_SALES("net_amount", None, None, None, "2026-13"), ["“2026-13”"]),
+    (lambda: XLPY_SALES("net_amount", None, None, None, "下周"), ["“下周” 不是日期"]),
+    (lambda: XLPY_SALES("net_amount", None, None, None, "2026-11-20", "2026-11-01"), ["晚于"]),
+    (lambda: XLPY_SALES("visits", None, None, "A型"), ["不按产品"]),
+    (lambda: XLPY_SALES("target", "华东"), ["需要一个期间"]),
+    (lambda: XLPY_SALES("attainment", "华东", "张伟", None, "2026-11"), ["需要一个期间"]),
+    (lambda: XLPY_SALES("target", "华东", None, None, "2026-11"), ["华东 在 2026-11 没有目标"]),
+    (lambda: XLPY_SALES("conversion", "华北"), ["没有来访"]),
+    (lambda: XLPY_ATTAINMENT("火星", "2026-11"), ["既不是销售代表也不是区域"]),
+    (lambda: XLPY_ATTAINMENT("华东", "明年"), ["期间 “明年” 无法识别"]),
+    (lambda: XLPY_RANK("王芳", "2026-11"), ["王芳 不在 2026-11 的排名中"]),
+    (lambda: XLPY_OUTSTANDING("HT-999"), ["没有找到合同号或客户 “HT-999”"]),
+    (lambda: XLPY_STATS("city"), ["未知分组 “city”", "region, rep"]),
+])
+def test_bad_arguments_give_a_clear_message_in_the_cell(small, call, words):
+    result = call()
+    assert isinstance(result, str) and result.startswith("#XLPY! ")
+    assert all(w in result for w in words), result
+    assert "Traceback" not in result
+
+
+def test_messages_in_the_office_language(small):
+    (small / "xlpy.toml").write_text('language = "en"\n', encoding="utf-8")
+    assert XLPY_SALES("foo").startswith("#XLPY! unknown metric “foo”; use one of: net_amount")
+    assert XLPY_STATS("rep")[0][:2] == ["Sales Rep", "Net Sales"]
+
+
+def test_a_missing_office_is_told_not_raised(tmp_path, monkeypatch):
+    monkeypatch.setenv(udfs.ENV, str(tmp_path / "nowhere"))
+    assert XLPY_OUTSTANDING() == f"#XLPY! 找不到办公文件夹：{tmp_path / 'nowhere'}"
+
+
+# ---------------------------------------------------------------- where the office is
+
+
+def test_the_office_comes_from_the_workbook_then_the_environment_then_here(small, tmp_path, monkeypatch):
+    control = tmp_path / "SalesDesk.xlsm"
+    shutil.copyfile(build.WORKBOOK, control)
+    book = FileBook(control)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.setenv(udfs.ENV, str(elsewhere))
+    assert udfs.office_for(book) == elsewhere.resolve()  # 设置!B2 blank
+    book.write("设置", [["small"]], at="B2")  # relative: from the workbook's folder
+    assert udfs.office_for(book) == small.resolve()
+    monkeypatch.delenv(udfs.ENV)
+    monkeypatch.chdir(elsewhere)
+    assert udfs.office_for(None) == elsewhere.resolve()
+
+
+# ---------------------------------------------------------------- the cache
+
+
+def test_the_record_is_read_once_and_again_after_a_consolidation(small, make_report):
+    office = udfs.office_for(None)
+    first = udfs.record(office)
+    assert XLPY_SALES("net_amount") == 16000
+    assert udfs.record(office) is first and first.memo  # figures kept with the record
+    add_li_na(small, make_report)
+    second = udfs.record(office)
+    assert second is not first and not second.memo
+    assert XLPY_SALES("net_amount") == 31000 and XLPY_OUTSTANDING() == 26000
+
+
+def test_a_master_replaced_by_another_version_is_read_again(small, make_report, tmp_path):
+    master = small / "master" / "2026-11.xlsx"
+    before = master.read_bytes()
+    add_li_na(small, make_report)
+    assert XLPY_SALES("net_amount") == 31000
+    master.write_bytes(before)  # e.g. restored from master/backup
+    assert XLPY_SALES("net_amount") == 16000
+    os.utime(master, ns=(0, 0))
+    assert XLPY_SALES("net_amount") == 16000
+
+
+def test_a_changed_reference_is_read_again(small):
+    assert "没有目标" in XLPY_ATTAINMENT("华东", "2026-11")
+    wb = load_workbook(small / "reference.xlsx")
+    targets = wb.create_sheet("销售目标")
+    targets.append(["期间", "销售代表", "区域", "目标金额"])
+    targets.append(["2026-11", None, "华东", 20000])
+    wb.save(small / "reference.xlsx")
+    assert XLPY_ATTAINMENT("华东", "2026-11") == 16000 / 20000
+    assert XLPY_SALES("target", None, None, None, "2026-11") == 20000
+
+
+# ---------------------------------------------------------------- XLPY_CHECK
+
+
+def grid_of(path: Path) -> list[list]:
+    """A report's cells as Excel would pass a selected range (blank cells None)."""
+    return [list(r) for r in load_workbook(path)["日报"].iter_rows(values_only=True)]
+
+
+def test_check_finds_the_planted_mistake_where_validate_does(small, make_report, clean_rows, ctx):
+    rows = clean_rows[:3]
+    rows[1]["qty"] = "两套"
+    path = make_report(rows, name="张伟_2026-11-26.xlsx")
+    result = XLPY_CHECK(grid_of(path))
+    assert result[0] == ["级别", "规则", "工作表", "单元格", "列", "值", "说明"]
+    found = [(r[1], r[3]) for r in result[1:]]
+    assert ("bad-number", at("qty", 1)) in found
+    expected = validate.validate_files([path], ctx)[0].issues
+    assert found == [(i.rule, i.cell) for i in expected]
+
+
+def test_check_names_cells_as_on_the_sheet_the_range_sits_on(small, make_report, clean_rows):
+    rows = clean_rows[:3]
+    rows[1]["qty"] = "两套"
+    grid = grid_of(make_report(rows))
+    rec = udfs.record(udfs.office_for(None))
+    shifted = udfs.check(rec, grid, "粘贴", origin=(3, 2))  # the range starts at B3
+    row = next(r for r in shifted[1:] if r[1] == "bad-number")
+    column, number = at("qty", 1)[0], int(at("qty", 1)[1:])
+    assert row[2:4] == ["粘贴", f"{chr(ord(column) + 1)}{number + 2}"]
+
+
+def test_check_of_a_clean_table_and_of_no_table(small, make_report, clean_rows):
+    assert XLPY_CHECK(grid_of(make_report(clean_rows[:3], name="张伟_2026-11-26.xlsx"))) == "✓ 没有发现问题"
+    result = XLPY_CHECK([["hello", None], [None, 3]])
+    assert [r[1] for r in result[1:]] == ["no-table"]
+    assert isinstance(XLPY_CHECK("just one cell"), list)
