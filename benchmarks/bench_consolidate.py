@@ -125,10 +125,13 @@ def write_day(inbox: Path, day: dt.date, reports: int = 50, seed: int = 0) -> No
 def bench_nightly(tmp: Path) -> None:
     day = dt.date(2026, 11, 27)
     times = {}
+    yesterday = day - dt.timedelta(days=1)
     for label, months in (("one month", 1), ("three years", 36)):
         office = office_with_history(tmp / f"h{months}", months, day)
-        write_day(office / "inbox", day)
         settings = config.load(office)
+        write_day(office / "inbox", yesterday)  # last night's run: the history as it is every night
+        consolidate.run_consolidation(settings, now=pd.Timestamp(yesterday))
+        write_day(office / "inbox", day, seed=1)
         times[label] = timed(lambda: consolidate.run_consolidation(settings, now=pd.Timestamp(day)))
     ratio = times["three years"] / times["one month"]
     print(f"nightly: 50 reports on one month of history {times['one month']:.2f} s, on three years "

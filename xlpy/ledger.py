@@ -101,9 +101,9 @@ def _blank(value) -> bool:
 
 
 def append(*frames: pd.DataFrame, fields: tuple[Field, ...]) -> pd.DataFrame:
-    """Frames of one kind, one after another."""
+    """Conformed frames of one kind, one after another (still conformed: no second pass)."""
     frames = [f for f in frames if len(f)]
-    return conform(pd.concat(frames, ignore_index=True), fields) if frames else empty(fields)
+    return pd.concat(frames, ignore_index=True) if frames else empty(fields)
 
 
 def partition_of(report: Report) -> str:

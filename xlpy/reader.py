@@ -274,7 +274,7 @@ def _inspect_zip(data: bytes, settings: Settings) -> dict[str, dict[tuple[int, i
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError) as e:
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError) as e:  # "zip file version 10.0"
         raise Unreadable("corrupt", str(e)[:200]) from None
     unzipped = sum(i.file_size for i in infos)
     if unzipped > settings.max_unzipped_mb * 2**20:
@@ -294,11 +294,34 @@ def _inspect_zip(data: bytes, settings: Settings) -> dict[str, dict[tuple[int, i
             body = _xml_bytes(zf.read(info))  # size-bounded by the zip-bomb check above
             if _DTD.search(body):  # anywhere, not only in the prolog: no parser gets to see it
                 raise Unreadable("xml-entities", info.filename)
-            if name.startswith("xl/worksheets/") and b't="e"' in body:
-                found[name] = body
+            if name.startswith("xl/worksheets/"):
+                rows, cols = _extent(body)
+                if rows * cols > MAX_CELLS:
+                    raise Unreadable("too-many-cells", f"{info.filename}: {rows}×{cols}")
+                if b't="e"' in body:
+                    found[name] = body
         return _error_cells_by_sheet(zf, parts, found) if found else {}
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, NotImplementedError) as e:
+    # ValueError: a member whose header offset points before the file (`negative seek value`)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, NotImplementedError, ValueError) as e:
         raise Unreadable("corrupt", str(e)[:200]) from None
+
+
+_CELL_AT = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Za-z]+)(\d+)"')
+_ROW_AT = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+
+
+def _extent(body: bytes) -> tuple[int, int]:
+    """Rows × columns between a sheet's first and last cell. calamine holds a sheet as one
+    dense block, so a single cell at XFD1048576 asks for hundreds of GB, and the process
+    aborts before `_grid` could refuse it: the sheet's XML is measured first."""
+    rows = [int(r) for r in _ROW_AT.findall(body)]
+    cols = []
+    for letters, row in _CELL_AT.findall(body):
+        rows.append(int(row))
+        cols.append(_col_index(letters.upper().decode()))
+    if not rows:
+        return 0, 0
+    return max(rows) - min(rows) + 1, max(cols) - min(cols) + 1 if cols else 1
 
 
 def _part_name(name: str) -> str:

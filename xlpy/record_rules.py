@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import rules, values
+from . import rules, stats, values
 from .rules import ERROR, RULES, Context, Issue, Rule, _show, deal_name, records
 
 RECORD_RULES = (
@@ -59,9 +59,24 @@ class _Book:
         if ref is not None:
             self.stock = {k: p["opening_stock"] for k, p in ref.product_index.items() if p.get("opening_stock") is not None}
         self.tolerance = ctx.settings.amount_tolerance
-        for rec in records(history.sort_values(["date", "source", "row"], kind="stable")):
-            self.apply(rec)
+        self._load(history, ref)
         self.recorded = set(self.contracts)  # contracts the master already holds
+
+    def _load(self, history: pd.DataFrame, ref) -> None:
+        """The record's contracts and stock, taken whole from the statistics' view of it."""
+        lines = stats.contract_lines(history).assign(paid=lambda t: t["cancelled"] + t["received"])
+        per = lines.groupby("contract_no", sort=False).agg(lines=("amount", "size"), amount=("amount", "sum"),
+                                                           paid=("paid", "sum"))
+        sources = history[history["deal"] == "contract"].groupby("contract_no")["source"].first()
+        for no, n, amount, paid in zip(per.index, per["lines"], per["amount"], per["paid"]):
+            self.contracts[values.norm(no)] = _Contract(sources.get(no), int(n), amount, {}, paid)
+        for no, product, amount, qty in zip(lines["contract_no"], lines["product"], lines["amount"], lines["qty"]):
+            if product and qty:
+                self.contracts[values.norm(no)].unit_prices[values.norm(product)] = amount / qty
+        if ref is not None and len(history):
+            for rec in records(stats.inventory(history, ref)):
+                if rec["product"] and rec["remaining"] is not None:
+                    self.stock[values.norm(rec["product"])] = rec["remaining"]
 
     def apply(self, rec: dict, sign: int = 1) -> None:
         key = values.norm(rec["contract_no"]) if rec["contract_no"] else None

@@ -10,10 +10,13 @@ version, never a mix and never half a file.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
+import pickle
 import re
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,7 +61,59 @@ def partition_files(master: Path) -> dict[str, Path]:
 
 
 def read_partitions(master: Path) -> dict[str, Partition]:
-    return {name: read_partition(path, name) for name, path in partition_files(master).items()}
+    return {name: _read_cached(path, name) for name, path in partition_files(master).items()}
+
+
+# ---------------------------------------------------------------- the read cache
+# History does not change, but reading three years of masters takes seconds each night.
+# Each master's tables are kept, pickled, in this user's own cache folder (never in the
+# shared master folder, where another user could plant a pickle), keyed by the master's
+# path and valid only while its size and modification time are those seen.
+
+
+def cache_dir() -> Path:
+    if os.environ.get("XLPY_CACHE"):
+        return Path(os.environ["XLPY_CACHE"])
+    if os.name == "nt":
+        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "xlpy" / "cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "xlpy"
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "xlpy"
+
+
+def _cache_file(path: Path) -> Path:
+    return cache_dir() / (hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest() + ".pkl")
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    st = Path(path).stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def _read_cached(path: Path, name: str) -> Partition:
+    try:
+        with open(_cache_file(path), "rb") as f:
+            stamp, part = pickle.load(f)
+        if stamp == _stamp(path):
+            return part
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError, TypeError):
+        pass  # no cache yet, or a stale or broken one: read the master itself
+    part = read_partition(path, name)
+    _remember(path, part)
+    return part
+
+
+def _remember(path: Path, part: Partition) -> None:
+    """Cache what was read from a master; a cache that cannot be written is only slower."""
+    try:
+        cache = _cache_file(path)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        staged = cache.with_suffix(f".{os.getpid()}.tmp")
+        with open(staged, "wb") as f:
+            pickle.dump((_stamp(path), part), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(staged, cache)
+    except OSError:
+        pass
 
 
 def read_partition(path: Path, name: str) -> Partition:
