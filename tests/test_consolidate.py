@@ -253,3 +253,11 @@ def test_a_contract_in_a_rejected_report_is_unknown_to_later_payments(office):
     day2 = next(f for f in outcome.files if f.source == "day2.xlsx")
     assert [i.rule for i in day2.issues if i.severity == "error"] == ["unknown-contract"]
     assert len(ledger(office)) == 0
+
+
+def test_names_are_kept_as_the_reference_spells_them(office):
+    report(office, "a.xlsx", dt.date(2026, 11, 20),
+           [dict(contract("HT-1"), product="壁挂空调  ＫＦＲ-26ＧＷ", rep="张 伟")], rep="张 伟")
+    run(office)
+    rows = ledger(office)
+    assert (rows["product"].tolist(), rows["rep"].tolist()) == ([AC], ["张伟"])

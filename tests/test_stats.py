@@ -342,3 +342,12 @@ def test_all_tables_and_labels(office):
         unlabelled = [c for c in table.columns if c not in stats.LABELS and name not in ("region_trend", "aging")]
         assert not unlabelled, name
     assert stats.label("customer") == "客户名称" and stats.label("net_amount", "en") == "Net Sales"
+
+
+def test_a_cancel_typed_with_only_a_quantity_is_valued_at_its_line_price():
+    from xlpy import ledger as L
+    rows = [dict(date="2026-11-02", rep="A", region="R", product="P", deal="contract", qty=2, unit_price=100,
+                 amount=200, contract_no="C1"),
+            dict(date="2026-11-03", rep="A", region="R", product=None, deal="cancel", qty=1, contract_no="C1")]
+    table = stats.group_stats(L.frame(rows, L.LEDGER), None, Reference.empty(), "region")
+    assert table[["net_amount", "net_qty", "outstanding"]].iloc[0].tolist() == [100.0, 1.0, 100.0]

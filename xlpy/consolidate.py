@@ -199,8 +199,8 @@ def _accept(result: validate.FileResult, changes: _Changes, ctx: Context, correc
         rows = [r for r in L.ledger_records(report, changes.now) if (r["sheet"], r["row"]) in keep]
         out.accepted, out.rejected = len(rows), report.rows - len(rows)
         out.status = "partial" if out.rejected else "accepted"
-        changes.add(out.partition, "ledger", rows)
-        changes.add(out.partition, "activity", L.activity_records(report))
+        changes.add(out.partition, "ledger", L.spell_as_reference(rows, ctx.reference))
+        changes.add(out.partition, "activity", L.spell_as_reference(L.activity_records(report), ctx.reference))
     changes.log(out)
     return out
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import schema
+from . import schema, values
 from .reader import Report
 
 
@@ -125,6 +125,20 @@ def ledger_records(report: Report, imported_at: pd.Timestamp) -> list[dict]:
                 rec["amount"] = rec["qty"] * rec["unit_price"]
             out.append(rec)
     return out
+
+
+def spell_as_reference(records: list[dict], reference) -> list[dict]:
+    """Reps, regions and products as the reference workbook spells them (`張 伟`, `ＡＢ-1`
+    typed in a report match by folded name; statistics group by the one spelling)."""
+    if reference is None:
+        return records
+    names = {"rep": {k: r["name"] for k, r in reference.rep_index.items()}, "region": reference.regions,
+             "product": {k: p["product"] for k, p in reference.product_index.items()}}
+    for rec in records:
+        for key, known in names.items():
+            if rec.get(key):
+                rec[key] = known.get(values.norm(rec[key]), rec[key])
+    return records
 
 
 def activity_records(report: Report) -> list[dict]:

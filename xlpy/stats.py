@@ -163,6 +163,11 @@ def _attributed_cancels(cancels: pd.DataFrame, lines: pd.DataFrame, first: pd.Da
     out = cancels.assign(product=cancels["product"].where(_is_line(cancels, lines) | ~known, fallback))
     for column in ("rep", "region"):
         out[column] = out[column].fillna(out["contract_no"].map(first[column]))
+    # A cancel typed with only a quantity is worth that many units at its line's price.
+    signed = lines.groupby(["contract_no", "product"])[["amount", "qty"]].sum()
+    price = (signed["amount"] / signed["qty"].where(signed["qty"] != 0)).rename("line_price")
+    priced = out.join(price, on=["contract_no", "product"])
+    out["amount"] = out["amount"].fillna(priced["qty"].abs() * priced["line_price"])
     return out
 
 

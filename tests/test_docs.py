@@ -1,0 +1,26 @@
+"""The docs say what the code does: the command reference is current, and the README's
+test command is what CI runs."""
+from pathlib import Path
+
+from xlpy.clidoc import reference
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_command_reference_is_current():
+    assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == reference(), \
+        "regenerate it: python -m xlpy.clidoc > docs/cli.md"
+
+
+def test_ci_runs_the_readme_test_command():
+    command = "pip install -r requirements-dev.txt -e . && python -m pytest"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert command in readme and command in ci
+
+
+def test_every_doc_the_readme_links_exists():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for link in ("docs/cli.md", "docs/design.md", "docs/reliability.md", "docs/statistics.md",
+                 "docs/input-contract.md", "docs/excel.md", "docs/nightly.md", "docs/benchmarks.md"):
+        assert link in readme and (ROOT / link).exists(), link
