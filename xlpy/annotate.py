@@ -13,6 +13,7 @@ import io
 import logging
 import warnings
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -22,6 +23,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from .messages import pick
 from .rules import ERROR, NOTICE, WARNING, Issue, column_name
 
 log = logging.getLogger(__name__)
@@ -48,10 +50,7 @@ TEXT = {
 }
 
 
-def _text(code: str, lang: str, **params):
-    zh, en = TEXT[code]
-    text = en if lang == "en" else zh
-    return text.format(**params) if params else text
+_text = partial(pick, TEXT)
 
 
 # ---------------------------------------------------------------- plain data

@@ -11,13 +11,14 @@ import random
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from openpyxl import load_workbook
 
 from . import config, consolidate, schema, store, validate
 from .annotate import annotate_results
-from .messages import say
+from .messages import pick, say
 from .office import PRODUCTS, REPS, init_office
 from .reader import address
 from .reference import read_reference
@@ -363,8 +364,7 @@ TEXT = {
 }
 
 
-def _say(code: str, lang: str, **params) -> str:
-    return TEXT[code][lang == "en"].format(**params)
+_say = partial(pick, TEXT)
 
 
 @dataclass

@@ -106,7 +106,16 @@ class Msg:
         return say(self.code, lang, **self.params)
 
 
+def pick(table: dict[str, tuple], code: str, lang: str = "zh", **params):
+    """The zh or en entry of ``code`` in a table of (zh, en) pairs, filled in with ``params``
+    (a `Msg` among them rendered in the same language). Modules keep the texts only they
+    use in tables of their own and read them with ``partial(pick, TABLE)``."""
+    zh, en = table[code]
+    chosen = en if lang == "en" else zh
+    if not params:
+        return chosen
+    return chosen.format(**{k: v.render(lang) if isinstance(v, Msg) else v for k, v in params.items()})
+
+
 def say(code: str, lang: str = "zh", **params) -> str:
-    zh, en = MESSAGES[code]
-    params = {k: v.render(lang) if isinstance(v, Msg) else v for k, v in params.items()}
-    return (en if lang == "en" else zh).format(**params)
+    return pick(MESSAGES, code, lang, **params)

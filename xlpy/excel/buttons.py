@@ -12,13 +12,21 @@ import functools
 import importlib
 import logging
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from .. import annotate, config, reader, rules, validate, values
-from ..messages import say
+from ..messages import pick, say
 from ..reference import BadReference, Reference, read_reference
 from ..rules import Context
-from . import CONSOLIDATION_SHEET, CONTROL_SHEET, DATE_NAME, INBOX_SHEET, OFFICE_NAME, REP_NAME
+from . import (
+    CONSOLIDATION_SHEET,
+    CONTROL_SHEET,
+    DATE_NAME,
+    INBOX_SHEET,
+    OFFICE_NAME,
+    REP_NAME,
+)
 from .book import Book, XwBook
 
 log = logging.getLogger(__name__)
@@ -53,10 +61,7 @@ TEXT = {
 }
 
 
-def text(code: str, lang: str = "zh", **params):
-    zh, en = TEXT[code]
-    chosen = en if lang == "en" else zh
-    return chosen.format(**params) if params else chosen
+text = partial(pick, TEXT)
 
 
 class Plain(Exception):

@@ -9,12 +9,13 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import xlwings
 
 from .. import config
-from ..messages import say
+from ..messages import pick, say
 from ..reference import BadReference, read_reference
 from . import CONF_SHEET, UDF_MODULES
 from .book import FileBook
@@ -72,9 +73,7 @@ TEXT = {
 }
 
 
-def _t(code: str, lang: str, **params) -> str:
-    zh, en = TEXT[code]
-    return (en if lang == "en" else zh).format(**params)
+_t = partial(pick, TEXT)
 
 
 @dataclass

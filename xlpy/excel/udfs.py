@@ -22,6 +22,7 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,7 @@ import xlwings as xw
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from .. import annotate, config, reader, rules, stats, store, values
+from ..messages import pick
 from ..reference import Reference, read_reference
 from ..rules import Context
 from .book import Book, XwBook
@@ -73,9 +75,7 @@ class Bad(Exception):
         self.code, self.params = code, params
 
 
-def text(code: str, lang: str = "zh", **params) -> str:
-    zh, en = TEXT[code]
-    return (en if lang == "en" else zh).format(**params)
+text = partial(pick, TEXT)
 
 
 # ---------------------------------------------------------------- the office and its record
