@@ -261,3 +261,16 @@ def test_names_are_kept_as_the_reference_spells_them(office):
     run(office)
     rows = ledger(office)
     assert (rows["product"].tolist(), rows["rep"].tolist()) == ([AC], ["张伟"])
+
+
+def test_validate_with_master_applies_the_record_rules(office, capsys):
+    report(office, "day1.xlsx", dt.date(2026, 11, 20), [contract("HT-1")])
+    run(office)
+    later = office / "later"
+    write_report(later / "day2.xlsx", {"report_date": dt.date(2026, 11, 21), "rep": "张伟", "visits": 1, "calls": 1},
+                 [contract("HT-1")])
+    args = ["validate", str(later), "--office", str(office), "--format", "json", "--today", "2026-11-27"]
+    assert main(args) == 0
+    capsys.readouterr()
+    assert main([*args, "--master", str(office / "master")]) == 1
+    assert '"contract-signed-before"' in capsys.readouterr().out

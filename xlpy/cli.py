@@ -47,7 +47,11 @@ def cmd_validate(args) -> int:
     from . import validate
     ctx = _context(args)
     paths = args.paths or [ctx.settings.path("inbox")]
-    results, seconds = validate.run(paths, ctx)
+    history = None
+    if args.master:
+        from .store import read_record
+        history = read_record(args.master)[0]
+    results, seconds = validate.run(paths, ctx, history)
     if not results:
         print(say("no-files", ctx.lang, paths=", ".join(map(str, paths))), file=sys.stderr)
         return EXIT_UNUSABLE
@@ -194,6 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--annotate", type=Path, metavar="DIR",
                    help="write a marked-up copy of each report into DIR: errors red, warnings yellow, "
                         "a comment on each cell and a 校验结果 sheet; originals are never changed")
+    p.add_argument("--master", type=Path, metavar="DIR",
+                   help="also check against the consolidated record in DIR: contracts signed before, payments "
+                        "and cancellations of unknown contracts, stock, money owed")
     p.add_argument("--today", type=parse_date, help="judge future dates against this day (default: today)")
     _office_args(p)
     p.set_defaults(func=cmd_validate)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import ledger as L
-from . import record_rules, rules, store, validate
+from . import rules, store, validate
 from .config import Settings
 from .messages import say
 from .rules import Context, Issue
@@ -124,14 +124,12 @@ def _consolidate(files: list[Path], parts: dict[str, store.Partition], ctx: Cont
         else:
             todo.append(path)
             originals.setdefault(fp, path.name)  # a second copy within this batch
-    results = validate.validate_files(todo, ctx)
+    replaced = {p.name for p in todo} & set(current["source"])
+    history = store.concat(parts, "ledger")
+    results = validate.validate_files(todo, ctx, history[~history["source"].isin(replaced)])
     for r in results:  # the reader gives an unreadable file no fingerprint; the log needs one to know it again
         r.report.fingerprint = r.report.fingerprint or prints[r.path]
     rows_of.update({r.path.name: r.rows for r in results})
-    replaced = {r.path.name for r in results} & set(current["source"])
-    history = store.concat(parts, "ledger")
-    history = history[~history["source"].isin(replaced)]
-    record_rules.check(results, history, ctx)  # rules that need the record, in report order
     changes = _Changes(now)
     for result in results:
         outcomes.append(_accept(result, changes, ctx, result.path.name in replaced))

@@ -5,7 +5,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import reader, rules
+import pandas as pd
+
+from . import reader, record_rules, rules
 from .messages import say
 from .rules import Context, Issue
 
@@ -43,7 +45,9 @@ def collect(paths: list[Path]) -> list[Path]:
     return out
 
 
-def validate_files(files: list[Path], ctx: Context) -> list[FileResult]:
+def validate_files(files: list[Path], ctx: Context, history: pd.DataFrame | None = None) -> list[FileResult]:
+    """Read and check each file; with the record's ledger as ``history``, the rules that
+    need the record too."""
     reps = ctx.reference.rep_index if ctx.reference is not None else {}
     results = []
     for path in files:
@@ -56,6 +60,10 @@ def validate_files(files: list[Path], ctx: Context) -> list[FileResult]:
     for result in results:
         if result.report is not None:
             result.issues += batch.get(str(result.path), [])
+    if history is not None:
+        record_rules.check(results, history, ctx)
+    for result in results:
+        if result.report is not None:
             result.status = _status(result)
     return results
 
@@ -102,7 +110,7 @@ def to_text(results: list[FileResult], lang: str = "zh") -> str:
     return "\n".join(lines)
 
 
-def run(paths: list[Path], ctx: Context) -> tuple[list[FileResult], float]:
+def run(paths: list[Path], ctx: Context, history: pd.DataFrame | None = None) -> tuple[list[FileResult], float]:
     start = time.perf_counter()
-    results = validate_files(collect(paths), ctx)
+    results = validate_files(collect(paths), ctx, history)
     return results, time.perf_counter() - start
