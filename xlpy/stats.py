@@ -120,14 +120,14 @@ class _Facts:
 _last_facts: list = []  # ((ledger, activity, as_of), facts): all_tables asks for the same facts many times
 
 
-def _facts(ledger: pd.DataFrame, activity: pd.DataFrame | None, as_of) -> _Facts:
+def facts(ledger: pd.DataFrame, activity: pd.DataFrame | None, as_of) -> _Facts:
     """The derived tables every statistic starts from. The last result is kept for the
     same frame objects (compared by identity, never mutated here) and day."""
     if _last_facts and _last_facts[0][0] is ledger and _last_facts[0][1] is activity and _last_facts[0][2] == as_of:
         return _last_facts[0][3]
-    facts = _derive_facts(ledger, activity, as_of)
-    _last_facts[:] = [(ledger, activity, as_of, facts)]
-    return facts
+    derived = _derive_facts(ledger, activity, as_of)
+    _last_facts[:] = [(ledger, activity, as_of, derived)]
+    return derived
 
 
 def _derive_facts(ledger: pd.DataFrame, activity: pd.DataFrame | None, as_of) -> _Facts:
@@ -206,7 +206,7 @@ def _book(lines: pd.DataFrame, cancels: pd.DataFrame, receipts: pd.DataFrame) ->
 _COUNTS_AND_MONEY = ("net_amount", "net_qty", "leads", "orders", "contracts", "cancellations", "received", "outstanding")
 
 
-def _base(f: _Facts, keys: list[str], period: str | None) -> pd.DataFrame:
+def base(f: _Facts, keys: list[str], period: str | None) -> pd.DataFrame:
     """The additive metrics, one row per group of ``keys``; activity only where it has those keys."""
     def grouped(frame, deal=None):
         frame = frame if deal is None else frame[frame["deal"] == deal]
@@ -267,11 +267,11 @@ def group_stats(ledger: pd.DataFrame, activity: pd.DataFrame | None, reference: 
     """
     if by not in KEYS:
         raise ValueError(f"by must be one of {KEYS}, not {by!r}")
-    return _group(_facts(ledger, activity, as_of), reference, by, _norm_period(period))
+    return _group(facts(ledger, activity, as_of), reference, by, _norm_period(period))
 
 
 def _group(f: _Facts, reference: Reference, by: str, period: str | None) -> pd.DataFrame:
-    table = _base(f, [by], period)
+    table = base(f, [by], period)
     table = table.reindex(table.index.union(pd.Index(_known(reference, by), dtype=table.index.dtype), sort=False))
     table = _filled(table.sort_index())
     table["target"] = _targets_for(reference, by, table.index, period)
@@ -313,10 +313,10 @@ def _targets_for(reference: Reference, by: str, index: pd.Index, period: str | N
 def daily_summary(ledger, activity, reference: Reference, period: str | None = None, as_of=None) -> pd.DataFrame:
     """Day × rep, for the morning check: who reported (``reports`` = 0 for an active rep who filed
     nothing on a day others did) and what they recorded."""
-    f = _facts(ledger, activity, as_of)
+    f = facts(ledger, activity, as_of)
     period = _norm_period(period)
     keys = ["day", "rep"]
-    table = _base(f, keys, period)
+    table = base(f, keys, period)
     table["reports"] = _in(f.activity, period).groupby(keys).size()
     days = table.index.get_level_values("day").unique()
     reps = reference.reps[reference.reps["active"].astype(bool)]
@@ -337,7 +337,7 @@ def monthly_summary(ledger, activity, reference: Reference, by: str = "region", 
     if by not in ("region", "rep"):
         raise ValueError(f"by must be region or rep, not {by!r}")
     keys = ["month", by]
-    table = _filled(_base(_facts(ledger, activity, as_of), keys, _norm_period(period)))
+    table = _filled(base(facts(ledger, activity, as_of), keys, _norm_period(period)))
     return table.reset_index()[[*keys, "leads", "orders", "contracts", "cancellations", "net_qty", "net_amount",
                                 "received", "visits", "calls", "conversion"]]
 
@@ -346,7 +346,7 @@ def region_performance(ledger, as_of=None) -> pd.DataFrame:
     """Per region and month (every month from the first to the last with a deal): net sales, the
     previous month's and the same month last year's, and the changes (relative to the earlier
     figure's size; NaN when that figure is 0 or before the ledger starts)."""
-    net = _facts(ledger, None, as_of).net.dropna(subset=["region"])
+    net = facts(ledger, None, as_of).net.dropna(subset=["region"])
     sums = net.groupby(["region", "month"])["amount"].sum()
     columns = ["region", "month", "net_amount", "prev_month", "mom", "prev_year", "yoy"]
     if sums.empty:
@@ -382,7 +382,7 @@ def attainment(ledger, reference: Reference, as_of=None) -> pd.DataFrame:
     """One row per target of 销售目标 (rep targets, and region targets — a region without its own
     target for a period its reps have targets in: the sum of theirs), with net sales of that rep or
     region in that month, quarter or year up to ``as_of``, and attainment = net sales / target."""
-    net = _facts(ledger, None, as_of).net
+    net = facts(ledger, None, as_of).net
     rep_targets, region_targets, _ = _targets(reference)
     tables = []
     for level, targets in (("rep", rep_targets), ("region", region_targets)):
@@ -415,7 +415,7 @@ def ranking(ledger, activity, reference: Reference, period: str | None = None, a
     unknown = set(weights) - set(DEFAULT_WEIGHTS)
     if unknown:
         raise ValueError(f"unknown ranking metric(s): {sorted(unknown)}; use {sorted(DEFAULT_WEIGHTS)}")
-    f, period = _facts(ledger, activity, as_of), _norm_period(period)
+    f, period = facts(ledger, activity, as_of), _norm_period(period)
     table = _group(f, reference, "rep", period).set_index("rep")
     signed = _in(f.book, period).groupby("rep")
     net = signed["amount"].sum() - signed["cancelled"].sum()
@@ -436,13 +436,13 @@ def _minmax(metric: pd.Series) -> pd.Series:
 def contract_lines(ledger) -> pd.DataFrame:
     """Per contract line (contract_no, product) as the ledger stands: date, rep, region,
     customer, amount, qty, cancelled, received, outstanding."""
-    return _facts(ledger, None, None).book
+    return facts(ledger, None, None).book
 
 
 def receivables(ledger, as_of) -> pd.DataFrame:
     """Contracts with money still owed as of ``as_of``: amount − cancelled − received, the due date,
     days past it and the aging bucket (未到期 when not yet due or no due date)."""
-    book = _facts(ledger, None, as_of).book
+    book = facts(ledger, None, as_of).book
     per_contract = book.groupby("contract_no", as_index=False, sort=False).agg(
         customer=("customer", "first"), phone=("phone", "first"), rep=("rep", "first"), region=("region", "first"),
         signed=("date", "min"), amount=("amount", "sum"), cancelled=("cancelled", "sum"),
@@ -471,7 +471,7 @@ def aging_by_region(receivables_table: pd.DataFrame) -> pd.DataFrame:
 
 def inventory(ledger, reference: Reference, as_of=None) -> pd.DataFrame:
     """Per product: opening stock − net units contracted = remaining (NaN without an opening stock)."""
-    sold = _facts(ledger, None, as_of).net.groupby("product")["qty"].sum().rename("net_qty")
+    sold = facts(ledger, None, as_of).net.groupby("product")["qty"].sum().rename("net_qty")
     products = reference.products.set_index("product")[["category", "opening_stock"]]
     table = products.join(sold, how="outer").reindex(_listed_first(products.index, sold.index))
     table["net_qty"] = table["net_qty"].fillna(0)
@@ -483,7 +483,7 @@ def price_analysis(ledger, reference: Reference, period: str | None = None, as_o
     """Per product, over contract lines (as signed, before cancellations): units, the average
     contracted unit price (amount / qty), list and floor price, discount = 1 − average / list price,
     and the number of lines signed below the floor price."""
-    lines = _in(_facts(ledger, None, as_of).rows.query("deal == 'contract'"), _norm_period(period))
+    lines = _in(facts(ledger, None, as_of).rows.query("deal == 'contract'"), _norm_period(period))
     prices = reference.products.set_index("product")[["list_price", "floor_price"]]
     unit = lines["unit_price"].fillna(lines["amount"] / lines["qty"])
     lines = lines.assign(below=unit < lines["product"].map(prices["floor_price"]))

@@ -278,8 +278,8 @@ def _cell(value):
 # ---------------------------------------------------------------- the figures (plain functions)
 
 
-def _facts(rec: Record):
-    return rec.remember("facts", lambda: stats._facts(rec.ledger, rec.activity, dt.date.today()))
+def _record_facts(rec: Record):
+    return rec.remember("facts", lambda: stats.facts(rec.ledger, rec.activity, dt.date.today()))
 
 
 def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -289,14 +289,14 @@ def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
 
 def _daily(rec: Record, dims: tuple[str, ...]) -> dict[str, np.ndarray]:
     """The additive metrics per day and per ``dims`` (stats' own grouping), one row per group."""
-    return rec.remember(("daily", dims), lambda: _columns(stats._base(_facts(rec), [*dims, "day"], None).reset_index()))
+    return rec.remember(("daily", dims), lambda: _columns(stats.base(_record_facts(rec), [*dims, "day"], None).reset_index()))
 
 
 def _numbers(rec: Record, dims: tuple[str, ...]) -> dict[str, dict[str, np.ndarray]]:
     """The contract numbers that contracts and cancellations count (as stats counts them: distinct
     numbers over the whole window, so a contract with rows on two days counts once)."""
     def build():
-        f, keys = _facts(rec), [*dims, "day", "contract_no"]
+        f, keys = _record_facts(rec), [*dims, "day", "contract_no"]
         return {"contracts": _columns(f.rows.loc[f.rows["deal"] == "contract", keys]),
                 "cancellations": _columns(f.cancels[keys])}
     return rec.remember(("numbers", dims), build)
