@@ -177,7 +177,8 @@ class _Changes:
             _retire(parts, name, new_print)
         for month, tables in self.by_month.items():
             part = parts.setdefault(month, store.Partition(month))
-            for what, records in tables.items():
+            for what in list(tables):
+                records = tables.pop(what)  # let each month's plain rows go once they are a table
                 fields = L.SHEETS[L.SHEET_OF_FRAME[what]]
                 setattr(part, what, L.append(getattr(part, what), L.frame(records, fields), fields=fields))
             part.changed = True
@@ -200,6 +201,7 @@ def _accept(result: validate.FileResult, changes: _Changes, ctx: Context, correc
         changes.add(out.partition, "ledger", L.spell_as_reference(rows, ctx.reference))
         changes.add(out.partition, "activity", L.spell_as_reference(L.activity_records(report), ctx.reference))
     changes.log(out)
+    report.tables = []  # its rows live on in the changes: a rebuild holds tens of thousands of reports
     return out
 
 
