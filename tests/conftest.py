@@ -138,3 +138,10 @@ def shared_or_skip(*parts) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent")
     return path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_read_cache(tmp_path_factory):
+    """The masters' read cache in a folder of this run, not the user's ~/.cache."""
+    import os
+    os.environ["XLPY_CACHE"] = str(tmp_path_factory.mktemp("xlpy-cache"))

@@ -68,8 +68,12 @@ def read_only(path: Path):
         finally:
             path.chmod(mode)
         return
-    if not (_mount("--bind", path, path) and (_mount("-o", "remount,bind,ro", path) or _umount(path))):
-        pytest.skip("read-only folders need a non-root user, or root allowed to mount (a read-only bind mount)")
+    why = "read-only folders need a non-root user, or root allowed to mount (a read-only bind mount)"
+    if not _mount("--bind", path, path):
+        pytest.skip(why)
+    if not _mount("-o", "remount,bind,ro", path):
+        _umount(path)
+        pytest.skip(why)
     try:
         yield
     finally:

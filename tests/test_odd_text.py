@@ -28,7 +28,8 @@ FORMULAS = ['=HYPERLINK("http://x","点我")', "+1+1", "-2+3", "@SUM(A1)", "=1+1
 ODD = ["客户😀🎉 👨‍👩‍👧", "עברית ‏RTL‏", "e\u0301 \u200b zero-width", "line one\nline two", "tab\tinside",
        "#NAME?x", "0001234", "1e5", "TRUE", "NaN", "None", "长" * 32_767]
 # Control characters cannot be typed into openpyxl; Excel stores them as _xHHHH_ escapes.
-CONTROLS = {"CTRL1": "a\x01b", "CTRL2": "bell\x07", "CTRL3": "\x1b[31mred\x1b[0m", "CTRL4": "del\x7f", "CTRL5": "unit\x1fseparator"}
+CONTROLS = {"CTRL1": "a\x01b", "CTRL2": "bell\x07", "CTRL3": "\x1b[31mred\x1b[0m", "CTRL4": "del\x7f",
+            "CTRL5": "unit\x1fseparator"}
 
 
 @pytest.fixture
@@ -128,11 +129,9 @@ def test_text_beyond_the_cell_limit_is_read_whole(office):
     assert len(rec["note"]) == 40_000 > EXCEL_CELL_LIMIT
 
 
-@pytest.mark.xfail(strict=True, reason="needs a rule in rules.py (text-too-long, see docs/reliability.md); "
-                                        "today the master silently keeps the first 32,767 characters")
 def test_text_beyond_the_cell_limit_is_refused_not_truncated(office):
     too_long(office)
     outcome = consolidate.run_consolidation(config.load(office))
     [f] = outcome.files
     assert f.status == "rejected"
-    assert [(i.rule, i.cell) for i in f.issues if i.severity == "error"] == [("text-too-long", "M6")]
+    assert [(i.rule, i.cell) for i in f.issues if i.severity == "error"] == [("text-too-long", "N6")]  # 备注 is the 14th column

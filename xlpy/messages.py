@@ -53,10 +53,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "the master {path} is open in Excel; close it and try again. Nothing was changed"),
     "master-readonly": ("总表 {path} 是只读的，无法写入；总表未做任何改动",
                         "the master {path} is read-only; nothing was changed"),
+    "master-unreadable": ("总表 {path} 已损坏，无法读取（{detail}）。请从 master/backup/ 中取回最近的备份替换它",
+                          "the master {path} is damaged ({detail}). Put back its latest copy from master/backup/"),
     "master-write-failed": ("写入总表失败（{detail}），可能磁盘已满；总表保持原样",
                             "writing the master failed ({detail}), perhaps the disk is full; the master is unchanged"),
     "lock-timeout": ("另一个合并正在进行（{path}），等待 {seconds} 秒后放弃；请稍后重试",
                      "another consolidation is running ({path}); gave up after {seconds} s. Try again later"),
+    "lock-busy": ("另一个合并正在进行（{path}），请稍后再点一次", "another consolidation is running ({path}); try again in a moment"),
     "no-files": ("没有找到要处理的文件：{paths}", "no files to process in: {paths}"),
     # the daily briefing (工作日志) and the nightly batch
     "bf-subject": ("工作日志 {day}", "Daily briefing {day}"),

@@ -229,6 +229,12 @@ def _grids(data: bytes, settings: Settings) -> list[tuple[str, list[list]]]:
         raise
     except Exception as e:  # noqa: BLE001 - a parser's every failure is a file's fault here
         raise Unreadable("unparsable", f"{type(e).__name__}: {e}"[:200]) from None
+    except BaseException as e:
+        # A Rust panic in calamine (a date serial beyond chrono's range, say) arrives as pyo3's
+        # PanicException, which is no Exception: the file's fault too.
+        if type(e).__name__ != "PanicException":
+            raise
+        raise Unreadable("unparsable", f"{type(e).__name__}: {e}"[:200]) from None
 
 
 def _grid(sheet, errors: dict[tuple[int, int], str]) -> list[list]:
@@ -306,7 +312,8 @@ def _inspect_zip(data: bytes, settings: Settings) -> dict[str, dict[tuple[int, i
         raise Unreadable("corrupt", str(e)[:200]) from None
 
 
-_CELL_AT = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Za-z]+)(\d+)"')
+# A cell with content: `<c r="B7" …>…</c>`; a self-closing `<c r="B7" s="3"/>` only carries a style.
+_CELL_AT = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Za-z]+)(\d+)"[^>]*?(?<!/)>')
 _ROW_AT = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
 
 
@@ -314,14 +321,13 @@ def _extent(body: bytes) -> tuple[int, int]:
     """Rows × columns between a sheet's first and last cell. calamine holds a sheet as one
     dense block, so a single cell at XFD1048576 asks for hundreds of GB, and the process
     aborts before `_grid` could refuse it: the sheet's XML is measured first."""
-    rows = [int(r) for r in _ROW_AT.findall(body)]
-    cols = []
-    for letters, row in _CELL_AT.findall(body):
-        rows.append(int(row))
-        cols.append(_col_index(letters.upper().decode()))
-    if not rows:
-        return 0, 0
-    return max(rows) - min(rows) + 1, max(cols) - min(cols) + 1 if cols else 1
+    cells = _CELL_AT.findall(body)
+    if not cells:  # cells without addresses: their rows say where they are
+        rows = [int(r) for r in _ROW_AT.findall(body)]
+        return (max(rows) - min(rows) + 1, 1) if rows else (0, 0)
+    rows = [int(row) for _, row in cells]
+    cols = [_col_index(letters.upper().decode()) for letters, _ in cells]
+    return max(rows) - min(rows) + 1, max(cols) - min(cols) + 1
 
 
 def _part_name(name: str) -> str:

@@ -7,6 +7,7 @@ parse is reported once, by its parse rule, and no other rule judges it.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 from . import schema, values
@@ -16,6 +17,8 @@ from .reader import Report, Table, address
 from .reference import Reference
 
 ERROR, WARNING, NOTICE = "error", "warning", "notice"
+EXCEL_CELL_LIMIT = 32_767  # characters; xlsxwriter cuts longer text short
+TEXT_KEYS = tuple(c.key for c in schema.COLUMNS if c.type == "text")
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,8 @@ RULES = {r.id: r for r in (
          "Unit price {value} is below the floor price {expected} of “{product}”"),
     Rule("total-mismatch", ERROR, "合计行的“{column}”为 {value}，但各行之和为 {expected}",
          "The total row's “{column}” is {value}, but the rows add up to {expected}"),
+    Rule("text-too-long", ERROR, "文字长达 {length} 个字符，超过 Excel 单元格上限 {limit}，写入总表会被截断",
+         "The text is {length} characters long, over Excel's cell limit of {limit}: it would be cut off"),
     Rule("activity-missing", WARNING, "未填写{column}", "{column} is not filled in"),
     Rule("activity-invalid", ERROR, "{column}“{value}”应为 0 或正整数", "{column} “{value}” should be a whole number, zero or more"),
 )}
@@ -116,7 +121,7 @@ def _deal(key: str | None) -> Names:
 
 
 def _show(value) -> str:
-    if isinstance(value, float):
+    if isinstance(value, float) and math.isfinite(value):
         return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
     return "" if value is None else str(value)
 
@@ -195,6 +200,9 @@ def _check_rows(table: Table, report: Report, ctx: Context):
         def present(key):
             return rec.get(key) is not None or (row, key) in bad
 
+        for key in TEXT_KEYS:
+            if rec[key] is not None and len(rec[key]) > EXCEL_CELL_LIMIT:
+                yield issue("text-too-long", key, rec[key][:20] + "…", length=len(rec[key]), limit=EXCEL_CELL_LIMIT)
         deal = rec["deal"]
         for key in ("date", "rep"):
             if not present(key):

@@ -108,6 +108,8 @@ def _remember(path: Path, part: Partition) -> None:
     try:
         cache = _cache_file(path)
         cache.parent.mkdir(parents=True, exist_ok=True)
+        for stale in cache.parent.glob(f"{cache.stem}.*.tmp"):  # left by a run killed while writing it
+            stale.unlink(missing_ok=True)
         staged = cache.with_suffix(f".{os.getpid()}.tmp")
         with open(staged, "wb") as f:
             pickle.dump((_stamp(path), part), f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -117,7 +119,10 @@ def _remember(path: Path, part: Partition) -> None:
 
 
 def read_partition(path: Path, name: str) -> Partition:
-    book = CalamineWorkbook.from_path(str(path))
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as e:  # noqa: BLE001 - whatever calamine says, the master is damaged
+        raise MasterError("master-unreadable", path=str(path), detail=f"{type(e).__name__}: {e}"[:200]) from None
     part = Partition(name)
     for sheet, fields in L.SHEETS.items():
         if sheet in book.sheet_names:

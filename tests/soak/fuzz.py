@@ -3,8 +3,10 @@
     python tests/soak/fuzz.py [--count 10000] [--engine hypothesis|atheris]
 
 Every input must end as a status (ok, invalid, unreadable), with its messages rendered in
-both languages, never as an exception. An input that raises is kept in tests/regressions/
-(named by its hash), where `tests/test_fuzz.py` replays it on every test run.
+both languages, never as an exception. Exceptions are counted by the line of ours they
+passed last, and the first input of each is kept in tests/regressions/ (named by its hash;
+rename it for what it holds), where `tests/test_fuzz.py` replays it on every test run. The
+figures are printed as JSON; exit status 1 when anything raised.
 
 A mutation starts from one of a few valid reports and either changes the file's bytes
 (mostly a broken zip), or one member of the zip, recompressed so that its checksum holds:
@@ -53,7 +55,8 @@ _ATTRIBUTE = re.compile(rb'\b([rts])="([^"]*)"')
 # one mutation: (where in the data, 0..1; kind; payload)
 OPS = st.lists(st.tuples(st.floats(0, 1), st.sampled_from(KINDS), st.binary(min_size=1, max_size=24)),
                min_size=1, max_size=6)
-INPUTS = st.tuples(st.integers(0, 2), st.one_of(st.none(), st.integers(0, 40)), OPS)  # seed, member (None: the file), ops
+# (seed, member of the zip or None for the whole file, ops)
+INPUTS = st.tuples(st.integers(0, 2), st.one_of(st.none(), st.integers(0, 40)), OPS)
 
 
 # ---------------------------------------------------------------- the inputs
@@ -108,7 +111,8 @@ def _apply(data: bytes, ops) -> bytes:
         elif kind == "value":
             data = _nth(_VALUE, data, where, lambda m: m[1] + VALUES[payload[0] % len(VALUES)].encode() + m[3])
         elif kind == "attribute":
-            data = _nth(_ATTRIBUTE, data, where, lambda m: m[1] + b'="' + _choice(ATTRIBUTES[m[1]], payload).encode() + b'"')
+            data = _nth(_ATTRIBUTE, data, where,
+                        lambda m: m[1] + b'="' + _choice(ATTRIBUTES[m[1]], payload).encode() + b'"')
     return data
 
 
@@ -153,9 +157,9 @@ class Target:
                 validate.to_text([result], lang)
             if result.status not in STATUSES:
                 raise AssertionError(f"status {result.status!r}")
-        except Exception as e:
+        except BaseException as e:  # pyo3's PanicException is no Exception
             self.failed = data
-            if not self.keep_going:
+            if not self.keep_going or isinstance(e, KeyboardInterrupt):
                 raise
             where = _where(e)
             self.statuses["exception"] += 1
@@ -194,7 +198,7 @@ def run_hypothesis(target: Target, count: int, seed: int) -> None:
     fuzz()
 
 
-def run_atheris(target: Target, count: int) -> None:
+def run_atheris(target: Target, count: int, done) -> None:
     import atheris
 
     def one(data: bytes) -> None:
@@ -204,6 +208,8 @@ def run_atheris(target: Target, count: int) -> None:
         ops = [(fdp.ConsumeProbability(), KINDS[fdp.ConsumeIntInRange(0, len(KINDS) - 1)],
                 fdp.ConsumeBytes(fdp.ConsumeIntInRange(1, 24)) or b"\x01") for _ in range(fdp.ConsumeIntInRange(1, 6))]
         target.check_mutation(seed, None if member < 0 else member, ops)
+        if sum(target.statuses.values()) == count:
+            done()  # libFuzzer ends the process with C's exit(): no atexit
     atheris.instrument_all()  # our Python code guides libFuzzer; calamine (Rust) is not instrumented
     atheris.Setup([sys.argv[0], f"-runs={count}", "-print_final_stats=1"], one)
     atheris.Fuzz()  # exits the process when done: libFuzzer prints the figures (stat::number_of_executed_units)
@@ -215,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--engine", choices=("hypothesis", "atheris"), default="hypothesis")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
-    target = Target(Path(tempfile.mkdtemp(prefix="xlpy-fuzz-")), keep_going=args.engine == "hypothesis")
+    target = Target(Path(tempfile.mkdtemp(prefix="xlpy-fuzz-")), keep_going=True)
     start = time.perf_counter()
 
     def figures() -> None:
@@ -223,13 +229,14 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"engine": args.engine, "inputs": tried, "seconds": round(time.perf_counter() - start, 1),
                           "statuses": dict(target.statuses),
                           "raised": {where: str(path) for where, path in target.raised.items()}},
-                         ensure_ascii=False, indent=1))
+                         ensure_ascii=False, indent=1), flush=True)
     try:
         if args.engine == "atheris":
-            run_atheris(target, args.count)
+            run_atheris(target, args.count, figures)
         run_hypothesis(target, args.count, args.seed)
-    except Exception:
-        print(f"kept as {keep(target.failed)}", file=sys.stderr)
+    except BaseException:
+        if target.failed is not None:
+            print(f"kept as {keep(target.failed)}", file=sys.stderr)
         raise
     figures()
     return 1 if target.raised else 0

@@ -22,6 +22,9 @@ from python_calamine import CalamineWorkbook
 from xlpy import config, consolidate, reader, store
 from xlpy.demo import build_demo
 
+# Columns that differ between two runs of the same consolidation: when it ran.
+RUN_TIME = "imported_at"
+TABLES = ("ledger", "activity", "imports", "problems")  # a master's, as `store.Partition` names them
 
 
 def straddling(today: dt.date) -> dt.date:
@@ -33,10 +36,6 @@ def straddling(today: dt.date) -> dt.date:
 
 
 TODAY = straddling(dt.date.today())
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-CORPUS = SHARED / "corpora" / "xlsx"
-# Columns that differ between two runs of the same consolidation: when it ran.
-RUN_TIME = "imported_at"
 
 
 # ---------------------------------------------------------------- the office
@@ -51,7 +50,8 @@ def pending_office(dir: Path) -> Path:
     inbox = settings.path("inbox")
     held = Path(dir) / "held"
     held.mkdir()
-    later = [p.name for p in sorted(inbox.iterdir()) if (reader.read_report(p).report_date or TODAY).month == TODAY.month]
+    later = [p.name for p in sorted(inbox.iterdir())
+             if (reader.read_report(p).report_date or TODAY).month == TODAY.month]
     for name in later:
         shutil.move(inbox / name, held / name)
     consolidate.run_consolidation(settings)
@@ -87,11 +87,8 @@ def copy_office(src: Path, dst: Path) -> Path:
 
 def record(master: Path) -> dict[str, dict[str, pd.DataFrame]]:
     """Every month's four tables, without the run-time columns: equal for equal records."""
-    return {name: {what: _timeless(getattr(part, what)) for what in L_FRAMES}
+    return {name: {what: _timeless(getattr(part, what)) for what in TABLES}
             for name, part in store.read_partitions(master).items()}
-
-
-L_FRAMES = ("ledger", "activity", "imports", "problems")
 
 
 def _timeless(frame: pd.DataFrame) -> pd.DataFrame:
@@ -99,7 +96,7 @@ def _timeless(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def same(a: dict, b: dict) -> bool:
-    return a.keys() == b.keys() and all(a[n][w].equals(b[n][w]) for n in a for w in L_FRAMES)
+    return a.keys() == b.keys() and all(a[n][w].equals(b[n][w]) for n in a for w in TABLES)
 
 
 def summary_values(master: Path) -> dict[str, list] | None:
@@ -131,8 +128,8 @@ def reconcile(master: Path) -> list[str]:
             problems.append(f"{source}: {len(rows)} ledger rows, {accepted} accepted in the log")
         if set(rows["fingerprint"]) - {fp}:
             problems.append(f"{source}: rows of a replaced version")
-    problems += [f"{s}: ledger rows without a current log entry" for s in set(ledger["source"]) - set(current["source"])]
-    return problems
+    orphans = set(ledger["source"]) - set(current["source"])
+    return problems + [f"{s}: ledger rows without a current log entry" for s in sorted(orphans)]
 
 
 def unopenable(master: Path) -> list[str]:

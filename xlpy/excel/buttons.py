@@ -15,7 +15,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from .. import annotate, config, reader, rules, validate, values
+from .. import annotate, config, reader, rules, store, validate, values
 from ..messages import pick, say
 from ..reference import BadReference, Reference, read_reference
 from ..rules import Context
@@ -83,8 +83,10 @@ def button(func):
             return func(book, **options)
         except Plain as e:
             book.alert(text(e.code, lang, **e.params))
-        except BadReference as e:
+        except (BadReference, store.MasterError) as e:
             book.alert(say(e.code, lang, **e.params))
+        except store.LockTimeout as e:
+            book.alert(say("lock-busy", lang, path=Path(e.lock_file).parent))
         except (ValueError, OSError) as e:  # settings, paths, files: their messages are for people
             book.alert(str(e))
         except Exception as e:  # noqa: BLE001 - anything else still reaches the user as one sentence
@@ -307,7 +309,7 @@ def refresh_stats(book: Book, office: Path | None = None, lang: str | None = Non
     the master's number formats, side by side, and the master's charts right of them."""
     settings = office_settings(book, office, lang)
     stats = optional("xlpy.stats", "刷新统计", settings.language)
-    from .. import stats_sheets, store
+    from .. import stats_sheets
     parts = store.read_partitions(settings.path("master"))
     ctx = context(settings, today)
     tables = stats.all_tables(store.concat(parts, "ledger"), store.concat(parts, "activity"),
@@ -358,7 +360,6 @@ def daily_briefing(book: Book, office: Path | None = None, lang: str | None = No
     """生成工作日志: the end-of-day briefing for management."""
     settings = office_settings(book, office, lang)
     briefing = optional("xlpy.briefing", "生成工作日志", settings.language)
-    from .. import store
     try:
         path = briefing.write_briefing(settings, date or dt.date.today())
     except store.MasterError as e:  # 总表 open in Excel: say so plainly
