@@ -24,3 +24,16 @@ def test_every_doc_the_readme_links_exists():
     for link in ("docs/cli.md", "docs/design.md", "docs/reliability.md", "docs/statistics.md",
                  "docs/input-contract.md", "docs/excel.md", "docs/nightly.md", "docs/benchmarks.md"):
         assert link in readme and (ROOT / link).exists(), link
+
+
+def test_the_commands_need_only_the_runtime_requirements():
+    """A user installs requirements.txt only: nothing on the way to a command may import a
+    package of requirements-dev.txt (the workbook build's ms-ovba, the tests' tools)."""
+    import subprocess
+    import sys
+    dev_only = ["ms_ovba", "ms_ovba_compression", "oletools", "hypothesis", "aiosmtpd", "pytest"]
+    code = (f"import sys; sys.modules.update(dict.fromkeys({dev_only!r})); "
+            "from xlpy.cli import build_parser; from xlpy import consolidate, nightly, demo; "
+            "from xlpy.excel import buttons, udfs, doctor; build_parser().parse_args(['validate'])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr

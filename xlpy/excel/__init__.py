@@ -3,6 +3,11 @@ glue its buttons call (`buttons`, through the `book` interface), and `doctor`.
 
 The names below are the workbook's layout, shared by the builder, the buttons and doctor.
 """
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+MACROS = ROOT / "macros"  # the VBA source
+WORKBOOK = ROOT / "workbook" / "SalesDesk.xlsm"
 
 CONTROL_SHEET = "控制台"
 SETTINGS_SHEET = "设置"

@@ -30,12 +30,22 @@ from ms_ovba.Views.project_ole_file import ProjectOleFile
 from ms_ovba_compression.ms_ovba import MsOvba
 
 from ..stats_sheets import SHEETS as STATS_SHEETS
-from . import (CONF_KEYS, CONF_SHEET, CONSOLIDATION_SHEET, CONTROL_SHEET, DATE_NAME, EXAMPLES_SHEET, INBOX_SHEET,
-               OFFICE_NAME, REP_NAME, SETTINGS_SHEET, UDF_MODULES)
+from . import (
+    CONF_KEYS,
+    CONF_SHEET,
+    CONSOLIDATION_SHEET,
+    CONTROL_SHEET,
+    DATE_NAME,
+    EXAMPLES_SHEET,
+    INBOX_SHEET,
+    MACROS,
+    OFFICE_NAME,
+    REP_NAME,
+    SETTINGS_SHEET,
+    UDF_MODULES,
+    WORKBOOK,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-MACROS = ROOT / "macros"
-WORKBOOK = ROOT / "workbook" / "SalesDesk.xlsm"
 XLWINGS_FILES = ("xlwings.bas", "addin/Dictionary.cls")  # in the installed xlwings package
 
 # (caption, the Sub in macros/SalesDesk.bas it runs, what it does)

@@ -7,12 +7,17 @@ import sys
 from pathlib import Path
 
 from ..cli import EXIT_FOUND, EXIT_OK, EXIT_UNUSABLE, parse_date
+from . import MACROS, WORKBOOK
 
 LANG_HELP = "language of messages (default: the office's setting, else zh)"
 
 
 def cmd_build_workbook(args) -> int:
-    from . import build
+    try:
+        from . import build
+    except ImportError as e:  # ms-ovba is needed by whoever builds the workbook, not by its users
+        print(f"xlpy build-workbook: {e.name} is not installed: pip install -r requirements-dev.txt", file=sys.stderr)
+        return EXIT_UNUSABLE
     if args.refresh_xlwings:
         for path in build.refresh_xlwings(args.macros):
             print(path, file=sys.stderr)
@@ -60,7 +65,6 @@ BUTTONS = (
 
 def add_commands(sub) -> None:
     """Add build-workbook, doctor and button to the `xlpy` sub-command parsers ``sub``."""
-    from .build import MACROS, WORKBOOK
     p = sub.add_parser("build-workbook", help="build the control workbook SalesDesk.xlsm from macros/", description=(
         "Build the control workbook (buttons, settings, xlwings.conf, example formulas) around a VBA project "
         "compiled from the .bas/.cls files in macros/. Runs on any OS; no Excel needed."))
