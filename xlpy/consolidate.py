@@ -65,8 +65,12 @@ class Outcome:
 
 
 def fingerprint(path: Path) -> str:
-    with open(path, "rb") as f:  # in chunks: a huge file in the inbox must not fill the memory
-        return hashlib.file_digest(f, "sha256").hexdigest()
+    """SHA-256 of the file, or "" when it cannot be read (the reader then says why)."""
+    try:
+        with open(path, "rb") as f:  # in chunks: a huge file in the inbox must not fill the memory
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return ""
 
 
 def run_consolidation(settings: Settings, inbox: Path | None = None, master: Path | None = None,
@@ -119,11 +123,12 @@ def _consolidate(files: list[Path], parts: dict[str, store.Partition], ctx: Cont
     for path, fp in sorted(prints.items(), key=lambda pf: (len(pf[0].name), pf[0].name)):
         if (path.name, fp) in seen:
             outcomes.append(_as_before(imports, path.name, fp))
-        elif fp in originals:
+        elif fp and fp in originals:
             copies.append(FileOutcome(path.name, fp, "copy", copy_of=originals[fp]))
         else:
             todo.append(path)
-            originals.setdefault(fp, path.name)  # a second copy within this batch
+            if fp:
+                originals.setdefault(fp, path.name)  # a second copy within this batch
     replaced = {p.name for p in todo} & set(current["source"])
     history = store.concat(parts, "ledger")
     results = validate.validate_files(todo, ctx, history[~history["source"].isin(replaced)])
