@@ -274,3 +274,26 @@ def test_validate_with_master_applies_the_record_rules(office, capsys):
     capsys.readouterr()
     assert main([*args, "--master", str(office / "master")]) == 1
     assert '"contract-signed-before"' in capsys.readouterr().out
+
+
+def test_files_of_the_same_name_in_day_folders_are_two_reports(office):
+    report(office, "2026-11-20/张伟.xlsx", dt.date(2026, 11, 20), [contract("HT-1")])
+    report(office, "2026-11-21/张伟.xlsx", dt.date(2026, 11, 21), [contract("HT-2")])
+    run(office)
+    report(office, "2026-11-20/张伟.xlsx", dt.date(2026, 11, 20), [contract("HT-1", qty=2)])  # a correction
+    outcome = run(office)
+    assert {f.source: f.status for f in outcome.files} == {"2026-11-20/张伟.xlsx": "accepted",
+                                                            "2026-11-21/张伟.xlsx": "unchanged"}
+    assert sorted(ledger(office)[["contract_no", "qty"]].values.tolist()) == [["HT-1", 2.0], ["HT-2", 1.0]]
+
+
+def test_putting_back_the_earlier_version_is_a_correction_too(office):
+    report(office, "a.xlsx", dt.date(2026, 11, 20), [contract("HT-1")])
+    first = (office / "inbox" / "a.xlsx").read_bytes()
+    run(office)
+    report(office, "a.xlsx", dt.date(2026, 11, 20), [contract("HT-1", qty=2)])
+    run(office)
+    (office / "inbox" / "a.xlsx").write_bytes(first)
+    outcome = run(office)
+    assert outcome.files[0].status == "accepted" and outcome.files[0].correction
+    assert ledger(office)["qty"].tolist() == [1.0]

@@ -335,8 +335,8 @@ def _reps_of_rejected(sources, settings: Settings, reference: Reference) -> dict
     """The reps a rejected file names (title or rows), read again from the inbox where it still is."""
     out = {}
     for source in sources:
-        path = next(settings.path("inbox").rglob(source), None)
-        if path is None:
+        path = settings.path("inbox") / source  # a source is its path within the inbox
+        if not path.is_file():
             continue
         report = reader.read_report(path, settings, reference.rep_index)
         names = {t.title["rep"].value for t in report.tables if "rep" in t.title}

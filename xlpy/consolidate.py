@@ -75,8 +75,9 @@ def fingerprint(path: Path) -> str:
 
 def run_consolidation(settings: Settings, inbox: Path | None = None, master: Path | None = None,
                       reference: Path | None = None, now: pd.Timestamp | None = None,
-                      ctx: Context | None = None) -> Outcome:
-    """Validate and consolidate every report in the inbox; write the changed masters."""
+                      ctx: Context | None = None, summary: bool = True) -> Outcome:
+    """Validate and consolidate every report in the inbox; write the changed masters, and the
+    summary workbook unless ``summary`` is False (the nightly run writes it with the briefing)."""
     from .reference import read_reference
     start = time.perf_counter()
     inbox = Path(inbox or settings.path("inbox"))
@@ -88,12 +89,13 @@ def run_consolidation(settings: Settings, inbox: Path | None = None, master: Pat
     with store.lock(master, settings.lock_timeout):
         store.recover(master)
         parts = store.read_partitions(master)
-        outcome = _consolidate(validate.collect([inbox]), parts, ctx, now)
+        outcome = _consolidate(validate.collect([inbox]), inbox, parts, ctx, now)
         outcome.master = master
         changed = sorted(name for name, part in parts.items() if part.changed)
-        if changed or not (master / store.SUMMARY).exists():
+        if changed or (summary and not (master / store.SUMMARY).exists()):
             writers = {f"{name}.xlsx": _writer(parts[name], ctx.lang) for name in changed}
-            writers[store.SUMMARY] = _summary_writer(parts, ctx, now.date())
+            if summary:
+                writers[store.SUMMARY] = _summary_writer(parts, ctx, now.date())
             store.commit(master, writers, settings.backups)
             outcome.written = list(writers)
     outcome.seconds = time.perf_counter() - start
@@ -111,33 +113,37 @@ def _summary_writer(parts: dict[str, store.Partition], ctx: Context, as_of):
     return summary_writer(parts, ctx.reference or Reference.empty(), ctx.settings, as_of, ctx.lang)[0]
 
 
-def _consolidate(files: list[Path], parts: dict[str, store.Partition], ctx: Context, now) -> Outcome:
+def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partition], ctx: Context, now) -> Outcome:
     imports = store.concat(parts, "imports")
-    current = imports[imports["status"].isin(("accepted", "partial")) & imports["replaced_by"].isna()]
+    live = imports[imports["replaced_by"].isna()]  # a version put back after a correction is new again
+    current = live[live["status"].isin(("accepted", "partial"))]
     originals = dict(zip(current["fingerprint"], current["source"]))
     rows_of = dict(zip(current["source"], current["rows_read"]))
-    seen = set(zip(imports["source"], imports["fingerprint"]))
+    seen = set(zip(live["source"], live["fingerprint"]))
+    # A file is known by its path within the inbox: 2026-11-26/张伟.xlsx and 2026-11-27/张伟.xlsx are two.
+    names = {p: p.relative_to(inbox).as_posix() if p.is_relative_to(inbox) else p.name for p in files}
     outcomes, todo, copies = [], [], []
     # Within a batch the shortest name is the original: "a - 副本.xlsx", "a (2).xlsx" are its copies.
     prints = {p: fingerprint(p) for p in files}
-    for path, fp in sorted(prints.items(), key=lambda pf: (len(pf[0].name), pf[0].name)):
-        if (path.name, fp) in seen:
-            outcomes.append(_as_before(imports, path.name, fp))
+    for path, fp in sorted(prints.items(), key=lambda pf: (len(names[pf[0]]), names[pf[0]])):
+        name = names[path]
+        if (name, fp) in seen:
+            outcomes.append(_as_before(live, name, fp))
         elif fp and fp in originals:
-            copies.append(FileOutcome(path.name, fp, "copy", copy_of=originals[fp]))
+            copies.append(FileOutcome(name, fp, "copy", copy_of=originals[fp]))
         else:
             todo.append(path)
             if fp:
-                originals.setdefault(fp, path.name)  # a second copy within this batch
-    replaced = {p.name for p in todo} & set(current["source"])
+                originals.setdefault(fp, name)  # a second copy within this batch
+    replaced = {names[p] for p in todo} & set(current["source"])
     history = store.concat(parts, "ledger")
-    results = validate.validate_files(todo, ctx, history[~history["source"].isin(replaced)])
+    results = validate.validate_files(todo, ctx, history[~history["source"].isin(replaced)], names)
     for r in results:  # the reader gives an unreadable file no fingerprint; the log needs one to know it again
         r.report.fingerprint = r.report.fingerprint or prints[r.path]
-    rows_of.update({r.path.name: r.rows for r in results})
+    rows_of.update({names[r.path]: r.rows for r in results})
     changes = _Changes(now)
     for result in results:
-        outcomes.append(_accept(result, changes, ctx, result.path.name in replaced))
+        outcomes.append(_accept(result, changes, ctx, names[result.path] in replaced))
     for copy in copies:
         copy.rows_read = copy.copies = int(rows_of[copy.copy_of])
         changes.log(copy)
@@ -192,7 +198,7 @@ class _Changes:
 def _accept(result: validate.FileResult, changes: _Changes, ctx: Context, correction: bool) -> FileOutcome:
     """Decide what of a validated report enters the record."""
     report = result.report
-    out = FileOutcome(result.path.name, report.fingerprint, "", rows_read=report.rows, issues=result.issues,
+    out = FileOutcome(report.source, report.fingerprint, "", rows_read=report.rows, issues=result.issues,
                       correction=correction, report_date=report.report_date, partition=L.partition_of(report))
     keep = rules.accepted_rows(report, result.issues, ctx.settings.accept_valid_rows)
     if report.unreadable is not None:

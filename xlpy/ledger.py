@@ -118,7 +118,7 @@ def ledger_records(report: Report, imported_at: pd.Timestamp) -> list[dict]:
     out = []
     for t in report.tables:
         for rec in t.records:
-            rec = {**rec, "report_date": report.report_date, "source": report.path.name,
+            rec = {**rec, "report_date": report.report_date, "source": report.source,
                    "fingerprint": report.fingerprint, "imported_at": imported_at,
                    "extra": json.dumps(rec["extra"], ensure_ascii=False, default=str) if rec["extra"] else None}
             if rec["amount"] is None and rec["qty"] is not None and rec["unit_price"] is not None:
@@ -152,5 +152,5 @@ def activity_records(report: Report) -> list[dict]:
         out.append({"date": title.get("report_date") or report.report_date, "rep": title.get("rep"),
                     "region": title.get("region") or (regions[0] if regions else None),
                     "visits": title.get("visits"), "calls": title.get("calls"),
-                    "source": report.path.name, "fingerprint": report.fingerprint})
+                    "source": report.source, "fingerprint": report.fingerprint})
     return out

@@ -67,7 +67,7 @@ def run_nightly(settings: Settings, day: dt.date | None = None, send: bool = Tru
         progress.step(say("nightly-consolidate", lang))
         reference = read_reference(settings.path("reference"), settings)
         ctx = Context(reference, settings, today=day, lang=lang)
-        result.outcome = consolidate.run_consolidation(settings, ctx=ctx)
+        result.outcome = consolidate.run_consolidation(settings, ctx=ctx, summary=False)  # the briefing writes 总表
         for line in consolidate.to_text(result.outcome, lang).splitlines():
             log.info(line)
     except (BadReference, store.MasterError) as e:

@@ -28,10 +28,8 @@ from .config import Settings
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 ZIP_MAGIC, OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_CELLS = 2_000_000  # a daily report is a few hundred cells; refuse giants politely
-# Seconds one file may take to parse. The size limits above bound the work already;
-# this catches what they miss (a parser stuck on a pathological file).
-# Fields whose presence makes a row a deal (a row with only a note is a remark).
 ROW_COLUMNS = ["sheet", "row", *(c.key for c in schema.COLUMNS), "deal", "extra"]
+# Fields whose presence makes a row a deal (a row with only a note is a remark).
 DEAL_FIELDS = ("customer", "product", "deal_type", "qty", "unit_price", "amount", "received", "contract_no")
 
 
@@ -87,6 +85,10 @@ class Report:
     tables: list[Table] = field(default_factory=list)
     unreadable: Unreadable | None = None
     report_date: object = None  # from the title area or the file name
+    source: str = ""  # the name the record knows it by: its path within the inbox
+
+    def __post_init__(self):
+        self.source = self.source or self.path.name
 
     @property
     def rows(self) -> int:

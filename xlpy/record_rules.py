@@ -112,7 +112,7 @@ def check(results, history: pd.DataFrame, ctx: Context) -> None:
         applied = []
         for table in result.report.tables:
             for rec in table.records:
-                rec = {**rec, "source": result.path.name}
+                rec = {**rec, "source": result.report.source}
                 result.issues += _judge(rec, table, book, ctx)
                 book.apply(rec)
                 applied.append(rec)

@@ -317,11 +317,11 @@ def check_batch(reports: list[Report]) -> dict[str, list[Issue]]:
                     first_rows.setdefault(rec["contract_no"], rec["row"])
             for no, first in first_rows.items():
                 key = values.norm(no)
-                if key in signed and signed[key] != report.path.name:
+                if key in signed and signed[key] != report.source:
                     out.setdefault(str(report.path), []).append(Issue(
                         "duplicate-contract", table.sheet, table.cell("contract_no", first), "contract_no", no,
                         {"other": signed[key]}))
-                signed.setdefault(key, report.path.name)
+                signed.setdefault(key, report.source)
     return out
 
 

@@ -80,8 +80,6 @@ DEAL_TYPES: tuple[DealType, ...] = (
     DealType("payment", "回款", "payment", ("收款",), ("contract_no", "received")),
 )
 DEALS = {d.key: d for d in DEAL_TYPES}
-# Deal types whose rows carry a contract number that must be known.
-NEEDS_CONTRACT = tuple(d.key for d in DEAL_TYPES if "contract_no" in d.needs)
 
 TOTAL_LABELS = ("合计", "小计", "总计", "合計", "小計", "總計", "Total", "Subtotal", "Sum")
 

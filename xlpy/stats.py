@@ -117,16 +117,17 @@ class _Facts:
     activity: pd.DataFrame
 
 
-_last_facts: list = []  # ((ledger, activity, as_of), facts): all_tables asks for the same facts many times
+_recent_facts: list = []  # (ledger, activity, as_of, facts): all_tables asks for the same facts many times
 
 
 def facts(ledger: pd.DataFrame, activity: pd.DataFrame | None, as_of) -> _Facts:
-    """The derived tables every statistic starts from. The last result is kept for the
-    same frame objects (compared by identity, never mutated here) and day."""
-    if _last_facts and _last_facts[0][0] is ledger and _last_facts[0][1] is activity and _last_facts[0][2] == as_of:
-        return _last_facts[0][3]
+    """The derived tables every statistic starts from. The last few results are kept for
+    the same frame objects (compared by identity, never mutated here) and day."""
+    for led, act, day, derived in _recent_facts:
+        if led is ledger and act is activity and day == as_of:
+            return derived
     derived = _derive_facts(ledger, activity, as_of)
-    _last_facts[:] = [(ledger, activity, as_of, derived)]
+    _recent_facts[:] = [(ledger, activity, as_of, derived), *_recent_facts[:3]]
     return derived
 
 

@@ -148,7 +148,7 @@ def read_record(master: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def concat(parts: dict[str, Partition], what: str) -> pd.DataFrame:
     """One table across all months."""
-    fields = L.SHEETS[next(s for s, f in L.FRAME_OF_SHEET.items() if f == what)]
+    fields = L.SHEETS[L.SHEET_OF_FRAME[what]]
     return L.append(*(getattr(p, what) for p in parts.values()), fields=fields)
 
 

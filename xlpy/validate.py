@@ -45,9 +45,10 @@ def collect(paths: list[Path]) -> list[Path]:
     return out
 
 
-def validate_files(files: list[Path], ctx: Context, history: pd.DataFrame | None = None) -> list[FileResult]:
+def validate_files(files: list[Path], ctx: Context, history: pd.DataFrame | None = None,
+                   sources: dict[Path, str] | None = None) -> list[FileResult]:
     """Read and check each file; with the record's ledger as ``history``, the rules that
-    need the record too."""
+    need the record too. ``sources`` names files as the record knows them (default: file name)."""
     reps = ctx.reference.rep_index if ctx.reference is not None else {}
     results = []
     for path in files:
@@ -55,6 +56,7 @@ def validate_files(files: list[Path], ctx: Context, history: pd.DataFrame | None
             results.append(FileResult(path, "skipped"))
             continue
         report = reader.read_report(path, ctx.settings, reps)
+        report.source = (sources or {}).get(path, report.source)
         results.append(FileResult(path, "", report, rules.check_report(report, ctx)))
     batch = rules.check_batch([r.report for r in results if r.report is not None and r.report.unreadable is None])
     for result in results:
