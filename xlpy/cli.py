@@ -284,7 +284,8 @@ def build_parser() -> argparse.ArgumentParser:
     _office_args(p)
     p.set_defaults(func=cmd_schedule)
 
-    from .excel.commands import add_commands  # build-workbook, doctor and the buttons' headless twins
+    # build-workbook, doctor and the buttons' headless twins
+    from .excel.commands import add_commands
     add_commands(sub)
     return parser
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import html
 import io
-import re
 import queue
+import re
 import threading
 import zipfile
 import zlib

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from . import reader, schema, values
-from .ledger import conform
 from .config import Settings
+from .ledger import conform
 from .messages import Msg
 
 
