@@ -310,7 +310,9 @@ def _inspect_zip(data: bytes, settings: Settings) -> dict[str, dict[tuple[int, i
                     found[name] = body
         return _error_cells_by_sheet(zf, parts, found) if found else {}
     # ValueError: a member whose header offset points before the file (`negative seek value`)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, NotImplementedError, ValueError) as e:
+    # RuntimeError: a member flagged as encrypted ("password required for extraction")
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, NotImplementedError, ValueError,
+            RuntimeError) as e:
         raise Unreadable("corrupt", str(e)[:200]) from None
 
 
