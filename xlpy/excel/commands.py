@@ -68,8 +68,8 @@ def add_commands(sub) -> None:
     p = sub.add_parser("build-workbook", help="build the control workbook SalesDesk.xlsm from macros/", description=(
         "Build the control workbook (buttons, settings, xlwings.conf, example formulas) around a VBA project "
         "compiled from the .bas/.cls files in macros/. Runs on any OS; no Excel needed."))
-    p.add_argument("-o", "--output", type=Path, default=WORKBOOK, help=f"the workbook to write (default: {WORKBOOK})")
-    p.add_argument("--macros", type=Path, default=MACROS, help=f"the VBA source folder (default: {MACROS})")
+    p.add_argument("-o", "--output", type=Path, default=WORKBOOK, help="the workbook to write (default: workbook/SalesDesk.xlsm of this source tree)")
+    p.add_argument("--macros", type=Path, default=MACROS, help="the VBA source folder (default: macros/ of this source tree)")
     p.add_argument("--refresh-xlwings", action="store_true",
                    help="first copy xlwings.bas and Dictionary.cls from the installed xlwings into the macros folder")
     p.add_argument("--png", type=Path, metavar="PNG",
