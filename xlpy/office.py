@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from . import config, schema
+from . import config, schema, values
 from .report_file import FORMATS, HEADER_FILL
 
 # (name, region, active, hired, e-mail); one rep has left, as in every real office.
@@ -111,7 +110,7 @@ def _write_sheet(ws, sheet: schema.Sheet, rows) -> None:
             cell.number_format = "@" if column.key == "period" else FORMATS.get(column.type, "General")
     for c, column in enumerate(sheet.columns, start=1):
         texts = [column.zh] + [_shown(row[c - 1]) for row in rows]
-        ws.column_dimensions[get_column_letter(c)].width = max(map(_width, texts)) + 4
+        ws.column_dimensions[get_column_letter(c)].width = max(map(values.display_width, texts)) + 4
     ws.freeze_panes = "A2"
 
 
@@ -123,6 +122,3 @@ def _shown(value) -> str:
     return "" if value is None else str(value)
 
 
-def _width(text: str) -> int:
-    """Excel column units: a CJK character is about two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
 
-from . import stats
+from . import stats, values
 
 # sheet (zh, en) → the tables it holds, side by side (the first one leftmost)
 SHEETS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -102,8 +101,8 @@ def _write_table(worksheet, sheet: str, key: str, table: pd.DataFrame, left: int
         at = columns.index("aging")
         rows = ((*r[:at], stats.AGING_EN.get(r[at], r[at]), *r[at + 1:]) for r in rows)
     rows = list(rows) or [(None,) * len(columns)]  # an Excel table needs a data row
-    for r, values in enumerate(rows, start=2):
-        for c, (value, kind) in enumerate(zip(values, kinds), start=left):
+    for r, row in enumerate(rows, start=2):
+        for c, (value, kind) in enumerate(zip(row, kinds), start=left):
             _write_cell(worksheet, r, c, value, formats.get(kind))
     headers = [_header(c, lang) for c in columns]
     bottom, right = 1 + len(rows), left + len(columns) - 1
@@ -146,11 +145,9 @@ def _write_cell(worksheet, row: int, col: int, value, fmt) -> None:
 def _width(header: str, sample: list, kind: str | None) -> float:
     """Wide enough for the header and the sampled values; CJK characters count double."""
     texts = [header, *(str(v) for v in sample if isinstance(v, str))]
-    return max(MIN_WIDTHS.get(kind, 8), *(_display_width(t) + 2 for t in texts))
+    return max(MIN_WIDTHS.get(kind, 8), *(values.display_width(t) + 2 for t in texts))
 
 
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 # -- charts: each drawn from the table it sits beside ----------------------------------------------

@@ -27,6 +27,7 @@ from python_calamine import CalamineWorkbook
 from xlsxwriter.exceptions import XlsxFileError
 
 from . import ledger as L
+from . import values
 
 SUMMARY = "总表.xlsx"
 PARTITION = re.compile(r"^(\d{4}-\d{2}|undated)\.xlsx$")
@@ -200,8 +201,7 @@ def _write(ws, r: int, c: int, value, kind: str, fmt) -> None:
 def _width(value) -> int:
     if value is None or (isinstance(value, float) and value != value):
         return 0
-    text = str(value)
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text) + 2
+    return values.display_width(str(value)) + 2
 
 
 def write_partition(path: Path, part: Partition, lang: str = "zh") -> None:

@@ -43,6 +43,11 @@ def norm_header(text) -> str:
     return _UNIT.sub("", key) or key
 
 
+def display_width(text: str) -> int:
+    """Excel column units a text needs: a CJK (wide) character takes about two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
