@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from . import config, consolidate, schema, store, validate
 from .annotate import annotate_results
-from .messages import pick, say
+from .messages import pick
 from .office import PRODUCTS, REPS, init_office
 from .reader import address
 from .reference import read_reference
@@ -405,9 +405,7 @@ def validate_step(run: DemoRun) -> None:
     """Validate the inbox and compare what was found with what was planted."""
     lang = run.ctx.lang
     run.results, _ = validate.run([run.ctx.settings.path("inbox")], run.ctx)
-    summary = validate.to_json(run.results, lang)["summary"]
-    counts = ("files", "rows", "errors", "warnings", "notices")
-    run.lines.append(say("summary", lang, **{k: summary[k] for k in counts}))
+    run.lines.append(validate.summary_line(run.results, lang))
     run.lines.append(_say("found", lang))
     found = set()
     for result in run.results:

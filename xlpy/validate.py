@@ -85,12 +85,23 @@ def to_json(results: list[FileResult], lang: str = "zh", seconds: float | None =
                     "column": i.column, "value": _jsonable(i.value), "message": i.message(lang)}
                    for i in r.issues],
     } for r in results]
-    summary = {"files": len(results), "rows": sum(r.rows for r in results),
-               **{s: sum(r.status == s for r in results) for s in ("ok", "invalid", "unreadable", "skipped")},
-               **{f"{sev}s": sum(r.count(sev) for r in results) for sev in (rules.ERROR, rules.WARNING, rules.NOTICE)}}
+    summary = totals(results)
     if seconds is not None:
         summary["seconds"] = round(seconds, 3)
     return {"files": files, "summary": summary}
+
+
+def totals(results: list[FileResult]) -> dict[str, int]:
+    """Files, rows, files by status and issues by severity."""
+    return {"files": len(results), "rows": sum(r.rows for r in results),
+            **{s: sum(r.status == s for r in results) for s in ("ok", "invalid", "unreadable", "skipped")},
+            **{f"{sev}s": sum(r.count(sev) for r in results) for sev in (rules.ERROR, rules.WARNING, rules.NOTICE)}}
+
+
+def summary_line(results: list[FileResult], lang: str = "zh") -> str:
+    t = totals(results)
+    return say("summary", lang, files=t["files"], rows=t["rows"], errors=t["errors"], warnings=t["warnings"],
+               notices=t["notices"])
 
 
 def _jsonable(value):
@@ -106,9 +117,7 @@ def to_text(results: list[FileResult], lang: str = "zh") -> str:
         for i in r.issues:
             where = "!".join(x for x in (i.sheet, i.cell) if x)
             lines.append(f"  {i.severity:<7} {i.rule:<22} {where:<16} {i.message(lang)}")
-    summary = to_json(results, lang)["summary"]
-    lines.append(say("summary", lang, files=summary["files"], rows=summary["rows"], errors=summary["errors"],
-                     warnings=summary["warnings"], notices=summary["notices"]))
+    lines.append(summary_line(results, lang))
     return "\n".join(lines)
 
 

@@ -188,12 +188,6 @@ def optional(module: str, feature: str, lang: str):
         raise Plain("not-installed", feature=feature, module=module) from None
 
 
-def _summary(results: list[validate.FileResult], lang: str) -> str:
-    totals = validate.to_json(results, lang)["summary"]
-    return say("summary", lang, files=totals["files"], rows=totals["rows"], errors=totals["errors"],
-               warnings=totals["warnings"], notices=totals["notices"])
-
-
 # ---------------------------------------------------------------- the buttons
 
 
@@ -216,7 +210,7 @@ def validate_active_sheet(book: Book, office: Path | None = None, lang: str | No
     write_issues(target, issues, ctx.lang)
     target.activate(sheet)
     result = validate.FileResult(report.path, "", report, issues)
-    target.status(text("validated", ctx.lang, sheet=sheet, summary=_summary([result], ctx.lang),
+    target.status(text("validated", ctx.lang, sheet=sheet, summary=validate.summary_line([result], ctx.lang),
                        results=annotate.SHEET))
     return 1 if result.count(rules.ERROR) else 0
 
@@ -237,7 +231,7 @@ def validate_inbox(book: Book, office: Path | None = None, lang: str | None = No
     book.clear(INBOX_SHEET)
     book.write(INBOX_SHEET, rows)
     book.activate(INBOX_SHEET)
-    book.status(_summary(results, ctx.lang) if results else say("no-files", ctx.lang, paths=inbox))
+    book.status(validate.summary_line(results, ctx.lang) if results else say("no-files", ctx.lang, paths=inbox))
     return 1 if any(r.status in ("invalid", "unreadable") for r in results) else 0
 
 
