@@ -54,6 +54,25 @@ def sheets_of(workbook: Path) -> dict[str, list[tuple]]:
     return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
 
 
+EXCEL_MADE = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"  # saved by Excel, ships with xlwings
+
+
+def module_attributes(code: str) -> list[str]:
+    """The module's own `Attribute VB_*` lines, in order (not a member's `Attribute X.VB_*`)."""
+    return re.findall(r"^Attribute VB_\w+ = .*$", code.replace("\r\n", "\n"), re.M)
+
+
+@pytest.mark.skipif(not EXCEL_MADE.exists(), reason="xlwings' quickstart_standalone.xlsm is not installed")
+def test_modules_carry_the_attributes_excel_stores():
+    # Excel stores a class module with VB_Base (and the VBE's other class attributes); without it
+    # `New Dictionary` does not compile. Compare every module both workbooks have, classes and documents.
+    ours, excel = vba_sources(build.WORKBOOK), vba_sources(EXCEL_MADE)
+    shared = set(ours) & set(excel)
+    assert {"Dictionary.cls", "ThisWorkbook.cls", "Sheet1.cls", "xlwings.bas"} <= shared
+    for name in shared:
+        assert module_attributes(ours[name]) == module_attributes(excel[name]), name
+
+
 def test_copytoken_fix_matches_the_spec():
     # MS-OVBA 2.4.1.3.19.1: at 4096 bytes into a chunk 12 offset bits leave 4 length bits → 15 + 3
     assert build._copytoken_help(4096)["maxLength"] == 18

@@ -122,6 +122,12 @@ _DOC_MODULE = ('VERSION 1.0 CLASS\nBEGIN\n  MultiUse = -1  \'True\nEND\nAttribut
                "Attribute VB_GlobalNameSpace = False\nAttribute VB_Creatable = False\n"
                "Attribute VB_PredeclaredId = True\nAttribute VB_Exposed = True\n")
 _CLASS_HEADER = re.compile(r"\AVERSION 1\.0 CLASS\s*\nBEGIN\n.*?^END\n", re.S | re.M)
+# A class module as Excel stores it: the attributes the VBE adds on import, which a .cls
+# export leaves out (Excel's own quickstart_standalone.xlsm in xlwings stores Dictionary so).
+# Without VB_Base, Excel fails `New <class>` with "Invalid procedure call or argument"
+# (reported from live Excel in the pyOpenVBA project, issue #1).
+_CLASS_BASE = 'Attribute VB_Base = "0{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"\n'
+_CLASS_TAIL = "Attribute VB_TemplateDerived = False\nAttribute VB_Customizable = False\n"
 _WORKBOOK_GUID = uuid.UUID("00020819-0000-0000-C000-000000000046")
 _SHEET_GUID = uuid.UUID("00020820-0000-0000-C000-000000000046")
 # The references every Excel project has (as ms-ovba's own example sets them).
@@ -145,13 +151,20 @@ def vba_project(modules: list[Module], sheets: list[str]) -> bytes:
             project.add_module(_load(DocModule(name), f"{name}.cls", guid))
         for m in modules:
             file = f"{m.name}.src"
-            Path(file).write_text(_CLASS_HEADER.sub("", m.text) if m.kind == "class" else m.text, encoding="ascii")
+            Path(file).write_text(_class_stream_text(m.text) if m.kind == "class" else m.text, encoding="ascii")
             project.add_module(_load((_ClassModule if m.kind == "class" else StdModule)(m.name), file))
         for name, guid, path, description in _REFERENCES:
             ref = LibidReference(uuid.UUID(guid), "2.0", "0", path, description)
             project.add_reference(Reference(ReferenceRegistered(ref), name))
         ProjectOleFile.write_file(project)
         return Path("vbaProject.bin").read_bytes()
+
+
+def _class_stream_text(text: str) -> str:
+    """A .cls export as a class module stream holds it: no VERSION preamble, Excel's class attributes."""
+    text = _CLASS_HEADER.sub("", text)
+    text = re.sub(r"^Attribute VB_Name = .*\n", lambda m: m[0] + _CLASS_BASE, text, count=1, flags=re.M)
+    return re.sub(r"^Attribute VB_Exposed = .*\n", lambda m: m[0] + _CLASS_TAIL, text, count=1, flags=re.M)
 
 
 def _load(module, file: str, guid: uuid.UUID | None = None):
