@@ -24,6 +24,7 @@ from .messages import say
 from .rules import Context, Issue
 
 EXIT_OK, EXIT_REJECTED, EXIT_NOTHING = 0, 1, 2
+PART = 2_000  # files read and judged at once: a rebuild of three years is over 35,000
 
 
 @dataclass
@@ -119,16 +120,17 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
     current = live[live["status"].isin(("accepted", "partial"))]
     originals = dict(zip(current["fingerprint"], current["source"]))
     rows_of = dict(zip(current["source"], current["rows_read"]))
-    seen = set(zip(live["source"], live["fingerprint"]))
     # A file is known by its path within the inbox: 2026-11-26/张伟.xlsx and 2026-11-27/张伟.xlsx are two.
     names = {p: p.relative_to(inbox).as_posix() if p.is_relative_to(inbox) else p.name for p in files}
+    ours = live[live["source"].isin(set(names.values()))]
+    seen = {(r["source"], r["fingerprint"]): r for r in ours.to_dict("records")}  # the latest entry of each
     outcomes, todo, copies = [], [], []
     # Within a batch the shortest name is the original: "a - 副本.xlsx", "a (2).xlsx" are its copies.
     prints = {p: fingerprint(p) for p in files}
     for path, fp in sorted(prints.items(), key=lambda pf: (len(names[pf[0]]), names[pf[0]])):
         name = names[path]
         if (name, fp) in seen:
-            outcomes.append(_as_before(live, name, fp))
+            outcomes.append(_as_before(seen[name, fp]))
         elif fp and fp in originals:
             copies.append(FileOutcome(name, fp, "copy", copy_of=originals[fp]))
         else:
@@ -137,13 +139,14 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
                 originals.setdefault(fp, name)  # a second copy within this batch
     replaced = {names[p] for p in todo} & set(current["source"])
     history = store.concat(parts, "ledger")
-    results = validate.validate_files(todo, ctx, history[~history["source"].isin(replaced)], names)
-    for r in results:  # the reader gives an unreadable file no fingerprint; the log needs one to know it again
-        r.report.fingerprint = r.report.fingerprint or prints[r.path]
-    rows_of.update({names[r.path]: r.rows for r in results})
     changes = _Changes(now)
-    for result in results:
-        outcomes.append(_accept(result, changes, ctx, names[result.path] in replaced))
+    for results in validate.validate_in_parts(todo, ctx, history[~history["source"].isin(replaced)], names, PART):
+        for result in results:
+            # the reader gives an unreadable file no fingerprint; the log needs one to know it again
+            result.report.fingerprint = result.report.fingerprint or prints[result.path]
+            rows_of[names[result.path]] = result.rows
+            outcomes.append(_accept(result, changes, ctx, names[result.path] in replaced))
+        changes.settle()
     for copy in copies:
         copy.rows_read = copy.copies = int(rows_of[copy.copy_of])
         changes.log(copy)
@@ -152,24 +155,31 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
     return Outcome(outcomes + copies, Path())
 
 
-def _as_before(imports: pd.DataFrame, name: str, fp: str) -> FileOutcome:
-    """A file consolidated before with this content: reported as it was, nothing changes."""
-    row = imports[(imports["source"] == name) & (imports["fingerprint"] == fp)].iloc[-1]
+def _as_before(row: dict) -> FileOutcome:
+    """A file consolidated before with this content (its latest log entry): reported as it was,
+    nothing changes."""
     status = row["status"] if row["status"] in ("rejected", "unreadable", "copy") else "unchanged"
     read, accepted, rejected = (int(row[k]) for k in ("rows_read", "accepted", "rejected"))  # not numpy's: JSON
-    return FileOutcome(name, fp, status, rows_read=read, accepted=accepted, rejected=rejected,
-                       copies=read - accepted - rejected, copy_of=row["copy_of"])
+    return FileOutcome(row["source"], row["fingerprint"], status, rows_read=read, accepted=accepted,
+                       rejected=rejected, copies=read - accepted - rejected, copy_of=row["copy_of"])
 
 
 class _Changes:
-    """New records by month, gathered over the batch and added to the masters once."""
+    """New records by month, gathered over the batch and added to the masters once. Each
+    part of a batch becomes a table once judged: as plain dicts, rows take ten times the memory."""
 
     def __init__(self, now: pd.Timestamp):
         self.now = now
-        self.by_month: dict[str, dict[str, list[dict]]] = {}
+        self.pending: dict[tuple[str, str], list[dict]] = {}  # (month, table) → records
+        self.settled: dict[str, dict[str, list[pd.DataFrame]]] = {}  # month → table → frames
 
     def add(self, month: str, what: str, records: list[dict]) -> None:
-        self.by_month.setdefault(month, {}).setdefault(what, []).extend(records)
+        self.pending.setdefault((month, what), []).extend(records)
+
+    def settle(self) -> None:
+        for (month, what), records in self.pending.items():
+            self.settled.setdefault(month, {}).setdefault(what, []).append(L.frame(records, _fields(what)))
+        self.pending = {}
 
     def log(self, out: FileOutcome) -> None:
         """The import-log entry of a file, and its errors in the problem list."""
@@ -184,15 +194,19 @@ class _Changes:
             "message": i.message(), "imported_at": self.now} for i in out.issues if i.severity == rules.ERROR])
 
     def apply(self, parts: dict[str, store.Partition], corrected: dict[str, str]) -> None:
+        self.settle()
         for name, new_print in corrected.items():
             _retire(parts, name, new_print)
-        for month, tables in self.by_month.items():
+        for month, tables in self.settled.items():
             part = parts.setdefault(month, store.Partition(month))
-            for what in list(tables):
-                records = tables.pop(what)  # let each month's plain rows go once they are a table
-                fields = L.SHEETS[L.SHEET_OF_FRAME[what]]
-                setattr(part, what, L.append(getattr(part, what), L.frame(records, fields), fields=fields))
+            for what, frames in tables.items():
+                setattr(part, what, L.append(getattr(part, what), *frames, fields=_fields(what)))
             part.changed = True
+        self.settled = {}
+
+
+def _fields(what: str) -> tuple[L.Field, ...]:
+    return L.SHEETS[L.SHEET_OF_FRAME[what]]
 
 
 def _accept(result: validate.FileResult, changes: _Changes, ctx: Context, correction: bool) -> FileOutcome:

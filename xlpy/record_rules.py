@@ -6,8 +6,6 @@ a contract signed earlier in the same batch counts as known. Core: no I/O.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pandas as pd
 
 from . import rules, stats, values
@@ -25,77 +23,78 @@ RECORD_RULES = (
 RULES.update({r.id: r for r in RECORD_RULES})
 
 
-@dataclass
-class _Contract:
-    source: str
-    lines: int = 0  # contract rows applied: a contract whose rows are all withdrawn is forgotten
-    amount: float = 0.0
-    unit_prices: dict = field(default_factory=dict)  # normalised product → unit price
-    paid: float = 0.0  # received plus cancelled
-
-    def cancelled_amount(self, rec: dict) -> float:
-        if rec["amount"] is not None:
-            return rec["amount"]
-        prices = self.unit_prices
-        price = prices.get(values.norm(rec["product"])) if rec["product"] else None
-        if price is None and prices:
-            price = next(iter(prices.values()))
-        return (rec["qty"] or 0) * (price or 0)
-
-    @property
-    def outstanding(self) -> float:
-        return self.amount - self.paid
-
-
-class _Book:
+class Book:
     """Running state: contracts and remaining stock, from the record, then the batch.
     Rows are applied as they are judged, and withdrawn again if their report (or,
-    with accept_valid_rows, the row) is rejected, so only what enters the record counts."""
+    with accept_valid_rows, the row) is rejected, so only what enters the record counts.
+    Contracts are kept by normalised number in plain dicts, built from the record's frames
+    at once: three years hold over 100,000 of them."""
 
     def __init__(self, history: pd.DataFrame, ctx: Context):
-        self.contracts: dict[str, _Contract] = {}
         self.stock = {}
         ref = ctx.reference
         if ref is not None:
-            self.stock = {k: p["opening_stock"] for k, p in ref.product_index.items() if p.get("opening_stock") is not None}
+            self.stock = {k: p["opening_stock"] for k, p in ref.product_index.items()
+                          if p.get("opening_stock") is not None}
         self.tolerance = ctx.settings.amount_tolerance
         self._load(history, ref)
-        self.recorded = set(self.contracts)  # contracts the master already holds
+        self.recorded = set(self.lines)  # contracts the master already holds
 
     def _load(self, history: pd.DataFrame, ref) -> None:
         """The record's contracts and stock, taken whole from the statistics' view of it."""
-        lines = stats.contract_lines(history).assign(paid=lambda t: t["cancelled"] + t["received"])
-        per = lines.groupby("contract_no", sort=False).agg(lines=("amount", "size"), amount=("amount", "sum"),
-                                                           paid=("paid", "sum"))
+        book = stats.contract_lines(history)
+        book = book.assign(key=_keys(book["contract_no"]), item=_keys(book["product"]),
+                           paid=book["cancelled"] + book["received"],
+                           price=book["amount"] / book["qty"].where(book["qty"] != 0))
+        per = book.groupby("key", sort=False).agg(no=("contract_no", "first"), lines=("amount", "size"),
+                                                  amount=("amount", "sum"), paid=("paid", "sum"))
         sources = history[history["deal"] == "contract"].groupby("contract_no")["source"].first()
-        for no, n, amount, paid in zip(per.index, per["lines"], per["amount"], per["paid"]):
-            self.contracts[values.norm(no)] = _Contract(sources.get(no), int(n), amount, {}, paid)
-        for no, product, amount, qty in zip(lines["contract_no"], lines["product"], lines["amount"], lines["qty"]):
-            if product and qty:
-                self.contracts[values.norm(no)].unit_prices[values.norm(product)] = amount / qty
+        keys = per.index.tolist()  # plain lists: iterating pandas' string arrays is slow
+        self.source = dict(zip(keys, per["no"].map(sources).tolist()))  # where each contract was signed
+        self.lines = dict(zip(keys, per["lines"].tolist()))  # a contract whose lines are all withdrawn is forgotten
+        self.amount = dict(zip(keys, per["amount"].tolist()))
+        self.paid = dict(zip(keys, per["paid"].tolist()))  # received plus cancelled
+        priced = book.dropna(subset=["item", "price"])
+        pairs = zip(priced["key"].tolist(), priced["item"].tolist())
+        self.prices = dict(zip(pairs, priced["price"].tolist()))  # (contract, product) → unit price
+        self.first_price = dict(zip(priced["key"].tolist()[::-1], priced["price"].tolist()[::-1]))  # its first line's
         if ref is not None and len(history):
             for rec in records(stats.inventory(history, ref)):
                 if rec["product"] and rec["remaining"] is not None:
                     self.stock[values.norm(rec["product"])] = rec["remaining"]
 
+    def outstanding(self, key: str) -> float:
+        return self.amount[key] - self.paid[key]
+
+    def cancelled_amount(self, key: str, rec: dict) -> float:
+        """A cancel typed with only a quantity is worth that many units at its line's price."""
+        if rec["amount"] is not None:
+            return rec["amount"]
+        price = self.prices.get((key, values.norm(rec["product"]))) if rec["product"] else None
+        return (rec["qty"] or 0) * (price or self.first_price.get(key) or 0)
+
     def apply(self, rec: dict, sign: int = 1) -> None:
         key = values.norm(rec["contract_no"]) if rec["contract_no"] else None
         deal = rec["deal"]
         if deal == "contract" and key:
-            c = self.contracts.setdefault(key, _Contract(rec["source"]))
+            if key not in self.lines:
+                self.source[key], self.lines[key], self.amount[key], self.paid[key] = rec["source"], 0, 0.0, 0.0
             amount = rec["amount"] if rec["amount"] is not None else (rec["qty"] or 0) * (rec["unit_price"] or 0)
-            c.amount += sign * amount
-            c.lines += sign
-            if rec["product"] and sign > 0:
-                c.unit_prices[values.norm(rec["product"])] = rec["unit_price"] or (amount / rec["qty"] if rec["qty"] else None)
+            self.amount[key] += sign * amount
+            self.lines[key] += sign
+            price = rec["unit_price"] or (amount / rec["qty"] if rec["qty"] else None)
+            if rec["product"] and sign > 0 and price is not None:
+                self.prices[key, values.norm(rec["product"])] = price
+                self.first_price.setdefault(key, price)
             self._move_stock(rec, -sign)
-        elif deal == "cancel" and key in self.contracts:
-            self.contracts[key].paid += sign * self.contracts[key].cancelled_amount(rec)
+        elif deal == "cancel" and key in self.lines:
+            self.paid[key] += sign * self.cancelled_amount(key, rec)
             self._move_stock(rec, sign)
-        if key in self.contracts and rec["received"] is not None:
-            self.contracts[key].paid += sign * rec["received"]
-        if key in self.contracts and self.contracts[key].lines <= 0:
-            del self.contracts[key]
+        if key in self.lines and rec["received"] is not None:
+            self.paid[key] += sign * rec["received"]
+        if key in self.lines and self.lines[key] <= 0:
+            for table in (self.source, self.lines, self.amount, self.paid, self.first_price):
+                table.pop(key, None)
 
     def _move_stock(self, rec, sign: int) -> None:
         product = values.norm(rec["product"]) if rec["product"] else None
@@ -103,10 +102,15 @@ class _Book:
             self.stock[product] += sign * rec["qty"]
 
 
-def check(results, history: pd.DataFrame, ctx: Context) -> None:
+def _keys(names: pd.Series) -> pd.Series:
+    """Names normalised as `values.norm` does, blanks left blank."""
+    return names.map(values.norm, na_action="ignore")
+
+
+def check(results, book: Book, ctx: Context) -> None:
     """Add the issues of the rules that need the record to each readable result, in
-    report order (report date, then file name)."""
-    book = _Book(history, ctx)
+    report order (report date, then file name); ``book`` is the record, and takes in
+    what the results add to it."""
     readable = [r for r in results if r.report is not None and r.report.unreadable is None]
     for result in sorted(readable, key=lambda r: (str(r.report.report_date or ""), r.path.name)):
         applied = []
@@ -122,7 +126,7 @@ def check(results, history: pd.DataFrame, ctx: Context) -> None:
                 book.apply(rec, sign=-1)
 
 
-def _judge(rec: dict, table, book: _Book, ctx: Context) -> list[Issue]:
+def _judge(rec: dict, table, book: Book, ctx: Context) -> list[Issue]:
     row, deal, no = rec["row"], rec["deal"], rec["contract_no"]
     key = values.norm(no) if no else None
     out = []
@@ -131,15 +135,15 @@ def _judge(rec: dict, table, book: _Book, ctx: Context) -> list[Issue]:
         out.append(Issue(rule, table.sheet, table.cell(column, row), column, value, params))
 
     if deal == "contract" and key in book.recorded:  # earlier in this batch: check_batch says so
-        issue("contract-signed-before", "contract_no", no, other=book.contracts[key].source)
-    if deal in ("cancel", "payment") and key and key not in book.contracts:
+        issue("contract-signed-before", "contract_no", no, other=book.source[key])
+    if deal in ("cancel", "payment") and key and key not in book.lines:
         issue("unknown-contract", "contract_no", no, deal=deal_name(deal, ctx.lang))
     if deal == "contract" and rec["product"] and rec["qty"] is not None:
         left = book.stock.get(values.norm(rec["product"]))
         if left is not None and rec["qty"] > left:
             issue("beyond-inventory", "qty", rec["qty"], product=rec["product"], expected=_show(left))
-    if deal == "payment" and key in book.contracts and rec["received"] is not None:
-        owed = book.contracts[key].outstanding
+    if deal == "payment" and key in book.lines and rec["received"] is not None:
+        owed = book.outstanding(key)
         if rec["received"] > owed + book.tolerance:
             issue("received-beyond-outstanding", "received", rec["received"], contract=no, expected=_show(owed))
     return out

@@ -117,89 +117,94 @@ class _Facts:
     activity: pd.DataFrame
 
 
-_recent_facts: list = []  # (ledger, activity, as_of, facts): all_tables asks for the same facts many times
+_recent: list = []  # (frame, as_of, derived): a night asks for the same facts many times
 
 
 def facts(ledger: pd.DataFrame, activity: pd.DataFrame | None, as_of) -> _Facts:
-    """The derived tables every statistic starts from. The last few results are kept for
-    the same frame objects (compared by identity, never mutated here) and day."""
-    for led, act, day, derived in _recent_facts:
-        if led is ledger and act is activity and day == as_of:
+    """The derived tables every statistic starts from. The deals' and the activity's are
+    each kept for the last few frame objects (compared by identity, never mutated here) and days."""
+    deals = _remembered(ledger, as_of, _derive_deals)
+    return _Facts(*deals, activity=_remembered(activity, as_of, _derive_activity))
+
+
+def _remembered(frame, as_of, derive):
+    for seen, day, derived in _recent:
+        if seen is frame and day == as_of:
             return derived
-    derived = _derive_facts(ledger, activity, as_of)
-    _recent_facts[:] = [(ledger, activity, as_of, derived), *_recent_facts[:3]]
+    derived = derive(frame, as_of)
+    _recent[:] = [(frame, as_of, derived), *_recent[:5]]
     return derived
 
 
-def _derive_facts(ledger: pd.DataFrame, activity: pd.DataFrame | None, as_of) -> _Facts:
+def _derive_deals(ledger: pd.DataFrame, as_of) -> tuple:
     rows = _with_periods(_upto(ledger, as_of))
     lines = rows[rows["deal"] == "contract"]
     first = lines.drop_duplicates("contract_no").set_index("contract_no")
-    cancels = _attributed_cancels(rows[rows["deal"] == "cancel"], lines, first)
+    signed = lines.groupby(["contract_no", "product"], sort=False).agg(  # one row per contract line
+        date=("date", "min"), rep=("rep", "first"), region=("region", "first"), customer=("customer", "first"),
+        phone=("phone", "first"), due_date=("due_date", "min"), amount=("amount", "sum"), qty=("qty", "sum"))
+    cancels = _attributed_cancels(rows[rows["deal"] == "cancel"], signed, first)
     of_contracts = cancels[cancels["contract_no"].isin(first.index)]
     net = pd.concat([lines, of_contracts.assign(amount=-of_contracts["amount"].abs(),
                                                 qty=-of_contracts["qty"].abs())], ignore_index=True)
-    receipts = _receipts(rows, lines, first)
+    receipts = _receipts(rows, signed, first)
+    return rows, net, cancels, receipts, _book(signed, of_contracts, receipts)
+
+
+def _derive_activity(activity: pd.DataFrame | None, as_of) -> pd.DataFrame:
     if activity is None:
         activity = pd.DataFrame({"date": pd.to_datetime([]), "rep": [], "region": [], "visits": [], "calls": []})
-    activity = _with_periods(_upto(activity, as_of))
-    return _Facts(rows, net, cancels, receipts, _book(lines, of_contracts, receipts), activity)
+    return _with_periods(_upto(activity, as_of))
 
 
 def _upto(frame: pd.DataFrame, as_of) -> pd.DataFrame:
     return frame if as_of is None else frame[frame["date"].dt.normalize() <= pd.Timestamp(as_of)]
 
 
-def _is_line(frame: pd.DataFrame, lines: pd.DataFrame):
-    """Whether each row's (contract_no, product) is a line of a signed contract."""
-    pairs = lines[["contract_no", "product"]].drop_duplicates()
-    found = frame[["contract_no", "product"]].merge(pairs, how="left", indicator=True)
-    return (found["_merge"] == "both").to_numpy()
+def _is_line(frame: pd.DataFrame, signed: pd.DataFrame):
+    """Whether each row's (contract_no, product) is a line of a signed contract: one of ``signed``'s
+    index (contract rows always name their product: the rules require it)."""
+    return pd.MultiIndex.from_frame(frame[["contract_no", "product"]]).isin(signed.index)
 
 
-def _attributed_cancels(cancels: pd.DataFrame, lines: pd.DataFrame, first: pd.DataFrame) -> pd.DataFrame:
+def _attributed_cancels(cancels: pd.DataFrame, signed: pd.DataFrame, first: pd.DataFrame) -> pd.DataFrame:
     """A cancel row's product is the contract line it names, else the contract's first line (spec §1)."""
     known = cancels["contract_no"].isin(first.index).to_numpy()
     fallback = cancels["contract_no"].map(first["product"])
-    out = cancels.assign(product=cancels["product"].where(_is_line(cancels, lines) | ~known, fallback))
+    out = cancels.assign(product=cancels["product"].where(_is_line(cancels, signed) | ~known, fallback))
     for column in ("rep", "region"):
         out[column] = out[column].fillna(out["contract_no"].map(first[column]))
     # A cancel typed with only a quantity is worth that many units at its line's price.
-    signed = lines.groupby(["contract_no", "product"])[["amount", "qty"]].sum()
     price = (signed["amount"] / signed["qty"].where(signed["qty"] != 0)).rename("line_price")
     priced = out.join(price, on=["contract_no", "product"])
     out["amount"] = out["amount"].fillna(priced["qty"].abs() * priced["line_price"])
     return out
 
 
-def _line_shares(lines: pd.DataFrame) -> pd.DataFrame:
+def _line_shares(signed: pd.DataFrame) -> pd.DataFrame:
     """Each line's share of its contract's amount (equal shares when the amounts are missing)."""
-    shares = lines.groupby(["contract_no", "product"], as_index=False)["amount"].sum()
-    by_contract = shares.groupby("contract_no")["amount"]
+    by_contract = signed["amount"].groupby(level="contract_no")
     total, count = by_contract.transform("sum"), by_contract.transform("size")
-    shares["share"] = (shares["amount"] / total).where(total != 0, 1 / count)
-    return shares.drop(columns="amount")
+    share = (signed["amount"] / total).where(total != 0, 1 / count)
+    return share.rename("share").reset_index()
 
 
-def _receipts(rows: pd.DataFrame, lines: pd.DataFrame, first: pd.DataFrame) -> pd.DataFrame:
+def _receipts(rows: pd.DataFrame, signed: pd.DataFrame, first: pd.DataFrame) -> pd.DataFrame:
     paid = rows[rows["received"].fillna(0) != 0]
-    loose = paid["contract_no"].isin(first.index).to_numpy() & ~_is_line(paid, lines)
-    split = paid[loose].drop(columns="product").merge(_line_shares(lines), on="contract_no")
+    loose = paid["contract_no"].isin(first.index).to_numpy() & ~_is_line(paid, signed)
+    split = paid[loose].drop(columns="product").merge(_line_shares(signed), on="contract_no")
     split["received"] = split["received"] * split.pop("share")
     return pd.concat([paid[~loose], split], ignore_index=True)
 
 
-def _book(lines: pd.DataFrame, cancels: pd.DataFrame, receipts: pd.DataFrame) -> pd.DataFrame:
+def _book(signed: pd.DataFrame, cancels: pd.DataFrame, receipts: pd.DataFrame) -> pd.DataFrame:
     keys = ["contract_no", "product"]
-    book = lines.groupby(keys, as_index=False, sort=False).agg(
-        date=("date", "min"), rep=("rep", "first"), region=("region", "first"), customer=("customer", "first"),
-        phone=("phone", "first"), due_date=("due_date", "min"), amount=("amount", "sum"), qty=("qty", "sum"))
-    index = pd.MultiIndex.from_frame(book[keys])
-    book["cancelled"] = cancels["amount"].abs().groupby([cancels[k] for k in keys]).sum().reindex(index, fill_value=0).to_numpy()
-    received = receipts.groupby(keys)["received"].sum()
-    book["received"] = received.reindex(index, fill_value=0).to_numpy()
+    book = signed.copy()
+    cancelled = cancels["amount"].abs().groupby([cancels[k] for k in keys]).sum()
+    book["cancelled"] = cancelled.reindex(book.index, fill_value=0)
+    book["received"] = receipts.groupby(keys)["received"].sum().reindex(book.index, fill_value=0)
     book["outstanding"] = book["amount"] - book["cancelled"] - book["received"]
-    return _with_periods(book)
+    return _with_periods(book.reset_index())
 
 
 # -- grouping ------------------------------------------------------------------------------------
