@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import os
 import shutil
 
 import pandas as pd
@@ -12,7 +13,9 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from xlpy import config, consolidate, store
+from xlpy import ledger as L
 from xlpy.cli import main
+from xlpy.demo import build_demo
 from xlpy.office import init_office
 from xlpy.report_file import write_report
 
@@ -297,3 +300,79 @@ def test_putting_back_the_earlier_version_is_a_correction_too(office):
     outcome = run(office)
     assert outcome.files[0].status == "accepted" and outcome.files[0].correction
     assert ledger(office)["qty"].tolist() == [1.0]
+
+
+def _judged(outcome) -> list:
+    return sorted((f.source, f.status, f.accepted, sorted((i.rule, i.cell) for i in f.issues)) for f in outcome.files)
+
+
+def _same_record(a, b) -> None:
+    order = ["source", "sheet", "row"]
+    pd.testing.assert_frame_equal(ledger(a).sort_values(order, ignore_index=True),
+                                  ledger(b).sort_values(order, ignore_index=True))
+
+
+def test_a_batch_judged_in_parts_is_judged_as_one(office, tmp_path, monkeypatch):
+    # A large batch is read and judged consolidate.PART files at a time, in report order; the rules
+    # across reports carry over from part to part. File names sort against report dates here.
+    cancel = dict(customer="王", deal_type="退订", qty=1, contract_no="HT-1")
+    report(office, "z1.xlsx", dt.date(2026, 11, 20), [contract("HT-1", qty=2, received=1000.0)])
+    report(office, "a2.xlsx", dt.date(2026, 11, 21), [cancel, dict(customer="王", deal_type="回款", received=1699.0,
+                                                                   contract_no="HT-1")])
+    report(office, "m3.xlsx", dt.date(2026, 11, 22), [contract("HT-1")])
+    report(office, "b4.xlsx", dt.date(2026, 11, 23), [dict(customer="王", deal_type="回款", received=5000.0,
+                                                           contract_no="HT-1")])
+    report(office, "y1.xlsx", dt.date(2026, 11, 20), [contract("HT-7", product="不存在的产品")])
+    report(office, "c5.xlsx", dt.date(2026, 11, 24), [dict(customer="王", deal_type="回款", received=100.0,
+                                                           contract_no="HT-7")])
+    report(office, "k6.xlsx", dt.date(2026, 11, 25), [contract("HT-9", qty=601, price=8999.0, product=HEATER)])
+    whole = tmp_path / "whole"
+    shutil.copytree(office, whole)
+    monkeypatch.setattr(consolidate, "PART", 2)
+    in_parts = run(office)
+    monkeypatch.undo()
+    as_one = run(whole)
+    rules = {rule for *_, issues in _judged(as_one) for rule, _ in issues}
+    assert {"duplicate-contract", "received-beyond-outstanding", "unknown-contract", "beyond-inventory"} <= rules
+    assert _judged(in_parts) == _judged(as_one)
+    assert in_parts.reconciles()
+    _same_record(office, whole)
+
+
+def test_the_demo_office_judged_in_parts_is_judged_as_one(tmp_path, monkeypatch):
+    demo = build_demo(tmp_path / "parts", today=TODAY).dir
+    whole = tmp_path / "whole"
+    shutil.copytree(demo, whole)
+    monkeypatch.setattr(consolidate, "PART", 7)
+    in_parts = run(demo)
+    monkeypatch.undo()
+    as_one = run(whole)
+    assert _judged(in_parts) == _judged(as_one)
+    assert any(f.status == "rejected" for f in as_one.files)
+    _same_record(demo, whole)
+
+
+def test_read_cache_knows_a_replaced_master_of_the_same_size_and_time(tmp_path):
+    # Coarse timestamps (FAT, some shares) can give a new master the size and time of the old one;
+    # a master is only ever replaced by a new file, so its file id tells them apart.
+    def month(customer: str) -> store.Partition:
+        row = {"date": pd.Timestamp(TODAY), "customer": customer, "deal_type": "意向", "deal": "lead",
+               "source": "a.xlsx", "sheet": "日报", "row": 6}
+        return store.Partition("2026-11", ledger=L.frame([row], L.LEDGER))
+
+    master = tmp_path / "master"
+    master.mkdir()
+    store.write_partition(master / "2026-11.xlsx", month("客户999"))
+    old = master / "2026-11.xlsx"
+    assert store.read_partitions(master)["2026-11"].ledger["customer"].tolist() == ["客户999"]
+    for i in range(200):  # a customer whose workbook has the old one's size
+        new = tmp_path / f"new{i}.xlsx"
+        store.write_partition(new, month(f"客户{i:03d}"))
+        if new.stat().st_size == old.stat().st_size:
+            break
+    else:
+        pytest.skip("no workbook of the same size came out")
+    stat = old.stat()
+    os.replace(new, old)
+    os.utime(old, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert store.read_partitions(master)["2026-11"].ledger["customer"].tolist() == [f"客户{i:03d}"]

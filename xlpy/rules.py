@@ -304,11 +304,12 @@ def records(frame) -> list[dict]:
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
-def check_batch(reports: list[Report]) -> dict[str, list[Issue]]:
+def check_batch(reports: list[Report], signed: dict[str, str] | None = None) -> dict[str, list[Issue]]:
     """Rules across the reports of one batch: a contract number signed in two reports
-    is flagged in the later one (by report date, then file name)."""
+    is flagged in the later one (by report date, then file name). ``signed`` (contract →
+    report) carries what earlier parts of a batch signed, and is updated."""
     out: dict[str, list[Issue]] = {}
-    signed: dict[str, str] = {}
+    signed = {} if signed is None else signed
     for report in sorted(reports, key=lambda r: (str(r.report_date or ""), r.path.name)):
         for table in report.tables:
             first_rows = {}

@@ -69,7 +69,8 @@ def read_partitions(master: Path) -> dict[str, Partition]:
 # History does not change, but reading three years of masters takes seconds each night.
 # Each master's tables are kept, pickled, in this user's own cache folder (never in the
 # shared master folder, where another user could plant a pickle), keyed by the master's
-# path and valid only while its size and modification time are those seen.
+# path and valid only while its size, modification time and file id are those seen: a master
+# is only ever replaced whole, by a new file, so the id changes even where timestamps are coarse.
 
 
 def cache_dir() -> Path:
@@ -86,9 +87,9 @@ def _cache_file(path: Path) -> Path:
     return cache_dir() / (hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest() + ".pkl")
 
 
-def _stamp(path: Path) -> tuple[int, int]:
+def _stamp(path: Path) -> tuple[int, int, int]:
     st = Path(path).stat()
-    return st.st_size, st.st_mtime_ns
+    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 def _read_cached(path: Path, name: str) -> Partition:

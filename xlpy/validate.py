@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +50,32 @@ def validate_files(files: list[Path], ctx: Context, history: pd.DataFrame | None
                    sources: dict[Path, str] | None = None) -> list[FileResult]:
     """Read and check each file; with the record's ledger as ``history``, the rules that
     need the record too. ``sources`` names files as the record knows them (default: file name)."""
+    return [r for part in validate_in_parts(files, ctx, history, sources, max(len(files), 1)) for r in part]
+
+
+def validate_in_parts(files: list[Path], ctx: Context, history: pd.DataFrame | None, sources: dict[Path, str] | None,
+                      size: int) -> Iterator[list[FileResult]]:
+    """`validate_files` for a batch too large to hold read at once: ``size`` files at a time.
+    A batch of more is taken in report order (each file read once beforehand for its date),
+    and the rules across reports carry what earlier parts signed, so each file is judged as
+    it would be in one batch; its rows can be let go once its part is judged."""
+    if len(files) > size:
+        files = sorted(files, key=lambda path: _report_order(path, ctx))
+    book = record_rules.Book(history, ctx) if history is not None else None
+    signed: dict[str, str] = {}
+    for start in range(0, len(files), size):
+        yield _validate(files[start:start + size], ctx, book, signed, sources or {})
+
+
+def _report_order(path: Path, ctx: Context) -> tuple[str, str]:
+    """The order the rules across reports walk a batch in: report date, then file name."""
+    if is_hidden(path) or path.suffix.lower() not in reader.SPREADSHEET_SUFFIXES:
+        return "", path.name
+    return str(reader.read_report(path, ctx.settings).report_date or ""), path.name
+
+
+def _validate(files: list[Path], ctx: Context, book: record_rules.Book | None, signed: dict[str, str],
+              sources: dict[Path, str]) -> list[FileResult]:
     reps = ctx.reference.rep_index if ctx.reference is not None else {}
     results = []
     for path in files:
@@ -56,14 +83,15 @@ def validate_files(files: list[Path], ctx: Context, history: pd.DataFrame | None
             results.append(FileResult(path, "skipped"))
             continue
         report = reader.read_report(path, ctx.settings, reps)
-        report.source = (sources or {}).get(path, report.source)
+        report.source = sources.get(path, report.source)
         results.append(FileResult(path, "", report, rules.check_report(report, ctx)))
-    batch = rules.check_batch([r.report for r in results if r.report is not None and r.report.unreadable is None])
+    readable = [r.report for r in results if r.report is not None and r.report.unreadable is None]
+    batch = rules.check_batch(readable, signed)
     for result in results:
         if result.report is not None:
             result.issues += batch.get(str(result.path), [])
-    if history is not None:
-        record_rules.check(results, history, ctx)
+    if book is not None:
+        record_rules.check(results, book, ctx)
     for result in results:
         if result.report is not None:
             result.status = _status(result)
