@@ -306,10 +306,21 @@ def _judged(outcome) -> list:
     return sorted((f.source, f.status, f.accepted, sorted((i.rule, i.cell) for i in f.issues)) for f in outcome.files)
 
 
-def _same_record(a, b) -> None:
+def _in_parts_and_whole(office, tmp_path, monkeypatch, part: int):
+    """Consolidate the inbox ``part`` files at a time, and a copy of it whole: the same judgements
+    and the same record, or the test fails. Returns the whole run's outcome."""
+    whole = tmp_path / "whole"
+    shutil.copytree(office, whole)
+    monkeypatch.setattr(consolidate, "PART", part)
+    in_parts = run(office)
+    monkeypatch.undo()
+    as_one = run(whole)
+    assert _judged(in_parts) == _judged(as_one)
+    assert in_parts.reconciles()
     order = ["source", "sheet", "row"]
-    pd.testing.assert_frame_equal(ledger(a).sort_values(order, ignore_index=True),
-                                  ledger(b).sort_values(order, ignore_index=True))
+    pd.testing.assert_frame_equal(ledger(office).sort_values(order, ignore_index=True),
+                                  ledger(whole).sort_values(order, ignore_index=True))
+    return as_one
 
 
 def test_a_batch_judged_in_parts_is_judged_as_one(office, tmp_path, monkeypatch):
@@ -326,30 +337,15 @@ def test_a_batch_judged_in_parts_is_judged_as_one(office, tmp_path, monkeypatch)
     report(office, "c5.xlsx", dt.date(2026, 11, 24), [dict(customer="王", deal_type="回款", received=100.0,
                                                            contract_no="HT-7")])
     report(office, "k6.xlsx", dt.date(2026, 11, 25), [contract("HT-9", qty=601, price=8999.0, product=HEATER)])
-    whole = tmp_path / "whole"
-    shutil.copytree(office, whole)
-    monkeypatch.setattr(consolidate, "PART", 2)
-    in_parts = run(office)
-    monkeypatch.undo()
-    as_one = run(whole)
+    as_one = _in_parts_and_whole(office, tmp_path, monkeypatch, part=2)
     rules = {rule for *_, issues in _judged(as_one) for rule, _ in issues}
     assert {"duplicate-contract", "received-beyond-outstanding", "unknown-contract", "beyond-inventory"} <= rules
-    assert _judged(in_parts) == _judged(as_one)
-    assert in_parts.reconciles()
-    _same_record(office, whole)
 
 
 def test_the_demo_office_judged_in_parts_is_judged_as_one(tmp_path, monkeypatch):
     demo = build_demo(tmp_path / "parts", today=TODAY).dir
-    whole = tmp_path / "whole"
-    shutil.copytree(demo, whole)
-    monkeypatch.setattr(consolidate, "PART", 7)
-    in_parts = run(demo)
-    monkeypatch.undo()
-    as_one = run(whole)
-    assert _judged(in_parts) == _judged(as_one)
+    as_one = _in_parts_and_whole(demo, tmp_path, monkeypatch, part=7)
     assert any(f.status == "rejected" for f in as_one.files)
-    _same_record(demo, whole)
 
 
 def test_read_cache_knows_a_replaced_master_of_the_same_size_and_time(tmp_path):
