@@ -168,6 +168,29 @@ def test_payment_and_cancel_of_a_contract_signed_earlier_in_the_same_batch(offic
     assert [f.status for f in outcome.files] == ["accepted", "accepted"]
 
 
+@pytest.mark.parametrize("first_run", [True, False], ids=["contract-in-the-record", "contract-in-the-batch"])
+def test_a_free_line_cancelled_by_quantity_is_worth_nothing(office, first_run):
+    report(office, "a.xlsx", dt.date(2026, 11, 20), [contract("HT-1"), contract("HT-1", price=0.0, product=HEATER)])
+    if first_run:
+        assert run(office).exit_code == 0
+    report(office, "b.xlsx", dt.date(2026, 11, 21), [  # the free gift back, then the rest paid
+        dict(customer="王", product=HEATER, deal_type="退订", qty=1, contract_no="HT-1"),
+        dict(customer="王", deal_type="回款", received=2699.0, contract_no="HT-1")])
+    assert {f.source: f.status for f in run(office).files}["b.xlsx"] == "accepted"
+
+
+def test_a_contract_withdrawn_and_signed_again_forgets_its_first_prices(office):
+    # HT-1's only line is rejected (a future date), so HT-1 is forgotten; signed again with the heater,
+    # a cancel of one air conditioner by quantity is priced at the new contract's first line (8999).
+    report(office, "a.xlsx", dt.date(2026, 11, 20), [dict(contract("HT-1"), date=dt.date(2026, 12, 30))])
+    report(office, "b.xlsx", dt.date(2026, 11, 21), [
+        contract("HT-1", price=8999.0, product=HEATER),
+        dict(customer="王", product=AC, deal_type="退订", qty=1, contract_no="HT-1"),
+        dict(customer="王", deal_type="回款", received=5000.0, contract_no="HT-1")])  # 8999 - 8999 owed: 0
+    b = next(f for f in run(office).files if f.source == "b.xlsx")
+    assert ("received-beyond-outstanding", "K8") in [(i.rule, i.cell) for i in b.issues]
+
+
 def test_report_text_is_never_a_live_formula(office):
     nasty = ['=HYPERLINK("http://x","点我")', "+1+1", "-2+3", "@SUM(A1)"]
     report(office, "a.xlsx", dt.date(2026, 11, 20),
@@ -315,6 +338,7 @@ def _in_parts_and_whole(office, tmp_path, monkeypatch, part: int):
     in_parts = run(office)
     monkeypatch.undo()
     as_one = run(whole)
+    assert [f.source for f in in_parts.files] == [f.source for f in as_one.files]
     assert _judged(in_parts) == _judged(as_one)
     assert in_parts.reconciles()
     order = ["source", "sheet", "row"]

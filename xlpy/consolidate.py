@@ -139,14 +139,16 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
                 originals.setdefault(fp, name)  # a second copy within this batch
     replaced = {names[p] for p in todo} & set(current["source"])
     history = store.concat(parts, "ledger")
-    changes = _Changes(now)
+    changes, judged = _Changes(now), []
     for results in validate.validate_in_parts(todo, ctx, history[~history["source"].isin(replaced)], names, PART):
         for result in results:
             # the reader gives an unreadable file no fingerprint; the log needs one to know it again
             result.report.fingerprint = result.report.fingerprint or prints[result.path]
             rows_of[names[result.path]] = result.rows
-            outcomes.append(_accept(result, changes, ctx, names[result.path] in replaced))
+            judged.append(_accept(result, changes, ctx, names[result.path] in replaced))
         changes.settle()
+    place = {names[path]: i for i, path in enumerate(todo)}  # parts go in report order; say them as listed
+    outcomes += sorted(judged, key=lambda o: place[o.source])
     for copy in copies:
         copy.rows_read = copy.copies = int(rows_of[copy.copy_of])
         changes.log(copy)

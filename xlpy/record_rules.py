@@ -56,8 +56,9 @@ class Book:
         self.paid = dict(zip(keys, per["paid"].tolist()))  # received plus cancelled
         priced = book.dropna(subset=["item", "price"])
         pairs = zip(priced["key"].tolist(), priced["item"].tolist())
-        self.prices = dict(zip(pairs, priced["price"].tolist()))  # (contract, product) → unit price
+        self.prices = dict(zip(pairs, priced["price"].tolist()))  # the record's (contract, product) → unit price
         self.first_price = dict(zip(priced["key"].tolist()[::-1], priced["price"].tolist()[::-1]))  # its first line's
+        self.batch_prices: dict[str, dict[str, float]] = {}  # contract → product → unit price, signed in the batch
         if ref is not None and len(history):
             for rec in records(stats.inventory(history, ref)):
                 if rec["product"] and rec["remaining"] is not None:
@@ -67,11 +68,15 @@ class Book:
         return self.amount[key] - self.paid[key]
 
     def cancelled_amount(self, key: str, rec: dict) -> float:
-        """A cancel typed with only a quantity is worth that many units at its line's price."""
+        """A cancel typed with only a quantity is worth that many units at its line's price
+        (the contract's first line's when it names none of its products)."""
         if rec["amount"] is not None:
             return rec["amount"]
-        price = self.prices.get((key, values.norm(rec["product"]))) if rec["product"] else None
-        return (rec["qty"] or 0) * (price or self.first_price.get(key) or 0)
+        batch, item = self.batch_prices.get(key, {}), values.norm(rec["product"]) if rec["product"] else None
+        price = batch.get(item, self.prices.get((key, item)))
+        if price is None:
+            price = self.first_price.get(key, next(iter(batch.values()), None))
+        return (rec["qty"] or 0) * (price or 0)
 
     def apply(self, rec: dict, sign: int = 1) -> None:
         key = values.norm(rec["contract_no"]) if rec["contract_no"] else None
@@ -84,8 +89,7 @@ class Book:
             self.lines[key] += sign
             price = rec["unit_price"] or (amount / rec["qty"] if rec["qty"] else None)
             if rec["product"] and sign > 0 and price is not None:
-                self.prices[key, values.norm(rec["product"])] = price
-                self.first_price.setdefault(key, price)
+                self.batch_prices.setdefault(key, {})[values.norm(rec["product"])] = price
             self._move_stock(rec, -sign)
         elif deal == "cancel" and key in self.lines:
             self.paid[key] += sign * self.cancelled_amount(key, rec)
@@ -93,8 +97,8 @@ class Book:
         if key in self.lines and rec["received"] is not None:
             self.paid[key] += sign * rec["received"]
         if key in self.lines and self.lines[key] <= 0:
-            for table in (self.source, self.lines, self.amount, self.paid, self.first_price):
-                table.pop(key, None)
+            for table in (self.source, self.lines, self.amount, self.paid, self.batch_prices):
+                table.pop(key, None)  # only a contract of the batch can be forgotten: the record's keep their lines
 
     def _move_stock(self, rec, sign: int) -> None:
         product = values.norm(rec["product"]) if rec["product"] else None
