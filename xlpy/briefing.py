@@ -296,10 +296,11 @@ def summary_writer(parts: dict, reference: Reference, settings: Settings, day: d
                 store.concat(parts, "imports"), store.concat(parts, "problems"), rejected_reps)
 
     def write(path: Path) -> None:
+        tables = stats.all_tables(ledger, activity, reference, day, settings.ranking_weights)
+        stats.forget()  # xlsxwriter holds every cell until it closes: make room first
         book = store.new_workbook(path)
         write_sheet(book, b, lang)
-        stats_sheets.write_stats(book, stats.all_tables(ledger, activity, reference, day, settings.ranking_weights),
-                                 lang)
+        stats_sheets.write_stats(book, tables, lang)
         book.close()
     return write, b
 

@@ -127,6 +127,11 @@ def facts(ledger: pd.DataFrame, activity: pd.DataFrame | None, as_of) -> _Facts:
     return _Facts(*deals, activity=_remembered(activity, as_of, _derive_activity))
 
 
+def forget() -> None:
+    """Let the remembered facts go: they can be a few hundred MB on years of history."""
+    _recent.clear()
+
+
 def _remembered(frame, as_of, derive):
     for seen, day, derived in _recent:
         if seen is frame and day == as_of:

@@ -7,6 +7,7 @@ written into an open xlsxwriter Workbook:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -100,17 +101,19 @@ def _write_table(worksheet, sheet: str, key: str, table: pd.DataFrame, left: int
     if lang == "en" and "aging" in columns:
         at = columns.index("aging")
         rows = ((*r[:at], stats.AGING_EN.get(r[at], r[at]), *r[at + 1:]) for r in rows)
-    rows = list(rows) or [(None,) * len(columns)]  # an Excel table needs a data row
-    for r, row in enumerate(rows, start=2):
+    # Row by row, never all at once: a receivables table can have 100,000 rows, which xlsxwriter
+    # holds in memory already.
+    sample = list(itertools.islice(rows, 200)) or [(None,) * len(columns)]  # an Excel table needs a data row
+    for bottom, row in enumerate(itertools.chain(sample, rows), start=2):
         for c, (value, kind) in enumerate(zip(row, kinds), start=left):
-            _write_cell(worksheet, r, c, value, formats.get(kind))
+            _write_cell(worksheet, bottom, c, value, formats.get(kind))
     headers = [_header(c, lang) for c in columns]
-    bottom, right = 1 + len(rows), left + len(columns) - 1
+    right = left + len(columns) - 1
     worksheet.add_table(1, left, bottom, right, {
         "name": f"stats_{key}", "style": "Table Style Medium 2",
         "columns": [{"header": h} for h in headers]})
     for c, (header, kind) in enumerate(zip(headers, kinds)):
-        worksheet.set_column(left + c, left + c, _width(header, [v[c] for v in rows[:200]], kind))
+        worksheet.set_column(left + c, left + c, _width(header, [v[c] for v in sample], kind))
     return Placed(sheet, key, columns, 1, left, bottom, right)
 
 
