@@ -8,11 +8,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from test_stats import AS_OF, office_activity, office_ledger, office_reference
-from xlpy import stats, stats_sheets
+from xlpy import stats, stats_sheets, store
 
 SHEETS_ZH = ["日报汇总", "月度汇总", "区域业绩", "目标完成", "销售排名", "应收账款", "库存", "价格分析"]
 
@@ -20,7 +19,7 @@ SHEETS_ZH = ["日报汇总", "月度汇总", "区域业绩", "目标完成", "�
 def written(path: Path, lang: str = "zh", ledger=None) -> Path:
     ledger = office_ledger() if ledger is None else ledger
     tables = stats.all_tables(ledger, office_activity(), office_reference(), AS_OF)
-    workbook = xlsxwriter.Workbook(path)
+    workbook = store.new_workbook(path)  # the writer 总表 is written with
     stats_sheets.write_stats(workbook, tables, lang)
     workbook.close()
     return path
