@@ -168,7 +168,7 @@ def _as_before(row: dict) -> FileOutcome:
 
 class _Changes:
     """New records by month, gathered over the batch and added to the masters once. Each
-    part of a batch becomes a table once judged: as plain dicts, rows take ten times the memory."""
+    part of a batch becomes a table once judged: as plain dicts, rows take several times the memory."""
 
     def __init__(self, now: pd.Timestamp):
         self.now = now
