@@ -116,7 +116,7 @@ def check(results, book: Book, ctx: Context) -> None:
     report order (report date, then file name); ``book`` is the record, and takes in
     what the results add to it."""
     readable = [r for r in results if r.report is not None and r.report.unreadable is None]
-    for result in sorted(readable, key=lambda r: (str(r.report.report_date or ""), r.path.name)):
+    for result in sorted(readable, key=lambda r: rules.report_order(r.report)):
         applied = []
         for table in result.report.tables:
             for rec in table.records:

@@ -304,13 +304,18 @@ def records(frame) -> list[dict]:
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
+def report_order(report: Report) -> tuple[str, str]:
+    """The order the rules across reports walk a batch in: report date, then file name."""
+    return str(report.report_date or ""), report.path.name
+
+
 def check_batch(reports: list[Report], signed: dict[str, str] | None = None) -> dict[str, list[Issue]]:
     """Rules across the reports of one batch: a contract number signed in two reports
     is flagged in the later one (by report date, then file name). ``signed`` (contract →
     report) carries what earlier parts of a batch signed, and is updated."""
     out: dict[str, list[Issue]] = {}
     signed = {} if signed is None else signed
-    for report in sorted(reports, key=lambda r: (str(r.report_date or ""), r.path.name)):
+    for report in sorted(reports, key=report_order):
         for table in report.tables:
             first_rows = {}
             for rec in table.records:

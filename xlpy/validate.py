@@ -68,10 +68,13 @@ def validate_in_parts(files: list[Path], ctx: Context, history: pd.DataFrame | N
 
 
 def _report_order(path: Path, ctx: Context) -> tuple[str, str]:
-    """The order the rules across reports walk a batch in: report date, then file name."""
-    if is_hidden(path) or path.suffix.lower() not in reader.SPREADSHEET_SUFFIXES:
+    if _skipped(path):
         return "", path.name
-    return str(reader.read_report(path, ctx.settings).report_date or ""), path.name
+    return rules.report_order(reader.read_report(path, ctx.settings))
+
+
+def _skipped(path: Path) -> bool:
+    return is_hidden(path) or path.suffix.lower() not in reader.SPREADSHEET_SUFFIXES
 
 
 def _validate(files: list[Path], ctx: Context, book: record_rules.Book | None, signed: dict[str, str],
@@ -79,7 +82,7 @@ def _validate(files: list[Path], ctx: Context, book: record_rules.Book | None, s
     reps = ctx.reference.rep_index if ctx.reference is not None else {}
     results = []
     for path in files:
-        if is_hidden(path) or path.suffix.lower() not in reader.SPREADSHEET_SUFFIXES:
+        if _skipped(path):
             results.append(FileResult(path, "skipped"))
             continue
         report = reader.read_report(path, ctx.settings, reps)
