@@ -20,7 +20,7 @@ SUNDAY_IN_JANUARY = dt.date(2027, 1, 3)  # a weekend, and the period straddles N
 def validated(request, tmp_path_factory):
     office = build_demo(tmp_path_factory.mktemp("demo") / "office", today=request.param)
     settings = config.load(office.dir)
-    ctx = Context(read_reference(settings.path("reference"), settings), settings, office.today)
+    ctx = Context(reference=read_reference(settings.path("reference"), settings), settings=settings, today=office.today)
     results, _ = validate.run([settings.path("inbox")], ctx)
     return office, results
 

@@ -222,6 +222,6 @@ def test_disk_full_while_zipping(office, monkeypatch):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     monkeypatch.setattr(zipfile.ZipFile, "write", no_space)
     with pytest.raises(store.MasterError) as e:
-        consolidate.run_consolidation(config.load(office))
+        consolidate.run_consolidation(config.load(office), today=H.TODAY)
     assert e.value.code == "master-write-failed" and "No space left on device" in e.value.params["detail"]
     assert snapshot(master) == before and not (master / store.TMP).exists()

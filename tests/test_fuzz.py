@@ -71,7 +71,8 @@ def test_any_cell_values_are_judged_not_raised(target, rows, title):
     """Values as a reader may return them, under a real header: the table logic never fails
     (a failure would hide as `unparsable`) and every rule gives issues, not exceptions."""
     grid = [["日期", *title], [], HEADER, *rows]
-    report = reader.report_from_grids(Path("fuzz.xlsx"), [("日报", grid)], target.ctx.reference.rep_index)
+    report = reader.report_from_grids(Path("fuzz.xlsx"), [("日报", grid)], target.ctx.reference.rep_index,
+                                       today=target.ctx.today)
     assert report.unreadable is None, report.unreadable.detail
     result = validate.FileResult(report.path, "", report, rules.check_report(report, target.ctx))
     for lang in ("zh", "en"):

@@ -34,7 +34,7 @@ CONTROLS = {"CTRL1": "a\x01b", "CTRL2": "bell\x07", "CTRL3": "\x1b[31mred\x1b[0m
 
 @pytest.fixture
 def office(tmp_path):
-    return init_office(tmp_path / "office", lang="en")
+    return init_office(tmp_path / "office", H.TODAY, lang="en")
 
 
 def report(office, name, values, column="customer"):
@@ -62,7 +62,7 @@ def ledger(office):
 
 
 def consolidated(office):
-    outcome = consolidate.run_consolidation(config.load(office))
+    outcome = consolidate.run_consolidation(config.load(office), today=H.TODAY)
     assert outcome.exit_code == 0, consolidate.to_text(outcome, "en")
     return ledger(office)
 
@@ -86,7 +86,7 @@ def test_control_characters_come_back_unchanged(office):
 
 def test_a_formula_in_a_number_cell_is_rejected_and_listed_as_text(office):
     report(office, "a.xlsx", ["=SUM(A1:A9)"], column="qty")
-    outcome = consolidate.run_consolidation(config.load(office))
+    outcome = consolidate.run_consolidation(config.load(office), today=H.TODAY)
     assert [f.status for f in outcome.files] == ["rejected"]
     problems = store.concat(store.read_partitions(office / "master"), "problems")
     assert problems["value"].tolist() == ["=SUM(A1:A9)"]
@@ -99,12 +99,12 @@ def test_a_formula_in_a_number_cell_is_rejected_and_listed_as_text(office):
 def test_odd_file_names_are_kept_exactly(office, name):
     path = report(office, name, ["王先生"])
     shutil.copy(path, path.with_name(f"{Path(name).stem} - 副本.xlsx"))
-    outcome = consolidate.run_consolidation(config.load(office))
+    outcome = consolidate.run_consolidation(config.load(office), today=H.TODAY)
     assert {f.source: f.status for f in outcome.files} == {name: "accepted", f"{Path(name).stem} - 副本.xlsx": "copy"}
     assert ledger(office)["source"].tolist() == [name]
     log = store.concat(store.read_partitions(office / "master"), "imports")
     assert set(log["source"]) == {name, f"{Path(name).stem} - 副本.xlsx"} and log["copy_of"].dropna().tolist() == [name]
-    again = consolidate.run_consolidation(config.load(office))
+    again = consolidate.run_consolidation(config.load(office), today=H.TODAY)
     assert [f.status for f in again.files] == ["unchanged", "copy"] and again.written == []
 
 
@@ -125,13 +125,13 @@ def too_long(office) -> Path:
 
 def test_text_beyond_the_cell_limit_is_read_whole(office):
     """What exists: the reader keeps all of it, so that a rule can judge it."""
-    [rec] = reader.read_report(too_long(office)).tables[0].records
+    [rec] = reader.read_report(too_long(office), today=H.TODAY).tables[0].records
     assert len(rec["note"]) == 40_000 > EXCEL_CELL_LIMIT
 
 
 def test_text_beyond_the_cell_limit_is_refused_not_truncated(office):
     too_long(office)
-    outcome = consolidate.run_consolidation(config.load(office))
+    outcome = consolidate.run_consolidation(config.load(office), today=H.TODAY)
     [f] = outcome.files
     assert f.status == "rejected"
     assert [(i.rule, i.cell) for i in f.issues if i.severity == "error"] == [("text-too-long", "N6")]  # 备注 is the 14th column

@@ -37,7 +37,7 @@ def test_init_creates_the_folder(office):
 
 
 def test_init_writes_the_language(tmp_path):
-    init_office(tmp_path / "en", lang="en")
+    init_office(tmp_path / "en", DAY, lang="en")
     assert config.load(tmp_path / "en").language == "en"
     with (tmp_path / "en" / config.CONFIG_NAME).open("rb") as f:
         assert tomllib.load(f)["language"] == "en"
@@ -46,13 +46,13 @@ def test_init_writes_the_language(tmp_path):
 def test_init_refuses_an_existing_office(office):
     before = (office / "reference.xlsx").read_bytes()
     with pytest.raises(ValueError, match=config.CONFIG_NAME):
-        init_office(office)
+        init_office(office, DAY)
     assert (office / "reference.xlsx").read_bytes() == before
 
 
 def test_init_refuses_an_unknown_language(tmp_path):
     with pytest.raises(ValueError, match="fr"):
-        init_office(tmp_path / "x", lang="fr")
+        init_office(tmp_path / "x", DAY, lang="fr")
     assert not (tmp_path / "x" / config.CONFIG_NAME).exists()
 
 
@@ -147,12 +147,12 @@ def test_template_is_formatted_and_frozen(office, ref):
 def test_template_reads_back_with_its_title_and_no_rows(office, ref):
     settings = config.load(office)
     path = write_template("刘洋", DAY, ref, None, settings)
-    report = reader.read_report(path, settings, ref.rep_index)
+    report = reader.read_report(path, settings, ref.rep_index, today=DAY)
     [table] = report.tables
     assert len(table.rows) == 0
     filled = {k: v.value for k, v in table.title.items() if v.value is not None}
     assert filled == {"report_date": DAY, "rep": "刘洋", "region": "华南"}
-    issues = rules.check_report(report, rules.Context(ref, settings, DAY))
+    issues = rules.check_report(report, rules.Context(reference=ref, settings=settings, today=DAY))
     assert [(i.rule, i.column) for i in issues] == [("activity-missing", "visits"), ("activity-missing", "calls")]
 
 
@@ -174,7 +174,7 @@ def test_template_refuses_unknown_and_inactive_reps(office, ref, rep):
 def test_template_without_a_reference(tmp_path):
     path = write_template("张伟", DAY, Reference.empty(), tmp_path / "t.xlsx", config.Settings(office=tmp_path))
     assert _lists(path) == {"业务类型": [d.zh for d in schema.DEAL_TYPES]}
-    [table] = reader.read_report(path).tables
+    [table] = reader.read_report(path, today=DAY).tables
     assert table.title["rep"].value == "张伟" and len(table.rows) == 0
 
 

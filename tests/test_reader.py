@@ -8,7 +8,13 @@ import xlsxwriter
 
 from conftest import REPORT_DATE, loud
 from xlpy import reader, schema
-from xlpy.reader import read_report
+from xlpy import reader as _reader
+
+from conftest import TODAY
+
+
+def read_report(path, settings=None, reps=None):
+    return _reader.read_report(path, settings or _reader.Settings(), reps, today=TODAY)
 
 HEADER = ["日期", "销售代表", "客户名称", "产品", "业务类型", "数量", "单价", "金额", "收款金额", "合同编号"]
 DEAL = ["2026-11-26", "张伟", "客户乙", "A型", "认购", 1, 5000, 5000, 1000, None]
@@ -185,11 +191,21 @@ def test_every_value_form(make_report):
     assert set(table.rows["qty"]) == {1.0}
 
 
-def test_month_day_takes_the_report_year(make_report):
-    path = make_report([{"date": "1月3日", "customer": "客户", "product": "A型", "deal_type": "意向"}],
+def test_month_day_takes_the_year_nearest_the_report_date(make_report):
+    # It used to take the report's year (2025-01-03, a year back); a day typed without a year
+    # means the nearest such day, so a report of 31 December speaking of 1月3日 means January next.
+    path = make_report([{"date": "1月3日", "customer": "客户", "product": "A型", "deal_type": "意向"},
+                        {"date": "12月30日", "customer": "客户", "product": "A型", "deal_type": "意向"}],
                        title={"report_date": dt.date(2025, 12, 31)})
     _, table = table_of(path)
-    assert table.rows.iloc[0]["date"] == dt.date(2025, 1, 3)
+    assert list(table.rows["date"]) == [dt.date(2026, 1, 3), dt.date(2025, 12, 30)]
+
+
+def test_a_title_date_without_a_year_read_in_january_is_last_december(make_report):
+    path = make_report(title={"report_date": "12月31日"})
+    report = _reader.read_report(path, today=dt.date(2027, 1, 2))
+    assert report.report_date == dt.date(2026, 12, 31)
+    assert _reader.read_report(path, today=dt.date(2026, 12, 31)).report_date == dt.date(2026, 12, 31)
 
 
 def test_unparsed_cells_keep_their_raw_value(make_report):

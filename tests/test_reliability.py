@@ -71,7 +71,7 @@ def hostile_office(tmp_path):
     """An office whose inbox holds the whole shared xlsx corpus, plus bombs made here."""
     if not CORPUS.is_dir():
         pytest.skip(f"{CORPUS} is absent")
-    office = init_office(tmp_path / "office", lang="en")
+    office = init_office(tmp_path / "office", H.TODAY, lang="en")
     inbox = office / "inbox"
     for path in sorted(p for p in CORPUS.rglob("*") if p.is_file()):
         shutil.copy(path, inbox / path.relative_to(CORPUS).as_posix().replace("/", "__"))
@@ -110,7 +110,7 @@ def test_the_corpus_and_bombs_through_consolidate(hostile_office, tmp_path):
 @pytest.fixture
 def office(tmp_path):
     """An office with one good report in its inbox."""
-    office = init_office(tmp_path / "office", lang="en")
+    office = init_office(tmp_path / "office", H.TODAY, lang="en")
     write_report(office / "inbox" / "good.xlsx", {"report_date": H.TODAY, "rep": "张伟", "visits": 3, "calls": 5},
                  [dict(customer="王先生", product="壁挂空调 KFR-26GW", deal_type="意向")])
     return office

@@ -304,7 +304,7 @@ def test_check_names_cells_as_on_the_sheet_the_range_sits_on(small, make_report,
     rows = clean_rows[:3]
     rows[1]["qty"] = "两套"
     grid = grid_of(make_report(rows))
-    rec = udfs.record(udfs.office_for(None))
+    rec = udfs.record(udfs.office_for(None)).as_of(TODAY)
     shifted = udfs.check(rec, grid, "粘贴", origin=(3, 2))  # the range starts at B3
     row = next(r for r in shifted[1:] if r[1] == "bad-number")
     column, number = at("qty", 1)[0], int(at("qty", 1)[1:])

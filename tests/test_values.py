@@ -17,19 +17,29 @@ D = dt.date(2026, 11, 26)
     "2026/11/26 14:05:09", 46352, 46352.75, "11月26日", "11/26",
 ])
 def test_dates(raw):
-    assert values.date(raw, default_year=2026) == D
+    assert values.date(raw, D) == D
 
 
 @pytest.mark.parametrize("raw", ["2026-02-30", "下周三", "11月26日x", "2026-11", True, 0, -5, float("nan"),
                                  dt.time(9, 30), "26/11/2026x", "1e9"])
 def test_bad_dates(raw):
     with pytest.raises(BadValue):
-        values.date(raw, default_year=2026)
+        values.date(raw, D)
 
 
 def test_month_day_needs_a_year():
     with pytest.raises(BadValue):
         values.date("11月26日")
+
+
+@pytest.mark.parametrize("raw, near, expected", [
+    ("12月31日", dt.date(2027, 1, 2), dt.date(2026, 12, 31)),
+    ("1月2日", dt.date(2026, 12, 31), dt.date(2027, 1, 2)),
+    ("6月30日", dt.date(2026, 1, 1), dt.date(2026, 6, 30)),
+    ("2月29日", dt.date(2027, 6, 1), dt.date(2028, 2, 29)),  # the nearest leap day
+])
+def test_month_day_takes_the_year_nearest_the_day_given(raw, near, expected):
+    assert values.date(raw, near) == expected
 
 
 @pytest.mark.parametrize("raw, expected", [

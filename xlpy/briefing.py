@@ -315,7 +315,7 @@ def make_briefing(settings: Settings, day: dt.date, reference: Reference | None 
         parts = store.read_partitions(master)
         rejected = rejected_reports(store.concat(parts, "imports"), store.concat(parts, "problems"), day)
         write, b = summary_writer(parts, reference, settings, day, lang,
-                                  _reps_of_rejected(rejected["source"], settings, reference))
+                                  _reps_of_rejected(rejected["source"], settings, reference, day))
         store.commit(master, {store.SUMMARY: write}, settings.backups)
     to = recipients(reference)
     sender = settings.smtp.from_address if settings.smtp else "xlpy@localhost"
@@ -332,14 +332,14 @@ def write_briefing(settings: Settings, date: dt.date) -> Path:
     return make_briefing(settings, date).workbook
 
 
-def _reps_of_rejected(sources, settings: Settings, reference: Reference) -> dict[str, set[str]]:
+def _reps_of_rejected(sources, settings: Settings, reference: Reference, day: dt.date) -> dict[str, set[str]]:
     """The reps a rejected file names (title or rows), read again from the inbox where it still is."""
     out = {}
     for source in sources:
         path = settings.path("inbox") / source  # a source is its path within the inbox
         if not path.is_file():
             continue
-        report = reader.read_report(path, settings, reference.rep_index)
+        report = reader.read_report(path, settings, reference.rep_index, today=day)
         names = {t.title["rep"].value for t in report.tables if "rep" in t.title}
         names |= {rec.get("rep") for t in report.tables for rec in t.records}
         out[source] = {reference.rep_index.get(values.norm(n), {}).get("name", n) for n in names if n}

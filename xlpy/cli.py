@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import config
+from . import clock, config
 from .messages import say
 from .reference import BadReference, Reference, read_reference
 from .rules import Context
@@ -18,7 +18,7 @@ EXIT_OK, EXIT_FOUND, EXIT_UNUSABLE = 0, 1, 2
 def parse_date(text: str) -> dt.date:
     from .values import BadValue, date
     try:
-        return date(text, dt.date.today().year)
+        return date(text, clock.today())
     except BadValue:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (use 2026-11-26)") from None
 
@@ -26,6 +26,11 @@ def parse_date(text: str) -> dt.date:
 def _office_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--office", type=Path, help="the office folder holding xlpy.toml (default: the current folder)")
     p.add_argument("--lang", choices=("zh", "en"), help="language of messages (default: the office's setting, else zh)")
+
+
+def _date_arg(p: argparse.ArgumentParser, help: str) -> None:
+    """The command's day, one name everywhere (``--today`` still accepted)."""
+    p.add_argument("--date", "--today", dest="today", type=parse_date, metavar="DATE", help=help)
 
 
 def _context(args, reference_required: bool = False) -> Context:
@@ -36,8 +41,7 @@ def _context(args, reference_required: bool = False) -> Context:
         reference = read_reference(ref_path, settings)
     else:
         reference = None
-    return Context(reference=reference, settings=settings, today=getattr(args, "today", None) or dt.date.today(),
-                   lang=lang)
+    return Context(reference=reference, settings=settings, today=args.today, lang=lang)
 
 
 # ---------------------------------------------------------------- commands
@@ -105,7 +109,7 @@ def cmd_stats(args) -> int:
 
 def cmd_init(args) -> int:
     from .office import init_office
-    path = init_office(args.dir, lang=args.lang or "zh")
+    path = init_office(args.dir, args.today, lang=args.lang or "zh")
     print(path)
     return EXIT_OK
 
@@ -113,7 +117,7 @@ def cmd_init(args) -> int:
 def cmd_template(args) -> int:
     from .template import write_template
     ctx = _context(args)
-    out = write_template(args.rep, args.date, ctx.reference or Reference.empty(), args.output, ctx.settings)
+    out = write_template(args.rep, args.today, ctx.reference or Reference.empty(), args.output, ctx.settings)
     print(out)
     return EXIT_OK
 
@@ -121,9 +125,9 @@ def cmd_template(args) -> int:
 def cmd_nightly(args) -> int:
     from . import consolidate, nightly
     settings = _settings(args)
-    log = nightly.open_log(settings)
+    log = nightly.open_log(settings, args.today)
     try:
-        result = nightly.run_nightly(settings, args.date, send=not args.no_send, resend=args.resend,
+        result = nightly.run_nightly(settings, args.today, send=not args.no_send, resend=args.resend,
                                      progress=nightly.Progress(3, sys.stderr))
     finally:
         nightly.close_log()
@@ -143,7 +147,7 @@ def cmd_briefing(args) -> int:
     from . import briefing, nightly, store
     settings = _settings(args)
     try:
-        written = briefing.make_briefing(settings, args.date or dt.date.today())
+        written = briefing.make_briefing(settings, args.today)
     except store.MasterError as e:
         print(say(e.code, settings.language, **e.params), file=sys.stderr)
         return EXIT_UNUSABLE
@@ -176,7 +180,7 @@ def _settings(args) -> config.Settings:
 
 def cmd_demo(args) -> int:
     from .demo import run_demo
-    return run_demo(args.dir, lang=args.lang or "zh")
+    return run_demo(args.dir, args.today, lang=args.lang or "zh")
 
 
 # ---------------------------------------------------------------- the parser
@@ -201,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--master", type=Path, metavar="DIR",
                    help="also check against the consolidated record in DIR: contracts signed before, payments "
                         "and cancellations of unknown contracts, stock, money owed")
-    p.add_argument("--today", type=parse_date, help="judge future dates against this day (default: today)")
+    _date_arg(p, "judge dates against this day (default: today)")
     _office_args(p)
     p.set_defaults(func=cmd_validate)
 
@@ -215,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                "(default: the office master folder)")
     p.add_argument("--reference", type=Path, help="the reference workbook (default: the office's reference.xlsx)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    _date_arg(p, "judge reports against this day (default: today)")
     _office_args(p)
     p.set_defaults(func=cmd_consolidate)
 
@@ -227,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", help="only this period: 2026-11, 2026-Q4 or 2026 (default: everything)")
     p.add_argument("--master", type=Path, help="the folder of master workbooks (default: the office master folder)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
-    p.add_argument("--today", type=parse_date, help="count as of this day (default: today)")
+    _date_arg(p, "count as of this day (default: today)")
     _office_args(p)
     p.set_defaults(func=cmd_stats)
 
@@ -242,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Write a blank daily report with the title area filled in and drop-down lists for rep, product and "
         "deal type taken from the reference workbook."))
     p.add_argument("--rep", required=True, help="the sales rep's name")
-    p.add_argument("--date", required=True, type=parse_date, help="the report date, e.g. 2026-11-26")
+    _date_arg(p, "the report date, e.g. 2026-11-26 (default: today)")
     p.add_argument("-o", "--output", type=Path, help="the file to write (default: inbox/REP_DATE.xlsx in the office)")
     p.add_argument("--reference", type=Path, help="the reference workbook (default: the office's reference.xlsx)")
     _office_args(p)
@@ -260,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
         "day's briefing (工作日志 sheet in master/总表.xlsx and outbox/DAY.eml) and mail it when xlpy.toml has an "
         "[smtp] section. Logs to logs/DAY.log. Exit status: 0 all good, 1 some reports rejected (the rest "
         "consolidated), 2 failed (the record unchanged), 3 the briefing could not be sent (it waits in the outbox)."))
-    p.add_argument("--date", type=parse_date, help="the day to brief, also 'today' for validation (default: today)")
+    _date_arg(p, "the day to brief, and to judge reports against (default: today)")
     p.add_argument("--resend", action="store_true", help="mail again to recipients who already had this day's briefing")
     p.add_argument("--no-send", action="store_true", help="write the briefing but mail nothing")
     _office_args(p)
@@ -270,7 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Write the day's briefing from the master workbooks as they are: the 工作日志 sheet in master/总表.xlsx "
         "(statistics refreshed as of the day) and outbox/DAY.eml; --send mails it as `xlpy nightly` does. "
         "Exit status: 0 done, 2 the master could not be written, 3 not sent."))
-    p.add_argument("--date", type=parse_date, help="the day (default: today)")
+    _date_arg(p, "the day (default: today)")
     p.add_argument("--send", action="store_true", help="mail it to the 收件人 sheet's addresses over [smtp]")
     p.add_argument("--resend", action="store_true", help="with --send: mail again to those who already had it")
     _office_args(p)
@@ -292,6 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.today = getattr(args, "today", None) or clock.today()  # the command's day, decided once
     try:
         return args.func(args)
     except BadReference as e:

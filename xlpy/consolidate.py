@@ -10,6 +10,7 @@ the months that change are written again.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import time
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import ledger as L
-from . import rules, store, validate
+from . import clock, rules, store, validate
 from .config import Settings
 from .messages import say
 from .rules import Context, Issue
@@ -76,17 +77,20 @@ def fingerprint(path: Path) -> str:
 
 def run_consolidation(settings: Settings, inbox: Path | None = None, master: Path | None = None,
                       reference: Path | None = None, now: pd.Timestamp | None = None,
-                      ctx: Context | None = None, summary: bool = True) -> Outcome:
+                      ctx: Context | None = None, summary: bool = True, today: dt.date | None = None) -> Outcome:
     """Validate and consolidate every report in the inbox; write the changed masters, and the
-    summary workbook unless ``summary`` is False (the nightly run writes it with the briefing)."""
+    summary workbook unless ``summary`` is False (the nightly run writes it with the briefing).
+    Reports are judged as of ``ctx.today`` (or ``today``, or the day of ``now``)."""
     from .reference import read_reference
     start = time.perf_counter()
     inbox = Path(inbox or settings.path("inbox"))
     master = Path(master or settings.path("master"))
     if ctx is None:
-        ctx = Context(read_reference(reference or settings.path("reference"), settings), settings,
-                      lang=settings.language)
-    now = (now or pd.Timestamp.now()).floor("s")
+        if today is None and now is None:
+            raise TypeError("run_consolidation needs the command's day: ctx, today or now")
+        ctx = Context(reference=read_reference(reference or settings.path("reference"), settings),
+                      settings=settings, today=today or now.date(), lang=settings.language)
+    now = pd.Timestamp(now or clock.now()).floor("s")  # the import stamp; judging uses ctx.today
     with store.lock(master, settings.lock_timeout):
         store.recover(master)
         parts = store.read_partitions(master)
@@ -96,7 +100,7 @@ def run_consolidation(settings: Settings, inbox: Path | None = None, master: Pat
         if changed or (summary and not (master / store.SUMMARY).exists()):
             writers = {f"{name}.xlsx": _writer(parts[name], ctx.lang) for name in changed}
             if summary:
-                writers[store.SUMMARY] = _summary_writer(parts, ctx, now.date())
+                writers[store.SUMMARY] = _summary_writer(parts, ctx, ctx.today)
             store.commit(master, writers, settings.backups)
             outcome.written = list(writers)
     outcome.seconds = time.perf_counter() - start

@@ -109,14 +109,13 @@ class _Style:
 # ---------------------------------------------------------------- building
 
 
-def build_demo(dir: Path, lang: str = "zh", seed: int = 2026, today: dt.date | None = None,
+def build_demo(dir: Path, today: dt.date, lang: str = "zh", seed: int = 2026,
                days: int = WORKING_DAYS) -> DemoOffice:
     """An office in ``dir`` with one report per active rep per working day, the last
     working day on or before ``today``."""
     if days < WORKING_DAYS:
         raise ValueError(f"the demo needs at least {WORKING_DAYS} working days to plant its mistakes")
-    today = today or dt.date.today()
-    dir = Path(init_office(dir, lang, today))
+    dir = Path(init_office(dir, today, lang))
     reps = [name for name, _, active, *_ in REPS if active == "是"]
     office = DemoOffice(dir, today, working_days(today, days), reps, [], [])
     _Generator(random.Random(seed), office, config.load(dir).path("inbox")).run()
@@ -378,16 +377,17 @@ class DemoRun:
     to_open: list[tuple[Path, str]] = field(default_factory=list)
 
 
-def run_demo(dir: Path, lang: str = "zh") -> int:
+def run_demo(dir: Path, today: dt.date, lang: str = "zh") -> int:
     """Build the demo office in ``dir`` (refused when ``dir`` already holds an office,
     even a demo one: nothing a user may have changed is ever deleted), run every step
     on it and print what to open."""
     dir = Path(dir)
     if (dir / config.CONFIG_NAME).exists():
         raise ValueError(_say("exists", lang, dir=dir))
-    office = build_demo(dir, lang)
+    office = build_demo(dir, today, lang)
     settings = config.load(dir)
-    run = DemoRun(office, Context(read_reference(settings.path("reference"), settings), settings, office.today, lang))
+    run = DemoRun(office, Context(reference=read_reference(settings.path("reference"), settings), settings=settings,
+                                  today=office.today, lang=lang))
     run.to_open.append((settings.path("reference"), _say("open-reference", lang)))
     run.to_open.append((settings.path("inbox"), _say("open-inbox", lang)))
     print(_say("built", lang, dir=dir.resolve(), files=len(office.files), reps=len(office.reps),

@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from email.utils import formataddr
 from pathlib import Path
 
+from . import clock
 from .config import PASSWORD_ENV, Smtp
 
 SENT_LOG = "sent.jsonl"
@@ -107,7 +108,7 @@ def record(outbox: Path, day: dt.date, deliveries: list[Delivery], message_id: s
     done = [d for d in deliveries if d.ok]
     if not done:
         return
-    now = dt.datetime.now().isoformat(timespec="seconds")
+    now = clock.now().isoformat(timespec="seconds")
     with (Path(outbox) / SENT_LOG).open("a", encoding="utf-8") as f:
         for d in done:
             f.write(json.dumps({"day": day.isoformat(), "to": d.email, "at": now, "message_id": message_id},

@@ -56,17 +56,17 @@ class Progress:
         self.stream.flush()
 
 
-def run_nightly(settings: Settings, day: dt.date | None = None, send: bool = True, resend: bool = False,
+def run_nightly(settings: Settings, day: dt.date, send: bool = True, resend: bool = False,
                 progress: Progress | None = None) -> Result:
-    """Run every step for ``day`` (default today); never raises for what a scheduler can report."""
-    day, lang = day or dt.date.today(), settings.language
+    """Run every step for ``day``; never raises for what a scheduler can report."""
+    lang = settings.language
     start, result = time.perf_counter(), Result()
     progress = progress or Progress(3, io.StringIO())  # quiet
     log.info(say("nightly-start", lang, office=settings.office, day=day))
     try:
         progress.step(say("nightly-consolidate", lang))
         reference = read_reference(settings.path("reference"), settings)
-        ctx = Context(reference, settings, today=day, lang=lang)
+        ctx = Context(reference=reference, settings=settings, today=day, lang=lang)
         result.outcome = consolidate.run_consolidation(settings, ctx=ctx, summary=False)  # the briefing writes 总表
         for line in consolidate.to_text(result.outcome, lang).splitlines():
             log.info(line)
@@ -142,12 +142,11 @@ def _failed(result: Result, detail: str, start: float, lang: str) -> Result:
 # ---------------------------------------------------------------- the log files
 
 
-def open_log(settings: Settings) -> Path:
+def open_log(settings: Settings, today: dt.date) -> Path:
     """Send this run's log to ``logs/<today>.log`` (appended); log files older than ``log_days``
     are removed. Returns the log file; `close_log` when done."""
     folder = settings.path("logs")
     folder.mkdir(parents=True, exist_ok=True)
-    today = dt.date.today()
     for old in folder.glob("*.log"):
         try:
             if (today - dt.date.fromisoformat(old.stem)).days >= settings.log_days:

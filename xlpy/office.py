@@ -47,9 +47,9 @@ REP_MONTHLY = {"张伟": 600_000, "王芳": 500_000, "李娜": 350_000, "刘洋"
 SEASON = (0.8, 0.7, 0.9, 1.0, 1.1, 1.2, 1.2, 1.1, 1.0, 1.0, 1.1, 1.3)
 
 
-def init_office(dir: Path, lang: str = "zh", today: dt.date | None = None) -> Path:
+def init_office(dir: Path, today: dt.date, lang: str = "zh") -> Path:
     """Create the office folder ``dir`` (it may exist, but must not hold an office yet).
-    Targets are for the year of ``today`` (default: today)."""
+    Targets are for the year of ``today``."""
     if lang not in ("zh", "en"):
         raise ValueError(f"unknown language {lang!r}: use zh or en")
     dir = Path(dir)
@@ -58,7 +58,7 @@ def init_office(dir: Path, lang: str = "zh", today: dt.date | None = None) -> Pa
         raise ValueError(_EXISTS[lang == "en"].format(path=toml))
     dir.mkdir(parents=True, exist_ok=True)
     settings = config.Settings(office=dir)
-    write_reference(settings.path("reference"), (today or dt.date.today()).year)
+    write_reference(settings.path("reference"), today.year)
     for folder in ("inbox", "master"):
         settings.path(folder).mkdir(exist_ok=True)
     # Written last: its presence is what marks the folder as an office.

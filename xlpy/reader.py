@@ -7,6 +7,7 @@ raw value in ``Table.bad`` and its typed value is None, for the rules to judge.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
 import io
@@ -122,23 +123,25 @@ DEAL_NAMES = {values.norm(n): d.key for d in schema.DEAL_TYPES for n in (d.key, 
 # ---------------------------------------------------------------- the file
 
 
-def read_report(path: Path, settings: Settings = Settings(), reps: dict | None = None) -> Report:
-    """Read one daily-report file. ``reps`` maps a normalised rep name to its
-    reference record (for the region default); unreadable files are flagged, never raised."""
+def read_report(path: Path, settings: Settings = Settings(), reps: dict | None = None, *,
+                today: dt.date) -> Report:
+    """Read one daily-report file. ``reps`` maps a normalised rep name to its reference
+    record (for the region default); ``today`` places dates typed without a year.
+    Unreadable files are flagged, never raised."""
     try:
         fingerprint, grids = read_grids(Path(path), settings)
     except Unreadable as e:
         return Report(Path(path), unreadable=e)
-    return report_from_grids(Path(path), grids, reps, fingerprint)
+    return report_from_grids(Path(path), grids, reps, fingerprint, today=today)
 
 
 def report_from_grids(path: Path, grids: list[tuple[str, list[list]]], reps: dict | None = None,
-                      fingerprint: str = "") -> Report:
+                      fingerprint: str = "", *, today: dt.date) -> Report:
     """A report from sheets already read (a file, or a live Excel sheet's values)."""
-    report = Report(Path(path), fingerprint, report_date=_date_in_name(Path(path).stem))
+    report = Report(Path(path), fingerprint, report_date=_date_in_name(Path(path).stem, today))
     try:
         for sheet, grid in grids:
-            table = _table(sheet, grid, report, reps or {})
+            table = _table(sheet, grid, report, reps or {}, today)
             if table is not None:
                 report.tables.append(table)
     except Exception as e:  # noqa: BLE001 - one odd file must not stop the batch; the detail names the fault
@@ -376,12 +379,11 @@ _NAME_DATE = re.compile(r"(20\d\d)[-_.年]?(\d{1,2})[-_.月]?(\d{1,2})")
 _NAME_MD = re.compile(r"(\d{1,2})月(\d{1,2})日?")
 
 
-def _date_in_name(stem: str):
+def _date_in_name(stem: str, today: dt.date):
     for pattern in (_NAME_DATE, _NAME_MD):
         if m := pattern.search(stem):
             try:
-                return values.date("-".join(m.groups()) if len(m.groups()) == 3 else f"{m[1]}月{m[2]}日",
-                                   pd.Timestamp.today().year)
+                return values.date("-".join(m.groups()) if len(m.groups()) == 3 else f"{m[1]}月{m[2]}日", today)
             except values.BadValue:
                 continue
     return None
@@ -444,14 +446,14 @@ def _title(grid: list[list], above: int) -> dict[str, TitleValue]:
     return found
 
 
-def _table(sheet: str, grid: list[list], report: Report, reps: dict) -> Table | None:
+def _table(sheet: str, grid: list[list], report: Report, reps: dict, today: dt.date) -> Table | None:
     header = find_header(grid, labels=TITLES)
     if header is None:
         return None
     h, columns, headers, extras = header
     title = _title(grid, h)
-    _parse_title(title, report)
-    year = (report.report_date or pd.Timestamp.today()).year
+    _parse_title(title, report, report.report_date or today)
+    near = report.report_date or today
     parsed, raw, bad, totals = [], {}, {}, []
     for r in range(h + 1, len(grid)):
         cells = grid[r]
@@ -467,7 +469,7 @@ def _table(sheet: str, grid: list[list], report: Report, reps: dict) -> Table | 
         rec = dict.fromkeys(ROW_COLUMNS)
         rec["sheet"], rec["row"] = sheet, r + 1
         for key, value in rec_raw.items():
-            rec[key] = _parse(key, value, year, bad, r + 1)
+            rec[key] = _parse(key, value, near, bad, r + 1)
         rec["extra"] = {name: get(c) for name, c in extras.items() if not values.is_blank(get(c))} or None
         _fill_defaults(rec, title, report, reps, bad)
         rec["deal"] = DEAL_NAMES.get(values.norm(rec["deal_type"])) if rec["deal_type"] else None
@@ -476,23 +478,23 @@ def _table(sheet: str, grid: list[list], report: Report, reps: dict) -> Table | 
     return Table(sheet, h + 1, columns, headers, extras, title, parsed, raw, bad, totals)
 
 
-def _parse(key: str, value, year: int, bad: dict, row: int):
+def _parse(key: str, value, near: dt.date, bad: dict, row: int):
     if (err := values.excel_error(value)) is not None:
         bad[(row, key)] = (err, "excel-error")
         return None
     column = schema.BY_KEY[key]
     try:
-        return values.PARSERS[column.type](value, year) if column.type == "date" else values.PARSERS[column.type](value)
+        return values.date(value, near) if column.type == "date" else values.PARSERS[column.type](value)
     except values.BadValue:
         bad[(row, key)] = (value, "bad-date" if column.type == "date" else "bad-number")
         return None
 
 
-def _parse_title(title: dict[str, TitleValue], report: Report) -> None:
+def _parse_title(title: dict[str, TitleValue], report: Report, near: dt.date) -> None:
     for key, tv in title.items():
         kind = next(c.type for c in schema.TITLE_FIELDS if c.key == key)
         try:
-            tv.value = values.date(tv.raw, pd.Timestamp.today().year) if kind == "date" else values.PARSERS[kind](tv.raw)
+            tv.value = values.date(tv.raw, near) if kind == "date" else values.PARSERS[kind](tv.raw)
         except values.BadValue:
             tv.value = None
     if "report_date" in title and title["report_date"].value:

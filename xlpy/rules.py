@@ -126,13 +126,13 @@ def _show(value) -> str:
     return "" if value is None else str(value)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Context:
-    """What the rules compare against."""
+    """What the rules compare against; ``today`` is the command's day, decided by its caller."""
 
+    today: dt.date
     reference: Reference | None = None
     settings: Settings = field(default_factory=Settings)
-    today: dt.date = field(default_factory=dt.date.today)
     lang: str = "zh"
 
 

@@ -27,8 +27,8 @@ from python_calamine import CalamineWorkbook
 from xlsxwriter.exceptions import XlsxFileError
 from xlsxwriter.worksheet import Worksheet
 
+from . import clock, values
 from . import ledger as L
-from . import values
 
 SUMMARY = "总表.xlsx"
 PARTITION = re.compile(r"^(\d{4}-\d{2}|undated)\.xlsx$")
@@ -310,7 +310,7 @@ def recover(master: Path) -> bool:
 def _backup(master: Path, names: list[str], keep: int) -> None:
     folder = master / BACKUP
     folder.mkdir(exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S-%f")
     for name in names:
         if (master / name).exists() and keep > 0:  # copied whole, then named: never half a backup
             shutil.copy2(master / name, master / TMP / BACKUP)

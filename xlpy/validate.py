@@ -70,7 +70,7 @@ def validate_in_parts(files: list[Path], ctx: Context, history: pd.DataFrame | N
 def _report_order(path: Path, ctx: Context) -> tuple[str, str]:
     if _skipped(path):
         return "", path.name
-    return rules.report_order(reader.read_report(path, ctx.settings))
+    return rules.report_order(reader.read_report(path, ctx.settings, today=ctx.today))
 
 
 def _skipped(path: Path) -> bool:
@@ -85,7 +85,7 @@ def _validate(files: list[Path], ctx: Context, book: record_rules.Book | None, s
         if _skipped(path):
             results.append(FileResult(path, "skipped"))
             continue
-        report = reader.read_report(path, ctx.settings, reps)
+        report = reader.read_report(path, ctx.settings, reps, today=ctx.today)
         report.source = sources.get(path, report.source)
         results.append(FileResult(path, "", report, rules.check_report(report, ctx)))
     readable = [r.report for r in results if r.report is not None and r.report.unreadable is None]

@@ -105,9 +105,10 @@ _MD = re.compile(r"^(\d{1,2})[月/-](\d{1,2})日?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 
-def date(value, default_year: int | None = None) -> dt.date | None:
+def date(value, near: dt.date | None = None) -> dt.date | None:
     """Excel dates and serials, `2026-11-26`, `2026/11/26`, `2026.11.26`, `2026年11月26日`,
-    `11月26日` (year from ``default_year``), `20261126` → date."""
+    `20261126` → date; `11月26日` in the year that puts it nearest ``near`` (a report's file
+    date or the command's today: `12月31日` read on 2 January is last year's)."""
     if is_blank(value):
         return None
     if isinstance(value, dt.datetime):
@@ -122,11 +123,23 @@ def date(value, default_year: int | None = None) -> dt.date | None:
     try:
         if m := _YMD.match(s) or _COMPACT.match(s):
             return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        if (m := _MD.match(s)) and default_year:
-            return dt.date(default_year, int(m[1]), int(m[2]))
+        if (m := _MD.match(s)) and near:
+            return _nearest(int(m[1]), int(m[2]), near)
     except ValueError:
         pass  # 2026-02-30: the shape of a date but not a day
     raise BadValue(value)
+
+
+def _nearest(month: int, day: int, near: dt.date) -> dt.date:
+    candidates = []
+    for year in (near.year - 1, near.year, near.year + 1):
+        try:
+            candidates.append(dt.date(year, month, day))
+        except ValueError:
+            continue  # 2月29日 outside a leap year
+    if not candidates:
+        raise ValueError(f"{month}-{day}")
+    return min(candidates, key=lambda d: abs(d - near))
 
 
 def _from_number(value: float) -> dt.date:

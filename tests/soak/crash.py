@@ -82,7 +82,8 @@ def soak(count: int = 200, seed: int = 1, work: Path | None = None, points: bool
         office = H.copy_office(scenario, work / name)
         scratch = work / f"{name}-tmp"  # the run's temp folder and read cache, to find what it leaves
         (scratch / "cache").mkdir(parents=True)
-        proc = subprocess.Popen(command + ["consolidate", "--office", str(office)], stdout=subprocess.DEVNULL,
+        proc = subprocess.Popen(command + ["consolidate", "--office", str(office), "--date", str(H.TODAY)],
+                                stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, env=H.environ(TMPDIR=str(scratch), TEMP=str(scratch),
                                                                          XLPY_CACHE=str(scratch / "cache")))
         try:
@@ -99,7 +100,7 @@ def soak(count: int = 200, seed: int = 1, work: Path | None = None, points: bool
         if problems:  # kept for a post-mortem
             shutil.copytree(office, work / f"{name}-as-killed")
         with _cache(scratch / "cache"):  # the next run shares the killed run's read cache
-            outcome = consolidate.run_consolidation(config.load(office))
+            outcome = consolidate.run_consolidation(config.load(office), today=H.TODAY)
         problems += _after_next_run(master, outcome, done.returncode, after, scratch)
         figures["rows_lost_or_doubled"] += H.rows_lost_or_doubled(master, after[0])
         figures["violations"] += [f"{name} ({phase}): {p}" for p in problems]

@@ -137,9 +137,10 @@ class Target:
     first input kept, instead of raised (the soak then tries every input)."""
 
     def __init__(self, folder: Path, keep_going: bool = False):
-        office = init_office(folder / "office")
+        office = init_office(folder / "office", dt.date(2026, 11, 27))
         settings = config.Settings(office=office, read_timeout=10)
-        self.ctx = Context(read_reference(settings.path("reference"), settings), settings, dt.date(2026, 11, 27))
+        self.ctx = Context(reference=read_reference(settings.path("reference"), settings), settings=settings,
+                           today=dt.date(2026, 11, 27))
         self.path = folder / "input.xlsx"
         self.seeds = seeds(folder)
         self.statuses = collections.Counter()

@@ -15,7 +15,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from .. import annotate, config, reader, rules, store, validate, values
+from .. import annotate, clock, config, reader, rules, store, validate, values
 from ..messages import pick, say
 from ..reference import BadReference, Reference, read_reference
 from ..rules import Context
@@ -79,6 +79,7 @@ def button(func):
     def run(book: Book | None = None, **options) -> int:
         book = book or XwBook.caller()
         lang = options.get("lang") or "zh"
+        options["today"] = options.get("today") or clock.today()  # the click's day, decided once
         try:
             return func(book, **options)
         except Plain as e:
@@ -124,18 +125,18 @@ def office_settings(book: Book, office: Path | None = None, lang: str | None = N
     return replace(settings, language=lang) if lang else settings
 
 
-def context(settings: config.Settings, today: dt.date | None = None) -> Context:
+def context(settings: config.Settings, today: dt.date) -> Context:
     """What the rules compare against; the reference workbook when the office has one."""
     path = settings.path("reference")
     reference = read_reference(path, settings) if path.is_file() else None
-    return Context(reference=reference, settings=settings, today=today or dt.date.today(), lang=settings.language)
+    return Context(reference=reference, settings=settings, today=today, lang=settings.language)
 
 
 def report_from_grid(name: str, sheet: str, grid: list[list], ctx: Context) -> reader.Report:
     """The report `reader.read_report` would make of one sheet, from its cells as Excel
     shows them now (edits not yet saved included)."""
     reps = ctx.reference.rep_index if ctx.reference is not None else {}
-    return reader.report_from_grids(Path(name), [(sheet, grid)], reps)
+    return reader.report_from_grids(Path(name), [(sheet, grid)], reps, today=ctx.today)
 
 
 # Our notes begin "错误：…", "warning: …": how a note is told apart from the user's own.
@@ -192,8 +193,7 @@ def optional(module: str, feature: str, lang: str):
 
 
 @button
-def validate_active_sheet(book: Book, office: Path | None = None, lang: str | None = None,
-                          today: dt.date | None = None) -> int:
+def validate_active_sheet(book: Book, today: dt.date, office: Path | None = None, lang: str | None = None) -> int:
     """校验当前表: check the sheet the user is looking at, mark its cells, list the issues.
     In Excel that is the active sheet of the active workbook (a report opened next to the
     control workbook, when the macro runs from Alt+F8 or the Quick Access Toolbar)."""
@@ -216,8 +216,7 @@ def validate_active_sheet(book: Book, office: Path | None = None, lang: str | No
 
 
 @button
-def validate_inbox(book: Book, office: Path | None = None, lang: str | None = None,
-                   today: dt.date | None = None) -> int:
+def validate_inbox(book: Book, today: dt.date, office: Path | None = None, lang: str | None = None) -> int:
     """校验收件箱: check every report in the office's inbox; a table of files on 收件箱."""
     ctx = context(office_settings(book, office, lang), today)
     inbox = ctx.settings.path("inbox")
@@ -236,15 +235,15 @@ def validate_inbox(book: Book, office: Path | None = None, lang: str | None = No
 
 
 @button
-def new_report(book: Book, rep: str | None = None, date: dt.date | None = None, office: Path | None = None,
-               lang: str | None = None) -> int:
+def new_report(book: Book, today: dt.date, rep: str | None = None, date: dt.date | None = None,
+               office: Path | None = None, lang: str | None = None) -> int:
     """新建日报: a blank report for the rep and date typed on the control sheet (or given),
     written into the inbox and opened in Excel."""
     settings = office_settings(book, office, lang)
     rep = rep or _named_or_none(book, REP_NAME)
     if values.is_blank(rep):
         raise Plain("rep-unset")
-    date = date or _date(_named_or_none(book, DATE_NAME)) or dt.date.today()
+    date = date or _date(_named_or_none(book, DATE_NAME), today) or today
     template = optional("xlpy.template", "新建日报", settings.language)
     path = settings.path("reference")
     reference = read_reference(path, settings) if path.is_file() else Reference.empty()
@@ -255,12 +254,12 @@ def new_report(book: Book, rep: str | None = None, date: dt.date | None = None, 
 
 
 @button
-def consolidate(book: Book, office: Path | None = None, lang: str | None = None) -> int:
+def consolidate(book: Book, today: dt.date, office: Path | None = None, lang: str | None = None) -> int:
     """合并汇总: consolidate the inbox into the master workbooks; the reconciliation (each file's
     rows read = accepted + rejected + copies, and the errors that kept rows out) on 合并结果."""
     settings = office_settings(book, office, lang)
     module = optional("xlpy.consolidate", "合并汇总", settings.language)
-    outcome = module.run_consolidation(settings)
+    outcome = module.run_consolidation(settings, today=today)
     book.clear(CONSOLIDATION_SHEET)
     book.write(CONSOLIDATION_SHEET, reconciliation(module, outcome, settings.language))
     book.activate(CONSOLIDATION_SHEET)
@@ -296,8 +295,7 @@ CHART_ROWS = 20  # rows a chart takes, so that the next one goes below it
 
 
 @button
-def refresh_stats(book: Book, office: Path | None = None, lang: str | None = None,
-                  today: dt.date | None = None) -> int:
+def refresh_stats(book: Book, today: dt.date, office: Path | None = None, lang: str | None = None) -> int:
     """刷新统计: every statistics table, from the master workbooks, onto the sheets the master
     workbook has too (`stats_sheets.SHEETS`): each table under its title as an Excel table with
     the master's number formats, side by side, and the master's charts right of them."""
@@ -349,13 +347,13 @@ def _column(p, column, header: bool = True) -> str:
 
 
 @button
-def daily_briefing(book: Book, office: Path | None = None, lang: str | None = None,
+def daily_briefing(book: Book, today: dt.date, office: Path | None = None, lang: str | None = None,
                    date: dt.date | None = None) -> int:
     """生成工作日志: the end-of-day briefing for management."""
     settings = office_settings(book, office, lang)
     briefing = optional("xlpy.briefing", "生成工作日志", settings.language)
     try:
-        path = briefing.write_briefing(settings, date or dt.date.today())
+        path = briefing.write_briefing(settings, date or today)
     except store.MasterError as e:  # 总表 open in Excel: say so plainly
         book.alert(say(e.code, settings.language, **e.params))
         return 2
@@ -371,10 +369,10 @@ def _named_or_none(book: Book, name: str):
         return None
 
 
-def _date(value) -> dt.date | None:
+def _date(value, today: dt.date) -> dt.date | None:
     if values.is_blank(value):
         return None
     try:
-        return values.date(value, dt.date.today().year)
+        return values.date(value, today)
     except values.BadValue:
         raise Plain("bad-date", value=value) from None

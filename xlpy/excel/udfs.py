@@ -30,7 +30,7 @@ import pandas as pd
 import xlwings as xw
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from .. import annotate, config, reader, rules, stats, store, values
+from .. import annotate, clock, config, reader, rules, stats, store, values
 from ..messages import pick
 from ..reference import Reference, read_reference
 from ..rules import Context
@@ -106,16 +106,20 @@ class Record:
     ledger: pd.DataFrame
     activity: pd.DataFrame
     memo: dict = field(default_factory=dict)
-    day: dt.date = field(default_factory=dt.date.today)  # figures are as of this day
+    day: dt.date | None = None  # figures are as of this day: the recalculation's, set by `as_of`
 
     @property
     def lang(self) -> str:
         return self.settings.language
 
+    def as_of(self, day: dt.date) -> Record:
+        """The record with figures as of ``day``: what was remembered for another day is dropped."""
+        if self.day != day:
+            self.memo, self.day = {}, day
+        return self
+
     def remember(self, key, compute):
-        """``compute()``, once per key (and per day: figures are as of today)."""
-        if self.day != dt.date.today():
-            self.memo, self.day = {}, dt.date.today()
+        """``compute()``, once per key and day."""
         if key not in self.memo:
             self.memo[key] = compute()
         return self.memo[key]
@@ -174,7 +178,7 @@ def udf(func):
             bound = shown.bind(*args, **kwargs)
             bound.apply_defaults()
             caller = bound.arguments.pop("caller")
-            rec = record(office_for(_book_of(caller)))
+            rec = record(office_for(_book_of(caller))).as_of(clock.today())  # the call's day, decided once
             lang = rec.lang
             return func(rec, *bound.arguments.values())
         except Bad as e:
@@ -279,7 +283,7 @@ def _cell(value):
 
 
 def _record_facts(rec: Record):
-    return rec.remember("facts", lambda: stats.facts(rec.ledger, rec.activity, dt.date.today()))
+    return rec.remember("facts", lambda: stats.facts(rec.ledger, rec.activity, rec.day))
 
 
 def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -317,7 +321,7 @@ def _where(columns: dict[str, np.ndarray], given: dict, first, last) -> np.ndarr
 
 def _group(rec: Record, by: str, period_: str | None) -> pd.DataFrame:
     return rec.remember(("group", by, period_), lambda: stats.group_stats(
-        rec.ledger, rec.activity, rec.reference, by, period_, as_of=dt.date.today()))
+        rec.ledger, rec.activity, rec.reference, by, period_, as_of=rec.day))
 
 
 def sales(rec: Record, metric, region=None, rep=None, product=None, start=None, end=None):
@@ -379,7 +383,7 @@ def rank(rec: Record, rep, period_):
     """A rep's place in the ranking of a period (stats.ranking, the office's weights)."""
     p, rep = period(period_), name(rec, "rep", rep)
     table = rec.remember(("ranking", p), lambda: stats.ranking(
-        rec.ledger, rec.activity, rec.reference, p, dt.date.today(), rec.settings.ranking_weights))
+        rec.ledger, rec.activity, rec.reference, p, rec.day, rec.settings.ranking_weights))
     row = _indexed(rec, ("ranking", p), table, "rep").get(rep)
     if row is None:
         raise Bad("not-ranked", rep=rep, period=p)
@@ -389,7 +393,7 @@ def rank(rec: Record, rep, period_):
 def outstanding(rec: Record, contract_or_customer=None):
     """Money still owed (stats.receivables): on everything, one contract, or one customer's contracts."""
     def build():
-        owed = stats.receivables(rec.ledger, dt.date.today())
+        owed = stats.receivables(rec.ledger, rec.day)
         by_key = {}
         for column in ("contract_no", "customer"):  # a known name owing nothing owes 0
             by_key |= {values.norm(v): 0.0 for v in rec.ledger[column].dropna()}
@@ -423,8 +427,9 @@ def check(rec: Record, cells, sheet: str = "", origin: tuple[int, int] = (1, 1))
     named as on the sheet whose ``origin`` (row, column) the grid starts at."""
     grid = [list(row) if isinstance(row, (list, tuple)) else [row] for row in
             (cells if isinstance(cells, (list, tuple)) else [[cells]])]
-    ctx = Context(rec.reference, rec.settings, dt.date.today(), rec.lang)
-    report = reader.report_from_grids(Path(f"{sheet or 'XLPY_CHECK'}.xlsx"), [(sheet, grid)], rec.reference.rep_index)
+    ctx = Context(reference=rec.reference, settings=rec.settings, today=rec.day, lang=rec.lang)
+    report = reader.report_from_grids(Path(f"{sheet or 'XLPY_CHECK'}.xlsx"), [(sheet, grid)], rec.reference.rep_index,
+                                     today=rec.day)
     issues = rules.check_report(report, ctx)
     if not issues:
         return text("no-issues", rec.lang)
