@@ -29,9 +29,11 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from xlpy import config, consolidate, store
-from xlpy import ledger as L
-from xlpy.samples import write_superstore_office
+from xlpy.app import consolidate
+from xlpy.contract import config
+from xlpy.core import ledger as L
+from xlpy.io import store
+from xlpy.io.samples import write_superstore_office
 
 XLS = Path(__file__).resolve().parents[2] / "shared" / "data" / "superstore" / "Sample - Superstore.xls"
 REGIONS = ("华东", "华南", "华北", "西南", "东北")

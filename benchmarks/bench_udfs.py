@@ -17,12 +17,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from xlpy import config
-from xlpy.consolidate import run_consolidation
-from xlpy.demo import build_demo
+from xlpy.app.consolidate import run_consolidation
+from xlpy.app.demo import build_demo
+from xlpy.contract import config
 from xlpy.excel import udfs
 from xlpy.excel.buttons import context
-from xlpy.excel.udfs import XLPY_ATTAINMENT, XLPY_OUTSTANDING, XLPY_RANK, XLPY_SALES, XLPY_STATS
+from xlpy.excel.udfs import (
+    XLPY_ATTAINMENT,
+    XLPY_OUTSTANDING,
+    XLPY_RANK,
+    XLPY_SALES,
+    XLPY_STATS,
+)
 
 TODAY = dt.date(2026, 11, 27)
 

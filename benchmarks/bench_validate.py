@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from xlpy import config, validate
-from xlpy.demo import build_demo
-from xlpy.office import REPS
-from xlpy.reference import read_reference
-from xlpy.rules import Context
+from xlpy.app import validate
+from xlpy.app.demo import build_demo
+from xlpy.app.office import REPS
+from xlpy.contract import config
+from xlpy.core.rules import Context
+from xlpy.io.reference import read_reference
 
 
 def best_of(repeat: int, fn) -> float:

@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from xlpy import reader, schema, validate
-from xlpy.reference import read_reference
-from xlpy.report_file import write_report
-from xlpy.rules import Context
+from xlpy.app import validate
+from xlpy.contract import schema
+from xlpy.core.rules import Context
+from xlpy.io import reader
+from xlpy.io.reference import read_reference
+from xlpy.io.report_file import write_report
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpora" / "xlsx"

@@ -15,13 +15,22 @@ import xlsxwriter
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 
-from xlpy import schema, validate
-from xlpy.cli import main
-from xlpy.annotate import (AUTHOR, COLOURS, SHEET, annotate_results, by_cell, mark_cells, worst,
-                           write_issue_sheet)
-from xlpy.reference import Reference
-from xlpy.report_file import write_report
-from xlpy.rules import ERROR, WARNING, Context, Issue
+from xlpy.app import validate
+from xlpy.cli.main import main
+from xlpy.contract import schema
+from xlpy.core.rules import ERROR, WARNING, Context, Issue
+from xlpy.io.annotate import (
+    AUTHOR,
+    COLOURS,
+    SHEET,
+    annotate_results,
+    by_cell,
+    mark_cells,
+    worst,
+    write_issue_sheet,
+)
+from xlpy.io.reference import Reference
+from xlpy.io.report_file import write_report
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DAY = dt.date(2026, 11, 26)
@@ -272,7 +281,7 @@ def test_files_openpyxl_cannot_open_get_the_issue_list_only(relative, tmp_path, 
     [result] = check([source])
     assert result.status == "invalid"
 
-    with caplog.at_level(logging.WARNING, logger="xlpy.annotate"):
+    with caplog.at_level(logging.WARNING, logger="xlpy.io.annotate"):
         [out] = annotate_results([result], tmp_path / "out")
 
     assert out == tmp_path / "out" / f"{source.stem}.annotated.xlsx"
@@ -321,7 +330,7 @@ def test_a_failure_is_logged_not_raised(report, tmp_path, caplog):
     blocker = tmp_path / "out"
     blocker.write_text("a file where the folder should be")
 
-    with caplog.at_level(logging.ERROR, logger="xlpy.annotate"):
+    with caplog.at_level(logging.ERROR, logger="xlpy.io.annotate"):
         assert annotate_results(check([report]), blocker) == []
 
     assert report.name in caplog.text

@@ -13,11 +13,13 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from xlpy import briefing, config, consolidate, store
-from xlpy.demo import build_demo
+from xlpy.app import briefing, consolidate
+from xlpy.app.demo import build_demo
+from xlpy.contract import config
 from xlpy.excel import buttons
 from xlpy.excel.book import FileBook
-from xlpy.reference import read_reference
+from xlpy.io import store
+from xlpy.io.reference import read_reference
 
 DAY = dt.date(2026, 11, 27)
 

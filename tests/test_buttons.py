@@ -9,17 +9,27 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import TODAY, at
 from openpyxl import load_workbook
 from openpyxl.utils import quote_sheetname
 
-from conftest import TODAY, at
-from xlpy import annotate, config, stats_sheets, validate
-from xlpy.consolidate import run_consolidation
-from xlpy.demo import build_demo
-from xlpy.excel import CONSOLIDATION_SHEET, CONTROL_SHEET, INBOX_SHEET, OFFICE_NAME, REP_NAME, build, buttons
+from xlpy.app import validate
+from xlpy.app.consolidate import run_consolidation
+from xlpy.app.demo import build_demo
+from xlpy.cli.excel import add_commands
+from xlpy.contract import config
+from xlpy.excel import (
+    CONSOLIDATION_SHEET,
+    CONTROL_SHEET,
+    INBOX_SHEET,
+    OFFICE_NAME,
+    REP_NAME,
+    build,
+    buttons,
+)
 from xlpy.excel.book import FileBook
-from xlpy.excel.commands import add_commands
 from xlpy.excel.doctor import vba_sources
+from xlpy.io import annotate, stats_sheets
 
 RED, YELLOW = annotate.COLOURS["error"], annotate.COLOURS["warning"]
 

@@ -14,8 +14,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent / "soak"))
 import harness as H  # noqa: E402
 
-from xlpy import store  # noqa: E402
-from xlpy.demo import build_demo  # noqa: E402
+from xlpy.app.demo import build_demo  # noqa: E402
+from xlpy.io import store  # noqa: E402
 
 WORKBOOK = Path(__file__).resolve().parents[1] / "workbook" / "SalesDesk.xlsm"
 

@@ -12,12 +12,14 @@ import xlsxwriter
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from xlpy import config, consolidate, store
-from xlpy import ledger as L
-from xlpy.cli import main
-from xlpy.demo import build_demo
-from xlpy.office import init_office
-from xlpy.report_file import write_report
+from xlpy.app import consolidate
+from xlpy.app.demo import build_demo
+from xlpy.app.office import init_office
+from xlpy.cli.main import main
+from xlpy.contract import config
+from xlpy.core import ledger as L
+from xlpy.io import store
+from xlpy.io.report_file import write_report
 
 TODAY = dt.date(2026, 11, 27)
 NOW = pd.Timestamp("2026-11-27 20:00")

@@ -10,10 +10,10 @@ import datetime as dt
 import time
 
 import pytest
-
 from conftest import CORPUS
-from xlpy import validate
-from xlpy.rules import Context
+
+from xlpy.app import validate
+from xlpy.core.rules import Context
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"{CORPUS} is absent")
 

@@ -6,11 +6,13 @@ import importlib.util
 
 import pytest
 
-from xlpy import config, reader, schema, validate
-from xlpy.cli import main
-from xlpy.demo import build_demo, working_days
-from xlpy.reference import read_reference
-from xlpy.rules import ERROR, WARNING, Context
+from xlpy.app import validate
+from xlpy.app.demo import build_demo, working_days
+from xlpy.cli.main import main
+from xlpy.contract import config, schema
+from xlpy.core.rules import ERROR, WARNING, Context
+from xlpy.io import reader
+from xlpy.io.reference import read_reference
 
 FRIDAY = dt.date(2026, 11, 27)
 SUNDAY_IN_JANUARY = dt.date(2027, 1, 3)  # a weekend, and the period straddles New Year
@@ -111,7 +113,7 @@ def test_cli_demo(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "All 9 planted mistakes found" in out and str(folder / "reference.xlsx") in out
     assert config.load(folder).language == "en"
-    if importlib.util.find_spec("xlpy.annotate"):
+    if importlib.util.find_spec("xlpy.io.annotate"):
         assert any((folder / "annotated").glob("*.xlsx"))
     before = sorted(p.name for p in (folder / "inbox").iterdir())
     assert main(["demo", str(folder)]) == 2  # refused: the folder holds an office

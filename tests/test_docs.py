@@ -2,14 +2,14 @@
 test command is what CI runs."""
 from pathlib import Path
 
-from xlpy.clidoc import reference
+from xlpy.cli.doc import reference
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_command_reference_is_current():
     assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == reference(), \
-        "regenerate it: python -m xlpy.clidoc > docs/cli.md"
+        "regenerate it: python -m xlpy.cli.doc > docs/cli.md"
 
 
 def test_ci_runs_the_readme_test_command():
@@ -33,7 +33,7 @@ def test_the_commands_need_only_the_runtime_requirements():
     import sys
     dev_only = ["ms_ovba", "ms_ovba_compression", "oletools", "hypothesis", "aiosmtpd", "pytest"]
     code = (f"import sys; sys.modules.update(dict.fromkeys({dev_only!r})); "
-            "from xlpy.cli import build_parser; from xlpy import consolidate, nightly, demo; "
+            "from xlpy.cli import build_parser; from xlpy.app import consolidate, nightly, demo; "
             "from xlpy.excel import buttons, udfs, doctor; build_parser().parse_args(['validate'])")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from xlpy.cli.excel import add_commands
 from xlpy.excel import CONF_SHEET, UDF_MODULES, build, doctor
 from xlpy.excel.book import FileBook
-from xlpy.excel.commands import add_commands
 
 ON_WINDOWS = sys.platform == "win32"
 

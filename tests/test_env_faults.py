@@ -23,7 +23,9 @@ from openpyxl import load_workbook
 sys.path.insert(0, str(Path(__file__).resolve().parent / "soak"))
 import harness as H  # noqa: E402
 
-from xlpy import config, consolidate, store  # noqa: E402
+from xlpy.app import consolidate
+from xlpy.contract import config
+from xlpy.io import store  # noqa: E402
 
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 

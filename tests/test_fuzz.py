@@ -17,8 +17,10 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).resolve().parent / "soak"))
 import fuzz  # noqa: E402
 
-from xlpy import reader, rules, schema, validate  # noqa: E402
-
+from xlpy.app import validate  # noqa: E402
+from xlpy.contract import schema
+from xlpy.core import rules
+from xlpy.io import reader
 
 
 def fuzzing(examples: int):

@@ -10,12 +10,14 @@ import threading
 import zipfile
 
 import pytest
+from conftest import shared_or_skip
 from openpyxl import Workbook
 
-from conftest import shared_or_skip
-from xlpy import cli, reader, validate
-from xlpy.messages import MESSAGES
-from xlpy.reader import Unreadable, read_grids
+from xlpy import cli
+from xlpy.app import validate
+from xlpy.contract.messages import MESSAGES
+from xlpy.io import reader
+from xlpy.io.reader import Unreadable, read_grids
 
 STRICT = [("http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://purl.oclc.org/ooxml/spreadsheetml/main"),
           ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",

@@ -9,8 +9,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from xlpy import mail
-from xlpy.config import PASSWORD_ENV, Smtp
+from xlpy.contract.config import PASSWORD_ENV, Smtp
+from xlpy.io import mail
 
 DAY = dt.date(2026, 11, 27)
 PEOPLE = [("林国华", "chairman@example.com"), ("吴志强", "gm@example.com")]

@@ -15,8 +15,12 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from xlpy import briefing, cli, config, nightly, schedule, stats, store
-from xlpy.demo import build_demo
+from xlpy import cli
+from xlpy.app import briefing, exits, nightly, schedule
+from xlpy.app.demo import build_demo
+from xlpy.contract import config
+from xlpy.core import stats
+from xlpy.io import store
 
 DAY = dt.date(2026, 11, 27)  # a Friday
 RECIPIENTS = {"chairman@example.com", "gm@example.com", "sales.manager@example.com"}
@@ -99,7 +103,7 @@ def today_log(office: Path) -> str:
 def test_one_message_per_recipient_whose_figures_equal_xlpy_stats(office, smtp, capsys):
     server = Inbox()
     with_smtp(office, smtp(server))
-    assert nightly_cli(office) == nightly.EXIT_REJECTED  # the demo plants rejected reports
+    assert nightly_cli(office) == exits.FOUND  # the demo plants rejected reports
     assert sorted(r for rcpt, _ in server.messages for r in rcpt) == sorted(RECIPIENTS)
     assert all(len(rcpt) == 1 for rcpt, _ in server.messages)
     rcpt, msg = server.messages[0]
@@ -136,7 +140,7 @@ def test_the_record_the_sheet_and_the_eml_are_written(office, smtp):
 def test_a_failed_send_keeps_the_eml_and_says_so(office, smtp, refuse, capsys):
     port = smtp(Inbox("550 mailbox unavailable")) if refuse else free_port()  # nothing listens on a free port
     with_smtp(office, port)
-    assert nightly_cli(office) == nightly.EXIT_NOT_SENT
+    assert nightly_cli(office) == exits.NOT_SENT
     eml = office / "outbox" / f"{DAY}.eml"
     assert eml.is_file() and "工作日志" in email.message_from_bytes(eml.read_bytes(), policy=default)["Subject"]
     log = today_log(office)
@@ -167,7 +171,7 @@ def test_a_partial_failure_sends_only_to_the_rest_next_time(office, smtp):
     (office / "outbox").mkdir(exist_ok=True)
     (office / "outbox" / "sent.jsonl").write_text(
         json.dumps({"day": DAY.isoformat(), "to": "gm@example.com"}) + "\n", encoding="utf-8")
-    assert nightly_cli(office) == nightly.EXIT_REJECTED
+    assert nightly_cli(office) == exits.FOUND
     assert sorted(r for rcpt, _ in server.messages for r in rcpt) == sorted(RECIPIENTS - {"gm@example.com"})
 
 
@@ -175,7 +179,7 @@ def test_missing_reports_are_active_reps_who_filed_nothing(office):
     day_files = sorted((office / "inbox").rglob(f"*{DAY}*"))
     gone = next(p for p in day_files if "张伟" in p.name)
     gone.unlink()
-    assert nightly_cli(office, "--no-send") == nightly.EXIT_REJECTED
+    assert nightly_cli(office, "--no-send") == exits.FOUND
     written = briefing.make_briefing(config.load(office), DAY)
     assert written.briefing.missing == ["张伟"]  # 王芳's report was rejected: she filed, she is not missing
     assert "王芳_2026-11-27.xlsx" in set(written.briefing.rejected["source"])
@@ -184,7 +188,7 @@ def test_missing_reports_are_active_reps_who_filed_nothing(office):
 
 def test_a_failure_leaves_the_record_unchanged(office, capsys):
     (office / "reference.xlsx").write_bytes(b"not a workbook")
-    assert nightly_cli(office) == nightly.EXIT_FAILED
+    assert nightly_cli(office) == exits.UNUSABLE
     assert list((office / "master").glob("*.xlsx")) == []
     assert "未被改动" in capsys.readouterr().err and "未被改动" in today_log(office)
 
@@ -214,7 +218,7 @@ def test_old_log_files_are_removed(office):
     mine = logs / "cron.log"
     for path in (old, recent, mine):
         path.write_text("x", encoding="utf-8")
-    assert nightly_cli(office, "--no-send") == nightly.EXIT_REJECTED
+    assert nightly_cli(office, "--no-send") == exits.FOUND
     assert not old.exists() and recent.exists() and mine.exists()
 
 

@@ -16,10 +16,12 @@ from openpyxl import load_workbook
 sys.path.insert(0, str(Path(__file__).resolve().parent / "soak"))
 import harness as H  # noqa: E402
 
-from xlpy import config, consolidate, reader, store  # noqa: E402
-from xlpy import ledger as L  # noqa: E402
-from xlpy.office import init_office  # noqa: E402
-from xlpy.report_file import write_report  # noqa: E402
+from xlpy.app import consolidate
+from xlpy.app.office import init_office  # noqa: E402
+from xlpy.contract import config
+from xlpy.core import ledger as L  # noqa: E402
+from xlpy.io import reader, store  # noqa: E402
+from xlpy.io.report_file import write_report  # noqa: E402
 
 AC = "壁挂空调 KFR-26GW"
 DAY = H.TODAY - dt.timedelta(days=1)

@@ -7,11 +7,13 @@ import tomllib
 import pytest
 from openpyxl import load_workbook
 
-from xlpy import config, reader, rules, schema
-from xlpy.cli import main
-from xlpy.office import init_office
-from xlpy.reference import Reference, read_reference
-from xlpy.template import write_template
+from xlpy.app.office import init_office
+from xlpy.cli.main import main
+from xlpy.contract import config, schema
+from xlpy.core import rules
+from xlpy.io import reader
+from xlpy.io.reference import Reference, read_reference
+from xlpy.io.template import write_template
 
 DAY = dt.date(2026, 11, 26)
 

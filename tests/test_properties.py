@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from conftest import PRODUCTS, REPORT_DATE, at, loud
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from conftest import PRODUCTS, REPORT_DATE, at, loud
-from xlpy import values
+from xlpy.core import values
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 FLOOR = {name: floor for name, _, _, floor, _ in PRODUCTS}

@@ -5,12 +5,11 @@ import datetime as dt
 
 import pytest
 import xlsxwriter
+from conftest import REPORT_DATE, TODAY, loud
 
-from conftest import REPORT_DATE, loud
-from xlpy import reader, schema
-from xlpy import reader as _reader
-
-from conftest import TODAY
+from xlpy.contract import schema
+from xlpy.io import reader
+from xlpy.io import reader as _reader
 
 
 def read_report(path, settings=None, reps=None):

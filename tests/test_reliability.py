@@ -17,11 +17,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent / "soak"))
 import crash  # noqa: E402
 import harness as H  # noqa: E402
-
 from conftest import CORPUS  # noqa: E402
-from xlpy import validate  # noqa: E402
-from xlpy.office import init_office  # noqa: E402
-from xlpy.report_file import write_report  # noqa: E402
+
+from xlpy.app import validate  # noqa: E402
+from xlpy.app.office import init_office  # noqa: E402
+from xlpy.io.report_file import write_report  # noqa: E402
 
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="peak memory is measured with resource.getrusage")
 

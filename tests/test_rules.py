@@ -6,12 +6,14 @@ import datetime as dt
 import json
 
 import pytest
+from conftest import CLEAN_ROWS, HEADER_ROW, REPORT_DATE, TODAY, at, loud
 from openpyxl import Workbook, load_workbook
 
-from conftest import CLEAN_ROWS, HEADER_ROW, REPORT_DATE, TODAY, at, loud
-from xlpy import cli, rules, schema
-from xlpy.reader import address
-from xlpy.rules import RULES
+from xlpy import cli
+from xlpy.contract import schema
+from xlpy.core import rules
+from xlpy.core.rules import RULES
+from xlpy.io.reader import address
 
 
 def only(result, rule):

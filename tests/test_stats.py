@@ -20,8 +20,8 @@ import math
 import pandas as pd
 import pytest
 
-from xlpy import stats
-from xlpy.reference import Reference
+from xlpy.core import stats
+from xlpy.io.reference import Reference
 
 AS_OF = dt.date(2026, 11, 30)
 COLUMNS = ["date", "report_date", "rep", "region", "customer", "phone", "product", "deal_type", "deal", "qty",
@@ -345,7 +345,7 @@ def test_all_tables_and_labels(office):
 
 
 def test_a_cancel_typed_with_only_a_quantity_is_valued_at_its_line_price():
-    from xlpy import ledger as L
+    from xlpy.core import ledger as L
     rows = [dict(date="2026-11-02", rep="A", region="R", product="P", deal="contract", qty=2, unit_price=100,
                  amount=200, contract_no="C1"),
             dict(date="2026-11-03", rep="A", region="R", product=None, deal="cancel", qty=1, contract_no="C1")]

@@ -9,9 +9,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
-
 from test_stats import AS_OF, office_activity, office_ledger, office_reference
-from xlpy import stats, stats_sheets, store
+
+from xlpy.core import stats
+from xlpy.io import stats_sheets, store
 
 SHEETS_ZH = ["日报汇总", "月度汇总", "区域业绩", "目标完成", "销售排名", "应收账款", "库存", "价格分析"]
 

@@ -7,9 +7,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from xlpy import config, consolidate, stats, store
-from xlpy.reference import read_reference
-from xlpy.samples import write_superstore_office
+from xlpy.app import consolidate
+from xlpy.contract import config
+from xlpy.core import stats
+from xlpy.io import store
+from xlpy.io.reference import read_reference
+from xlpy.io.samples import write_superstore_office
 
 XLS = Path(__file__).resolve().parents[2] / "shared" / "data" / "superstore" / "Sample - Superstore.xls"
 CENT = 0.0051  # the published figures are sums of 4-decimal amounts, rounded to cents

@@ -12,17 +12,25 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import xlwings
+from conftest import TODAY, at
 from openpyxl import load_workbook
 
-from conftest import TODAY, at
-from xlpy import config, stats, validate
-from xlpy.consolidate import run_consolidation
-from xlpy.demo import build_demo
+from xlpy.app import validate
+from xlpy.app.consolidate import run_consolidation
+from xlpy.app.demo import build_demo
+from xlpy.contract import config
+from xlpy.core import stats
 from xlpy.excel import build, udfs
 from xlpy.excel.book import FileBook
 from xlpy.excel.buttons import context
-from xlpy.excel.udfs import (XLPY_ATTAINMENT, XLPY_CHECK, XLPY_OUTSTANDING, XLPY_RANK, XLPY_SALES,
-                             XLPY_STATS)
+from xlpy.excel.udfs import (
+    XLPY_ATTAINMENT,
+    XLPY_CHECK,
+    XLPY_OUTSTANDING,
+    XLPY_RANK,
+    XLPY_SALES,
+    XLPY_STATS,
+)
 
 FUNCTIONS = (XLPY_SALES, XLPY_ATTAINMENT, XLPY_RANK, XLPY_OUTSTANDING, XLPY_STATS, XLPY_CHECK)
 LI_NA = {"rep": "李娜", "region": "华北"}

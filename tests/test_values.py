@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from xlpy import values
-from xlpy.values import BadValue
+from xlpy.core import values
+from xlpy.core.values import BadValue
 
 D = dt.date(2026, 11, 26)
 

@@ -9,14 +9,21 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import ms_ovba_compression.ms_ovba
 import pytest
 import xlwings
-import ms_ovba_compression.ms_ovba
 from ms_ovba_compression.ms_ovba import MsOvba
 from oletools.olevba import decompress_stream
 from openpyxl import load_workbook
 
-from xlpy.excel import CONF_KEYS, CONF_SHEET, OFFICE_NAME, SETTINGS_SHEET, UDF_MODULES, build
+from xlpy.excel import (
+    CONF_KEYS,
+    CONF_SHEET,
+    OFFICE_NAME,
+    SETTINGS_SHEET,
+    UDF_MODULES,
+    build,
+)
 from xlpy.excel.doctor import vba_sources
 
 SUB = re.compile(r"^\s*(?:Public\s+|Private\s+)?Sub\s+(\w+)\s*\(", re.M | re.I)

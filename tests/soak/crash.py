@@ -39,8 +39,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness as H  # noqa: E402
 
-from xlpy import config, consolidate, store  # noqa: E402
-
+from xlpy.app import consolidate
+from xlpy.contract import config
+from xlpy.io import store  # noqa: E402
 
 # A consolidation that kills itself (SIGKILL where there is one) just before its K-th
 # `os.replace`: the commit point and each master's replacement, deterministically.

@@ -33,11 +33,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xlpy import config, validate
-from xlpy.office import init_office
-from xlpy.reference import read_reference
-from xlpy.report_file import write_report
-from xlpy.rules import Context
+from xlpy.app import validate
+from xlpy.app.office import init_office
+from xlpy.contract import config
+from xlpy.core.rules import Context
+from xlpy.io.reference import read_reference
+from xlpy.io.report_file import write_report
 
 REGRESSIONS = Path(__file__).resolve().parents[1] / "regressions"
 STATUSES = {"ok", "invalid", "unreadable"}

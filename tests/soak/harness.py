@@ -19,8 +19,10 @@ import pandas as pd
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from xlpy import config, consolidate, reader, store
-from xlpy.demo import build_demo
+from xlpy.app import consolidate
+from xlpy.app.demo import build_demo
+from xlpy.contract import config
+from xlpy.io import reader, store
 
 # Columns that differ between two runs of the same consolidation: when it ran.
 RUN_TIME = "imported_at"

@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness as H  # noqa: E402
 
-from xlpy import store  # noqa: E402
+from xlpy.io import store  # noqa: E402
 
 WORKBOOK = Path(__file__).resolve().parents[2] / "workbook" / "SalesDesk.xlsm"
 WAITING = "另一个合并正在进行"  # the lock-timeout message, as `xlpy consolidate` says it

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from ..annotate import AUTHOR
+from xlpy.io.annotate import AUTHOR
 
 CHART_KINDS = ("line", "column", "bar", "stacked_bar")
 CHART_SIZE = (18, 9)  # centimetres (openpyxl's unit); in points for Excel below

@@ -29,8 +29,7 @@ from ms_ovba.vbaProject import VbaProject
 from ms_ovba.Views.project_ole_file import ProjectOleFile
 from ms_ovba_compression.ms_ovba import MsOvba
 
-from ..stats_sheets import SHEETS as STATS_SHEETS
-from . import (
+from xlpy.excel import (
     CONF_KEYS,
     CONF_SHEET,
     CONSOLIDATION_SHEET,
@@ -45,6 +44,7 @@ from . import (
     UDF_MODULES,
     WORKBOOK,
 )
+from xlpy.io.stats_sheets import SHEETS as STATS_SHEETS
 
 XLWINGS_FILES = ("xlwings.bas", "addin/Dictionary.cls")  # in the installed xlwings package
 

@@ -15,11 +15,12 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from .. import annotate, clock, config, reader, rules, store, validate, values
-from ..messages import pick, say
-from ..reference import BadReference, Reference, read_reference
-from ..rules import Context
-from . import (
+from xlpy.app import exits, validate
+from xlpy.contract import config
+from xlpy.contract.messages import pick, say
+from xlpy.core import rules, values
+from xlpy.core.rules import Context
+from xlpy.excel import (
     CONSOLIDATION_SHEET,
     CONTROL_SHEET,
     DATE_NAME,
@@ -27,7 +28,9 @@ from . import (
     OFFICE_NAME,
     REP_NAME,
 )
-from .book import Book, XwBook
+from xlpy.excel.book import Book, XwBook
+from xlpy.io import annotate, clock, reader, store
+from xlpy.io.reference import BadReference, Reference, read_reference
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +96,7 @@ def button(func):
         except Exception as e:  # noqa: BLE001 - anything else still reaches the user as one sentence
             log.debug("button %s failed", func.__name__, exc_info=True)  # for whoever turns logging on
             book.alert(text("failed", lang, detail=f"{type(e).__name__}: {e}"))
-        return 2
+        return exits.UNUSABLE
     return run
 
 
@@ -244,7 +247,7 @@ def new_report(book: Book, today: dt.date, rep: str | None = None, date: dt.date
     if values.is_blank(rep):
         raise Plain("rep-unset")
     date = date or _date(_named_or_none(book, DATE_NAME), today) or today
-    template = optional("xlpy.template", "新建日报", settings.language)
+    template = optional("xlpy.io.template", "新建日报", settings.language)
     path = settings.path("reference")
     reference = read_reference(path, settings) if path.is_file() else Reference.empty()
     written = template.write_template(str(rep).strip(), date, reference, None, settings)
@@ -258,7 +261,7 @@ def consolidate(book: Book, today: dt.date, office: Path | None = None, lang: st
     """合并汇总: consolidate the inbox into the master workbooks; the reconciliation (each file's
     rows read = accepted + rejected + copies, and the errors that kept rows out) on 合并结果."""
     settings = office_settings(book, office, lang)
-    module = optional("xlpy.consolidate", "合并汇总", settings.language)
+    module = optional("xlpy.app.consolidate", "合并汇总", settings.language)
     outcome = module.run_consolidation(settings, today=today)
     book.clear(CONSOLIDATION_SHEET)
     book.write(CONSOLIDATION_SHEET, reconciliation(module, outcome, settings.language))
@@ -300,8 +303,8 @@ def refresh_stats(book: Book, today: dt.date, office: Path | None = None, lang: 
     workbook has too (`stats_sheets.SHEETS`): each table under its title as an Excel table with
     the master's number formats, side by side, and the master's charts right of them."""
     settings = office_settings(book, office, lang)
-    stats = optional("xlpy.stats", "刷新统计", settings.language)
-    from .. import stats_sheets
+    stats = optional("xlpy.core.stats", "刷新统计", settings.language)
+    from xlpy.io import stats_sheets
     parts = store.read_partitions(settings.path("master"))
     ctx = context(settings, today)
     tables = stats.all_tables(store.concat(parts, "ledger"), store.concat(parts, "activity"),
@@ -326,7 +329,8 @@ def refresh_stats(book: Book, today: dt.date, office: Path | None = None, lang: 
 def _stats_table(book: Book, sheet: str, key: str, frame, left: int, lang: str):
     """One statistics table from column ``left`` (0-based): title, headers, rows (one blank row
     when there are none: an Excel table needs one), the master's number formats."""
-    from .. import stats, stats_sheets
+    from xlpy.core import stats
+    from xlpy.io import stats_sheets
     header = [stats.label(c, lang) for c in frame.columns]
     rows = [list(r.values()) for r in rules.records(frame)] or [[None] * len(header)]
     book.write(sheet, [[stats_sheets.TITLES[key][lang == "en"]], header, *rows], at=reader.address(left, 1))
@@ -351,12 +355,12 @@ def daily_briefing(book: Book, today: dt.date, office: Path | None = None, lang:
                    date: dt.date | None = None) -> int:
     """生成工作日志: the end-of-day briefing for management."""
     settings = office_settings(book, office, lang)
-    briefing = optional("xlpy.briefing", "生成工作日志", settings.language)
+    briefing = optional("xlpy.app.briefing", "生成工作日志", settings.language)
     try:
         path = briefing.write_briefing(settings, date or today)
     except store.MasterError as e:  # 总表 open in Excel: say so plainly
         book.alert(say(e.code, settings.language, **e.params))
-        return 2
+        return exits.UNUSABLE
     book.open_file(path)
     book.status(text("briefing", settings.language, path=path))
     return 0

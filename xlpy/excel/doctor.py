@@ -14,13 +14,13 @@ from pathlib import Path
 
 import xlwings
 
-from .. import config
-from ..messages import pick, say
-from ..reference import BadReference, read_reference
-from . import CONF_SHEET, UDF_MODULES
-from .book import FileBook
-from .buttons import Plain, office_folder
-from .buttons import text as button_text
+from xlpy.contract import config
+from xlpy.contract.messages import pick, say
+from xlpy.excel import CONF_SHEET, UDF_MODULES
+from xlpy.excel.book import FileBook
+from xlpy.excel.buttons import Plain, office_folder
+from xlpy.excel.buttons import text as button_text
+from xlpy.io.reference import BadReference, read_reference
 
 TEXT = {
     "interpreter": ("Python 解释器", "Python interpreter"),

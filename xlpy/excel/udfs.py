@@ -30,12 +30,14 @@ import pandas as pd
 import xlwings as xw
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from .. import annotate, clock, config, reader, rules, stats, store, values
-from ..messages import pick
-from ..reference import Reference, read_reference
-from ..rules import Context
-from .book import Book, XwBook
-from .buttons import Plain, office_folder
+from xlpy.contract import config
+from xlpy.contract.messages import pick
+from xlpy.core import contracts, periods, rules, stats, values
+from xlpy.core.rules import Context
+from xlpy.excel.book import Book, XwBook
+from xlpy.excel.buttons import Plain, office_folder
+from xlpy.io import annotate, clock, reader, store
+from xlpy.io.reference import Reference, read_reference
 
 ENV = "XLPY_OFFICE"
 PREFIX = "#XLPY! "
@@ -199,12 +201,12 @@ _PERIOD = re.compile(r"^(\d{4})(?:-?(Q[1-4])|-(\d{1,2}))?$")
 def period(value) -> str:
     """A canonical period ("2026-11", "2026-Q4", "2026") from text, a year, or a date (its month)."""
     if isinstance(value, (dt.date, dt.datetime)):
-        return stats.month_of(value)
+        return periods.month_of(value)
     if _is_year(value):
         return str(int(value))
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
-            return stats.month_of(values.date(value))  # an Excel date serial
+            return periods.month_of(values.date(value))  # an Excel date serial
         except values.BadValue:
             raise Bad("bad-period", value=value) from None
     m = _PERIOD.match(str(value).strip().upper().replace(" ", ""))
@@ -283,7 +285,7 @@ def _cell(value):
 
 
 def _record_facts(rec: Record):
-    return rec.remember("facts", lambda: stats.facts(rec.ledger, rec.activity, rec.day))
+    return rec.remember("facts", lambda: contracts.facts(rec.ledger, rec.activity, rec.day))
 
 
 def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -355,7 +357,7 @@ def _against_target(rec: Record, metric: str, given: dict, one: str | None):
     """Target or attainment: of one rep or region (or everyone) for one period, as group_stats has it."""
     if one is None or "product" in given or len(given) > 1:
         raise Bad("needs-period")
-    by, key = next(iter(given.items()), (stats.period_kind(one), one))
+    by, key = next(iter(given.items()), (periods.period_kind(one), one))
     value = _indexed(rec, ("group", by, one), _group(rec, by, one), by).get(key, {}).get(metric)
     if value is None or pd.isna(value):
         raise Bad("no-target", who=key if given else text("the-office", rec.lang), period=one)

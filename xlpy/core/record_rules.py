@@ -8,8 +8,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import rules, stats, values
-from .rules import ERROR, RULES, Context, Issue, Rule, _show, deal_name, records
+from xlpy.core import rules, values
+from xlpy.core.contracts import contract_lines, inventory
+from xlpy.core.rules import (
+    ERROR,
+    RULES,
+    Context,
+    Issue,
+    Rule,
+    _show,
+    deal_name,
+    records,
+)
 
 RECORD_RULES = (
     Rule("contract-signed-before", ERROR, "合同编号 {value} 已在 {other} 中签约过", "Contract number {value} was already signed in {other}"),
@@ -42,7 +52,7 @@ class Book:
 
     def _load(self, history: pd.DataFrame, ref) -> None:
         """The record's contracts and stock, taken whole from the statistics' view of it."""
-        book = stats.contract_lines(history)
+        book = contract_lines(history)
         book = book.assign(key=_keys(book["contract_no"]), item=_keys(book["product"]),
                            paid=book["cancelled"] + book["received"],
                            price=book["amount"] / book["qty"].where(book["qty"] != 0))
@@ -60,7 +70,7 @@ class Book:
         self.first_price = dict(zip(priced["key"].tolist()[::-1], priced["price"].tolist()[::-1]))  # its first line's
         self.batch_prices: dict[str, dict[str, float]] = {}  # contract → product → unit price, signed in the batch
         if ref is not None and len(history):
-            for rec in records(stats.inventory(history, ref)):
+            for rec in records(inventory(history, ref)):
                 if rec["product"] and rec["remaining"] is not None:
                     self.stock[values.norm(rec["product"])] = rec["remaining"]
 

@@ -2,35 +2,17 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 from pathlib import Path
 
-from . import clock, config
-from .messages import say
-from .reference import BadReference, Reference, read_reference
-from .rules import Context
-
-EXIT_OK, EXIT_FOUND, EXIT_UNUSABLE = 0, 1, 2
-
-
-def parse_date(text: str) -> dt.date:
-    from .values import BadValue, date
-    try:
-        return date(text, clock.today())
-    except BadValue:
-        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use 2026-11-26)") from None
-
-
-def _office_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--office", type=Path, help="the office folder holding xlpy.toml (default: the current folder)")
-    p.add_argument("--lang", choices=("zh", "en"), help="language of messages (default: the office's setting, else zh)")
-
-
-def _date_arg(p: argparse.ArgumentParser, help: str) -> None:
-    """The command's day, one name everywhere (``--today`` still accepted)."""
-    p.add_argument("--date", "--today", dest="today", type=parse_date, metavar="DATE", help=help)
+from xlpy.app import exits
+from xlpy.cli.options import date_arg, office_args
+from xlpy.contract import config
+from xlpy.contract.messages import say
+from xlpy.core.rules import Context
+from xlpy.io import clock
+from xlpy.io.reference import BadReference, Reference, read_reference
 
 
 def _context(args, reference_required: bool = False) -> Context:
@@ -48,41 +30,42 @@ def _context(args, reference_required: bool = False) -> Context:
 
 
 def cmd_validate(args) -> int:
-    from . import validate
+    from xlpy.app import validate
     ctx = _context(args)
     paths = args.paths or [ctx.settings.path("inbox")]
     history = None
     if args.master:
-        from .store import read_record
+        from xlpy.io.store import read_record
         history = read_record(args.master)[0]
     results, seconds = validate.run(paths, ctx, history)
     if not results:
         print(say("no-files", ctx.lang, paths=", ".join(map(str, paths))), file=sys.stderr)
-        return EXIT_UNUSABLE
+        return exits.UNUSABLE
     if args.format == "json":
         json.dump(validate.to_json(results, ctx.lang, seconds), sys.stdout, ensure_ascii=False, indent=1)
         print()
     else:
         print(validate.to_text(results, ctx.lang))
     if args.annotate:
-        from .annotate import annotate_results
+        from xlpy.io.annotate import annotate_results
         for path in annotate_results(results, args.annotate, ctx.lang):
             print(path, file=sys.stderr)
-    return EXIT_FOUND if any(r.status in ("invalid", "unreadable") for r in results) else EXIT_OK
+    return exits.FOUND if any(r.status in ("invalid", "unreadable") for r in results) else exits.OK
 
 
 def cmd_consolidate(args) -> int:
-    from . import consolidate, store
+    from xlpy.app import consolidate
+    from xlpy.io import store
     ctx = _context(args, reference_required=True)
     try:
         outcome = consolidate.run_consolidation(ctx.settings, args.inbox, args.master, ctx=ctx)
     except store.LockTimeout:
         print(say("lock-timeout", ctx.lang, path=args.master or ctx.settings.path("master"),
                   seconds=ctx.settings.lock_timeout), file=sys.stderr)
-        return EXIT_UNUSABLE
+        return exits.UNUSABLE
     except store.MasterError as e:
         print(say(e.code, ctx.lang, **e.params), file=sys.stderr)
-        return EXIT_UNUSABLE
+        return exits.UNUSABLE
     if args.format == "json":
         json.dump(consolidate.to_json(outcome, ctx.lang), sys.stdout, ensure_ascii=False, indent=1)
         print()
@@ -92,7 +75,8 @@ def cmd_consolidate(args) -> int:
 
 
 def cmd_stats(args) -> int:
-    from . import stats, store
+    from xlpy.core import stats
+    from xlpy.io import store
     ctx = _context(args, reference_required=True)
     ledger, activity = store.read_record(args.master or ctx.settings.path("master"))
     table = stats.group_stats(ledger, activity, ctx.reference, args.by, args.period, as_of=ctx.today)
@@ -104,26 +88,26 @@ def cmd_stats(args) -> int:
         table.to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
         print(table.to_string(index=False) if len(table) else "-")
-    return EXIT_OK
+    return exits.OK
 
 
 def cmd_init(args) -> int:
-    from .office import init_office
+    from xlpy.app.office import init_office
     path = init_office(args.dir, args.today, lang=args.lang or "zh")
     print(path)
-    return EXIT_OK
+    return exits.OK
 
 
 def cmd_template(args) -> int:
-    from .template import write_template
+    from xlpy.io.template import write_template
     ctx = _context(args)
     out = write_template(args.rep, args.today, ctx.reference or Reference.empty(), args.output, ctx.settings)
     print(out)
-    return EXIT_OK
+    return exits.OK
 
 
 def cmd_nightly(args) -> int:
-    from . import consolidate, nightly
+    from xlpy.app import consolidate, nightly
     settings = _settings(args)
     log = nightly.open_log(settings, args.today)
     try:
@@ -144,13 +128,14 @@ def cmd_nightly(args) -> int:
 
 
 def cmd_briefing(args) -> int:
-    from . import briefing, nightly, store
+    from xlpy.app import briefing, nightly
+    from xlpy.io import store
     settings = _settings(args)
     try:
         written = briefing.make_briefing(settings, args.today)
     except store.MasterError as e:
         print(say(e.code, settings.language, **e.params), file=sys.stderr)
-        return EXIT_UNUSABLE
+        return exits.UNUSABLE
     print(briefing.to_text(written.briefing, settings.language))
     print(written.workbook)
     print(written.eml)
@@ -158,18 +143,18 @@ def cmd_briefing(args) -> int:
         result = nightly.Result(written=written)
         if not nightly.deliver(settings, result, args.resend):
             print("\n".join(result.problems), file=sys.stderr)
-            return nightly.EXIT_NOT_SENT
+            return exits.NOT_SENT
         for d in result.deliveries:
             print(say("nightly-sent", settings.language, to=d.email))
-    return EXIT_OK
+    return exits.OK
 
 
 def cmd_schedule(args) -> int:
-    from .schedule import lines
+    from xlpy.app.schedule import lines
     settings = _settings(args)
     settings.path("logs").mkdir(parents=True, exist_ok=True)  # cron appends its own output there
     print(lines(settings.office, args.time))
-    return EXIT_OK
+    return exits.OK
 
 
 def _settings(args) -> config.Settings:
@@ -179,7 +164,7 @@ def _settings(args) -> config.Settings:
 
 
 def cmd_demo(args) -> int:
-    from .demo import run_demo
+    from xlpy.app.demo import run_demo
     return run_demo(args.dir, args.today, lang=args.lang or "zh")
 
 
@@ -205,8 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--master", type=Path, metavar="DIR",
                    help="also check against the consolidated record in DIR: contracts signed before, payments "
                         "and cancellations of unknown contracts, stock, money owed")
-    _date_arg(p, "judge dates against this day (default: today)")
-    _office_args(p)
+    date_arg(p, "judge dates against this day (default: today)")
+    office_args(p)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("consolidate", help="merge the inbox into the master workbooks", description=(
@@ -219,8 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                "(default: the office master folder)")
     p.add_argument("--reference", type=Path, help="the reference workbook (default: the office's reference.xlsx)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
-    _date_arg(p, "judge reports against this day (default: today)")
-    _office_args(p)
+    date_arg(p, "judge reports against this day (default: today)")
+    office_args(p)
     p.set_defaults(func=cmd_consolidate)
 
     p = sub.add_parser("stats", help="figures from the master workbooks", description=(
@@ -232,8 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", help="only this period: 2026-11, 2026-Q4 or 2026 (default: everything)")
     p.add_argument("--master", type=Path, help="the folder of master workbooks (default: the office master folder)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
-    _date_arg(p, "count as of this day (default: today)")
-    _office_args(p)
+    date_arg(p, "count as of this day (default: today)")
+    office_args(p)
     p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser("init", help="create an office folder", description=(
@@ -247,10 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
         "Write a blank daily report with the title area filled in and drop-down lists for rep, product and "
         "deal type taken from the reference workbook."))
     p.add_argument("--rep", required=True, help="the sales rep's name")
-    _date_arg(p, "the report date, e.g. 2026-11-26 (default: today)")
+    date_arg(p, "the report date, e.g. 2026-11-26 (default: today)")
     p.add_argument("-o", "--output", type=Path, help="the file to write (default: inbox/REP_DATE.xlsx in the office)")
     p.add_argument("--reference", type=Path, help="the reference workbook (default: the office's reference.xlsx)")
-    _office_args(p)
+    office_args(p)
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("demo", help="build a demo office and run everything on it", description=(
@@ -265,20 +250,20 @@ def build_parser() -> argparse.ArgumentParser:
         "day's briefing (工作日志 sheet in master/总表.xlsx and outbox/DAY.eml) and mail it when xlpy.toml has an "
         "[smtp] section. Logs to logs/DAY.log. Exit status: 0 all good, 1 some reports rejected (the rest "
         "consolidated), 2 failed (the record unchanged), 3 the briefing could not be sent (it waits in the outbox)."))
-    _date_arg(p, "the day to brief, and to judge reports against (default: today)")
+    date_arg(p, "the day to brief, and to judge reports against (default: today)")
     p.add_argument("--resend", action="store_true", help="mail again to recipients who already had this day's briefing")
     p.add_argument("--no-send", action="store_true", help="write the briefing but mail nothing")
-    _office_args(p)
+    office_args(p)
     p.set_defaults(func=cmd_nightly)
 
     p = sub.add_parser("briefing", help="write the daily briefing (工作日志) alone", description=(
         "Write the day's briefing from the master workbooks as they are: the 工作日志 sheet in master/总表.xlsx "
         "(statistics refreshed as of the day) and outbox/DAY.eml; --send mails it as `xlpy nightly` does. "
         "Exit status: 0 done, 2 the master could not be written, 3 not sent."))
-    _date_arg(p, "the day (default: today)")
+    date_arg(p, "the day (default: today)")
     p.add_argument("--send", action="store_true", help="mail it to the 收件人 sheet's addresses over [smtp]")
     p.add_argument("--resend", action="store_true", help="with --send: mail again to those who already had it")
-    _office_args(p)
+    office_args(p)
     p.set_defaults(func=cmd_briefing)
 
     p = sub.add_parser("schedule", help="print how to run the nightly batch from cron or Task Scheduler",
@@ -286,11 +271,11 @@ def build_parser() -> argparse.ArgumentParser:
                                    "for this office, Monday to Friday, with absolute paths (docs/nightly.md).")
     p.add_argument("--print", action="store_true", required=True, help="print them (nothing is installed)")
     p.add_argument("--time", default="21:30", help="time of day, HH:MM (default: 21:30)")
-    _office_args(p)
+    office_args(p)
     p.set_defaults(func=cmd_schedule)
 
     # build-workbook, doctor and the buttons' headless twins
-    from .excel.commands import add_commands
+    from xlpy.cli.excel import add_commands
     add_commands(sub)
     return parser
 
@@ -303,10 +288,10 @@ def main(argv: list[str] | None = None) -> int:
     except BadReference as e:
         lang = getattr(args, "lang", None) or "zh"
         print(say(e.code, lang, **e.params), file=sys.stderr)
-        return EXIT_UNUSABLE
+        return exits.UNUSABLE
     except (ValueError, OSError) as e:  # settings and paths the user gave
         print(f"xlpy: {e}", file=sys.stderr)
-        return EXIT_UNUSABLE
+        return exits.UNUSABLE
 
 
 if __name__ == "__main__":

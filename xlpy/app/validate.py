@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import reader, record_rules, rules
-from .messages import say
-from .rules import Context, Issue
+from xlpy.contract.messages import say
+from xlpy.core import record_rules, rules
+from xlpy.core.rules import Context, Issue
+from xlpy.io import reader
 
 
 @dataclass

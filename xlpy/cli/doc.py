@@ -1,11 +1,11 @@
 """The command reference (docs/cli.md), made from the parser itself so that it cannot drift:
-`python -m xlpy.clidoc > docs/cli.md`; a test compares the two."""
+`python -m xlpy.cli.doc > docs/cli.md`; a test compares the two."""
 from __future__ import annotations
 
 import argparse
 import os
 
-from .cli import build_parser
+from xlpy.cli.main import build_parser
 
 
 def reference() -> str:
@@ -13,7 +13,7 @@ def reference() -> str:
     parser = build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     parts = ["# Command reference\n", "Every command, as `xlpy COMMAND --help` prints it. "
-             "Made by `python -m xlpy.clidoc > docs/cli.md`.\n"]
+             "Made by `python -m xlpy.cli.doc > docs/cli.md`.\n"]
     for name, command in sub.choices.items():
         parts.append(f"## xlpy {name}\n\n```\n{command.format_help().rstrip()}\n```\n")
     return "\n".join(parts)

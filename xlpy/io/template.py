@@ -4,10 +4,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from . import schema, values
-from .config import Settings
-from .reference import Reference
-from .report_file import write_report
+from xlpy.contract import schema
+from xlpy.contract.config import Settings
+from xlpy.core import values
+from xlpy.io.reference import Reference
+from xlpy.io.report_file import write_report
 
 DATA_ROWS = 30  # rows with drop-downs and formats; a rep rarely has more deals a day
 

@@ -18,13 +18,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import ledger as L
-from . import clock, rules, store, validate
-from .config import Settings
-from .messages import say
-from .rules import Context, Issue
+from xlpy.app import exits, validate
+from xlpy.contract.config import Settings
+from xlpy.contract.messages import say
+from xlpy.core import ledger as L
+from xlpy.core import rules
+from xlpy.core.rules import Context, Issue
+from xlpy.io import clock, store
 
-EXIT_OK, EXIT_REJECTED, EXIT_NOTHING = 0, 1, 2
 PART = 5_000  # files read and judged at once (a larger batch reads each file twice): a rebuild of years is more
 
 
@@ -59,8 +60,8 @@ class Outcome:
     def exit_code(self) -> int:
         bad = [f for f in self.files if f.status in ("rejected", "unreadable", "partial")]
         if bad and len(bad) == len(self.files):
-            return EXIT_NOTHING if not any(f.status == "partial" for f in bad) else EXIT_REJECTED
-        return EXIT_REJECTED if bad else EXIT_OK
+            return exits.UNUSABLE if not any(f.status == "partial" for f in bad) else exits.FOUND
+        return exits.FOUND if bad else exits.OK
 
     def reconciles(self) -> bool:
         return all(f.rows_read == f.accepted + f.rejected + f.copies for f in self.files)
@@ -81,7 +82,7 @@ def run_consolidation(settings: Settings, inbox: Path | None = None, master: Pat
     """Validate and consolidate every report in the inbox; write the changed masters, and the
     summary workbook unless ``summary`` is False (the nightly run writes it with the briefing).
     Reports are judged as of ``ctx.today`` (or ``today``, or the day of ``now``)."""
-    from .reference import read_reference
+    from xlpy.io.reference import read_reference
     start = time.perf_counter()
     inbox = Path(inbox or settings.path("inbox"))
     master = Path(master or settings.path("master"))
@@ -113,8 +114,8 @@ def _writer(part: store.Partition, lang: str):
 
 def _summary_writer(parts: dict[str, store.Partition], ctx: Context, as_of):
     """The summary workbook (总表): today's 工作日志 and every statistic sheet."""
-    from .briefing import summary_writer
-    from .reference import Reference
+    from xlpy.app.briefing import summary_writer
+    from xlpy.io.reference import Reference
     return summary_writer(parts, ctx.reference or Reference.empty(), ctx.settings, as_of, ctx.lang)[0]
 
 

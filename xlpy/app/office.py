@@ -8,8 +8,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from . import config, schema, values
-from .report_file import FORMATS, HEADER_FILL
+from xlpy.contract import config, schema
+from xlpy.core import values
+from xlpy.io.report_file import FORMATS, HEADER_FILL
 
 # (name, region, active, hired, e-mail); one rep has left, as in every real office.
 REPS = (

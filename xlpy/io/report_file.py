@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import schema
+from xlpy.contract import schema
 
 TITLE = "销售日报表"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import stats, values
+from xlpy.core import stats, values
 
 # sheet (zh, en) → the tables it holds, side by side (the first one leftmost)
 SHEETS: tuple[tuple[str, str, tuple[str, ...]], ...] = (

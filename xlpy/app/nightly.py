@@ -16,19 +16,19 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import briefing, consolidate, mail, store
-from .config import Settings
-from .messages import say
-from .reference import BadReference, read_reference
-from .rules import Context
+from xlpy.app import briefing, consolidate, exits
+from xlpy.contract.config import Settings
+from xlpy.contract.messages import say
+from xlpy.core.rules import Context
+from xlpy.io import mail, store
+from xlpy.io.reference import BadReference, read_reference
 
-EXIT_OK, EXIT_REJECTED, EXIT_FAILED, EXIT_NOT_SENT = 0, 1, 2, 3
 log = logging.getLogger("xlpy.nightly")
 
 
 @dataclass
 class Result:
-    exit_code: int = EXIT_OK
+    exit_code: int = exits.OK
     outcome: consolidate.Outcome | None = None
     written: briefing.Written | None = None
     deliveries: list[mail.Delivery] = field(default_factory=list)
@@ -77,7 +77,7 @@ def run_nightly(settings: Settings, day: dt.date, send: bool = True, resend: boo
                                    seconds=settings.lock_timeout), start, lang)
     except OSError as e:
         return _failed(result, str(e), start, lang)
-    result.exit_code = EXIT_REJECTED if result.outcome.exit_code else EXIT_OK
+    result.exit_code = exits.FOUND if result.outcome.exit_code else exits.OK
     try:
         progress.step(say("nightly-briefing", lang))
         result.written = briefing.make_briefing(settings, day, reference)
@@ -86,10 +86,10 @@ def run_nightly(settings: Settings, day: dt.date, send: bool = True, resend: boo
     except (store.MasterError, store.LockTimeout, OSError) as e:  # the consolidation stands
         detail = say(e.code, lang, **e.params) if isinstance(e, store.MasterError) else str(e)
         _problem(result, say("nightly-briefing-failed", lang, detail=detail))
-        result.exit_code = EXIT_FAILED
+        result.exit_code = exits.UNUSABLE
     progress.step(say("nightly-send", lang))
     if result.written and send and not deliver(settings, result, resend):
-        result.exit_code = max(result.exit_code, EXIT_NOT_SENT)
+        result.exit_code = max(result.exit_code, exits.NOT_SENT)
     result.seconds = time.perf_counter() - start
     log.info(summary(result, lang))
     return result
@@ -133,7 +133,7 @@ def summary(result: Result, lang: str = "zh") -> str:
 
 
 def _failed(result: Result, detail: str, start: float, lang: str) -> Result:
-    result.exit_code, result.seconds = EXIT_FAILED, time.perf_counter() - start
+    result.exit_code, result.seconds = exits.UNUSABLE, time.perf_counter() - start
     _problem(result, say("nightly-failed", lang, detail=detail))
     log.info(summary(result, lang))
     return result

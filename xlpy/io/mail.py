@@ -17,8 +17,8 @@ from email.message import EmailMessage
 from email.utils import formataddr
 from pathlib import Path
 
-from . import clock
-from .config import PASSWORD_ENV, Smtp
+from xlpy.contract.config import PASSWORD_ENV, Smtp
+from xlpy.io import clock
 
 SENT_LOG = "sent.jsonl"
 KEYRING_SERVICE = "xlpy"

@@ -21,10 +21,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import reader, stats, stats_sheets, store, values
-from .config import Settings
-from .messages import say
-from .reference import Reference, read_reference
+from xlpy.contract.config import Settings
+from xlpy.contract.messages import say
+from xlpy.core import contracts, periods, stats, values
+from xlpy.io import reader, stats_sheets, store
+from xlpy.io.reference import Reference, read_reference
 
 SHEET = ("工作日志", "Daily Briefing")
 FIGURES = ("leads", "orders", "contracts", "cancellations", "net_amount", "received", "visits", "calls",
@@ -59,7 +60,7 @@ def compute(ledger: pd.DataFrame, activity: pd.DataFrame, reference: Reference, 
             rejected_reps: dict[str, set[str]] | None = None) -> Briefing:
     """The briefing of ``day`` from the record. ``rejected_reps`` names the reps of each rejected
     file (they filed something, so they are not missing)."""
-    month = stats.month_of(day)
+    month = periods.month_of(day)
     days = stats.group_stats(ledger, activity, reference, "day", month, as_of=day)
     row = days[days["day"] == pd.Timestamp(day)]
     figures = {k: (row[k].iloc[0] if len(row) else 0) for k in FIGURES}
@@ -297,7 +298,7 @@ def summary_writer(parts: dict, reference: Reference, settings: Settings, day: d
 
     def write(path: Path) -> None:
         tables = stats.all_tables(ledger, activity, reference, day, settings.ranking_weights)
-        stats.forget()  # xlsxwriter holds every cell until it closes: make room first
+        contracts.forget()  # xlsxwriter holds every cell until it closes: make room first
         book = store.new_workbook(path)
         write_sheet(book, b, lang)
         stats_sheets.write_stats(book, tables, lang)

@@ -9,7 +9,6 @@ version, never a mix and never half a file.
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os
@@ -27,8 +26,9 @@ from python_calamine import CalamineWorkbook
 from xlsxwriter.exceptions import XlsxFileError
 from xlsxwriter.worksheet import Worksheet
 
-from . import clock, values
-from . import ledger as L
+from xlpy.core import ledger as L
+from xlpy.core import values
+from xlpy.io import clock
 
 SUMMARY = "总表.xlsx"
 PARTITION = re.compile(r"^(\d{4}-\d{2}|undated)\.xlsx$")

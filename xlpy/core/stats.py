@@ -1,15 +1,6 @@
 """Statistics over the consolidated ledger (spec §3): DataFrames in, DataFrames out, no I/O.
 
-Every figure rests on four derived frames (see `_Facts`):
-- *net*: contract lines (+amount, +qty) and the cancellations of those contracts (−amount, −qty),
-  each on its own row's date, rep and region;
-- *cancels*: every cancel row (`cancellations` counts their contract numbers, an order's too; only
-  cancellations of signed contracts reduce net sales), its product filled from the line it cancels;
-- *receipts*: every received amount on its own row's date; a payment that names no line of its
-  contract is shared across the contract's lines in proportion to their contracted amounts, so
-  that received by product still adds up to received;
-- *book*: one row per contract line (contract number × product): amount, cancelled, received,
-  outstanding, attributed to the contract's signing date, rep, region and product.
+Every figure rests on the derived frames of `xlpy.core.contracts`.
 
 Rows dated after ``as_of`` are left out everywhere, so a table computed "as of" a day shows what
 was known that day. Periods are canonical text: "2026-11", "2026-Q4", "2026".
@@ -18,17 +9,20 @@ them the reference workbook's spelling; target names are brought to that spellin
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 
-from . import schema, values
-from .reference import Reference
+from xlpy.contract import schema
+from xlpy.core import values
+from xlpy.core.contracts import Facts, facts, inventory, listed_first
+from xlpy.core.periods import (
+    month_of,
+    within,
+)
+from xlpy.core.reference import Reference
 
 METRICS = ("net_amount", "net_qty", "leads", "orders", "contracts", "cancellations", "received",
            "outstanding", "visits", "calls", "conversion", "target", "attainment")
 KEYS = ("region", "rep", "product", "day", "month", "quarter", "year")
-TIME_KEYS = ("day", "month", "quarter", "year")
 AGING = ("未到期", "0–30", "31–60", "61–90", "90+")
 AGING_EN = dict(zip(AGING, ("not due", *AGING[1:])))
 DEFAULT_WEIGHTS = {"net_amount": 0.4, "attainment": 0.3, "conversion": 0.15, "collection_rate": 0.15}
@@ -63,153 +57,8 @@ def label(key, lang: str = "zh") -> str:
     return str(key) if pair is None else pair[lang == "en"]
 
 
-# -- periods -----------------------------------------------------------------------------------
-
-def period_kind(period: str) -> str:
-    """"2026-11" → month, "2026-Q4" → quarter, "2026" → year."""
-    p = str(period)
-    return "quarter" if "Q" in p else "month" if "-" in p else "year"
-
-
-def period_labels(dates: pd.Series, kind: str) -> pd.Series:
-    d = pd.to_datetime(dates)
-    if kind == "day":
-        return d.dt.normalize()
-    days = d.dt.normalize()
-    # Label each distinct day once: formatting 100,000 dates one by one takes seconds.
-    labels = {day: _label(day, kind) for day in days.dropna().unique()}
-    return days.map(labels).astype(object)
-
-
-def _label(day: pd.Timestamp, kind: str) -> str:
-    if kind == "quarter":
-        return f"{day.year}-Q{day.quarter}"
-    return day.strftime("%Y-%m" if kind == "month" else "%Y")
-
-
-def month_of(day) -> str:
-    return pd.Timestamp(day).strftime("%Y-%m")
-
-
-def _with_periods(frame: pd.DataFrame, column: str = "date") -> pd.DataFrame:
-    return frame.assign(**{kind: period_labels(frame[column], kind) for kind in TIME_KEYS})
-
-
-def _in(frame: pd.DataFrame, period: str | None) -> pd.DataFrame:
-    return frame if period is None else frame[frame[period_kind(period)] == period]
-
-
 def _norm_period(period) -> str | None:
     return None if period is None else str(period).strip().upper()
-
-
-# -- the derived frames --------------------------------------------------------------------------
-
-@dataclass
-class _Facts:
-    """The derived frames of the module docstring, plus the ledger rows and activity, up to as_of."""
-
-    rows: pd.DataFrame
-    net: pd.DataFrame
-    cancels: pd.DataFrame
-    receipts: pd.DataFrame
-    book: pd.DataFrame
-    activity: pd.DataFrame
-
-
-_recent: list = []  # (frame, as_of, derived): a night asks for the same facts many times
-
-
-def facts(ledger: pd.DataFrame, activity: pd.DataFrame | None, as_of) -> _Facts:
-    """The derived tables every statistic starts from. The deals' and the activity's are
-    each kept for the last few frame objects (compared by identity, never mutated here) and days."""
-    deals = _remembered(ledger, as_of, _derive_deals)
-    return _Facts(*deals, activity=_remembered(activity, as_of, _derive_activity))
-
-
-def forget() -> None:
-    """Let the remembered facts go: they can be a few hundred MB on years of history."""
-    _recent.clear()
-
-
-def _remembered(frame, as_of, derive):
-    for seen, day, derived in _recent:
-        if seen is frame and day == as_of:
-            return derived
-    derived = derive(frame, as_of)
-    _recent[:] = [(frame, as_of, derived), *_recent[:5]]
-    return derived
-
-
-def _derive_deals(ledger: pd.DataFrame, as_of) -> tuple:
-    rows = _with_periods(_upto(ledger, as_of))
-    lines = rows[rows["deal"] == "contract"]
-    first = lines.drop_duplicates("contract_no").set_index("contract_no")
-    signed = lines.groupby(["contract_no", "product"], sort=False).agg(  # one row per contract line
-        date=("date", "min"), rep=("rep", "first"), region=("region", "first"), customer=("customer", "first"),
-        phone=("phone", "first"), due_date=("due_date", "min"), amount=("amount", "sum"), qty=("qty", "sum"))
-    cancels = _attributed_cancels(rows[rows["deal"] == "cancel"], signed, first)
-    of_contracts = cancels[cancels["contract_no"].isin(first.index)]
-    net = pd.concat([lines, of_contracts.assign(amount=-of_contracts["amount"].abs(),
-                                                qty=-of_contracts["qty"].abs())], ignore_index=True)
-    receipts = _receipts(rows, signed, first)
-    return rows, net, cancels, receipts, _book(signed, of_contracts, receipts)
-
-
-def _derive_activity(activity: pd.DataFrame | None, as_of) -> pd.DataFrame:
-    if activity is None:
-        activity = pd.DataFrame({"date": pd.to_datetime([]), "rep": [], "region": [], "visits": [], "calls": []})
-    return _with_periods(_upto(activity, as_of))
-
-
-def _upto(frame: pd.DataFrame, as_of) -> pd.DataFrame:
-    return frame if as_of is None else frame[frame["date"].dt.normalize() <= pd.Timestamp(as_of)]
-
-
-def _is_line(frame: pd.DataFrame, signed: pd.DataFrame):
-    """Whether each row's (contract_no, product) is a line of a signed contract: one of ``signed``'s
-    index (contract rows always name their product: the rules require it)."""
-    return pd.MultiIndex.from_frame(frame[["contract_no", "product"]]).isin(signed.index)
-
-
-def _attributed_cancels(cancels: pd.DataFrame, signed: pd.DataFrame, first: pd.DataFrame) -> pd.DataFrame:
-    """A cancel row's product is the contract line it names, else the contract's first line (spec §1)."""
-    known = cancels["contract_no"].isin(first.index).to_numpy()
-    fallback = cancels["contract_no"].map(first["product"])
-    out = cancels.assign(product=cancels["product"].where(_is_line(cancels, signed) | ~known, fallback))
-    for column in ("rep", "region"):
-        out[column] = out[column].fillna(out["contract_no"].map(first[column]))
-    # A cancel typed with only a quantity is worth that many units at its line's price.
-    price = (signed["amount"] / signed["qty"].where(signed["qty"] != 0)).rename("line_price")
-    priced = out.join(price, on=["contract_no", "product"])
-    out["amount"] = out["amount"].fillna(priced["qty"].abs() * priced["line_price"])
-    return out
-
-
-def _line_shares(signed: pd.DataFrame) -> pd.DataFrame:
-    """Each line's share of its contract's amount (equal shares when the amounts are missing)."""
-    by_contract = signed["amount"].groupby(level="contract_no")
-    total, count = by_contract.transform("sum"), by_contract.transform("size")
-    share = (signed["amount"] / total).where(total != 0, 1 / count)
-    return share.rename("share").reset_index()
-
-
-def _receipts(rows: pd.DataFrame, signed: pd.DataFrame, first: pd.DataFrame) -> pd.DataFrame:
-    paid = rows[rows["received"].fillna(0) != 0]
-    loose = paid["contract_no"].isin(first.index).to_numpy() & ~_is_line(paid, signed)
-    split = paid[loose].drop(columns="product").merge(_line_shares(signed), on="contract_no")
-    split["received"] = split["received"] * split.pop("share")
-    return pd.concat([paid[~loose], split], ignore_index=True)
-
-
-def _book(signed: pd.DataFrame, cancels: pd.DataFrame, receipts: pd.DataFrame) -> pd.DataFrame:
-    keys = ["contract_no", "product"]
-    book = signed.copy()
-    cancelled = cancels["amount"].abs().groupby([cancels[k] for k in keys]).sum()
-    book["cancelled"] = cancelled.reindex(book.index, fill_value=0)
-    book["received"] = receipts.groupby(keys)["received"].sum().reindex(book.index, fill_value=0)
-    book["outstanding"] = book["amount"] - book["cancelled"] - book["received"]
-    return _with_periods(book.reset_index())
 
 
 # -- grouping ------------------------------------------------------------------------------------
@@ -217,11 +66,11 @@ def _book(signed: pd.DataFrame, cancels: pd.DataFrame, receipts: pd.DataFrame) -
 _COUNTS_AND_MONEY = ("net_amount", "net_qty", "leads", "orders", "contracts", "cancellations", "received", "outstanding")
 
 
-def base(f: _Facts, keys: list[str], period: str | None) -> pd.DataFrame:
+def base(f: Facts, keys: list[str], period: str | None) -> pd.DataFrame:
     """The additive metrics, one row per group of ``keys``; activity only where it has those keys."""
     def grouped(frame, deal=None):
         frame = frame if deal is None else frame[frame["deal"] == deal]
-        return _in(frame, period).groupby(keys)
+        return within(frame, period).groupby(keys)
 
     parts = {
         "net_amount": grouped(f.net)["amount"].sum(),
@@ -281,7 +130,7 @@ def group_stats(ledger: pd.DataFrame, activity: pd.DataFrame | None, reference: 
     return _group(facts(ledger, activity, as_of), reference, by, _norm_period(period))
 
 
-def _group(f: _Facts, reference: Reference, by: str, period: str | None) -> pd.DataFrame:
+def _group(f: Facts, reference: Reference, by: str, period: str | None) -> pd.DataFrame:
     table = base(f, [by], period)
     table = table.reindex(table.index.union(pd.Index(_known(reference, by), dtype=table.index.dtype), sort=False))
     table = _filled(table.sort_index())
@@ -328,7 +177,7 @@ def daily_summary(ledger, activity, reference: Reference, period: str | None = N
     period = _norm_period(period)
     keys = ["day", "rep"]
     table = base(f, keys, period)
-    table["reports"] = _in(f.activity, period).groupby(keys).size()
+    table["reports"] = within(f.activity, period).groupby(keys).size()
     days = table.index.get_level_values("day").unique()
     reps = reference.reps[reference.reps["active"].astype(bool)]
     expected = [(d, r) for d in days for r, hired in zip(reps["name"], reps["hired"])
@@ -428,7 +277,7 @@ def ranking(ledger, activity, reference: Reference, period: str | None = None, a
         raise ValueError(f"unknown ranking metric(s): {sorted(unknown)}; use {sorted(DEFAULT_WEIGHTS)}")
     f, period = facts(ledger, activity, as_of), _norm_period(period)
     table = _group(f, reference, "rep", period).set_index("rep")
-    signed = _in(f.book, period).groupby("rep")
+    signed = within(f.book, period).groupby("rep")
     net = signed["amount"].sum() - signed["cancelled"].sum()
     table["collection_rate"] = signed["received"].sum() / net.where(net > 0)
     table["score"] = sum(w * _minmax(table[metric]) for metric, w in weights.items())
@@ -442,12 +291,6 @@ def _minmax(metric: pd.Series) -> pd.Series:
     low, high = metric.min(), metric.max()
     scaled = (metric - low) / (high - low) if high > low else metric * 0 + 1
     return scaled.fillna(0)
-
-
-def contract_lines(ledger) -> pd.DataFrame:
-    """Per contract line (contract_no, product) as the ledger stands: date, rep, region,
-    customer, amount, qty, cancelled, received, outstanding."""
-    return facts(ledger, None, None).book
 
 
 def receivables(ledger, as_of) -> pd.DataFrame:
@@ -480,37 +323,22 @@ def aging_by_region(receivables_table: pd.DataFrame) -> pd.DataFrame:
     return wide.reindex(columns=list(AGING), fill_value=0).rename_axis(columns=None).reset_index()
 
 
-def inventory(ledger, reference: Reference, as_of=None) -> pd.DataFrame:
-    """Per product: opening stock − net units contracted = remaining (NaN without an opening stock)."""
-    sold = facts(ledger, None, as_of).net.groupby("product")["qty"].sum().rename("net_qty")
-    products = reference.products.set_index("product")[["category", "opening_stock"]]
-    table = products.join(sold, how="outer").reindex(_listed_first(products.index, sold.index))
-    table["net_qty"] = table["net_qty"].fillna(0)
-    table["remaining"] = table["opening_stock"] - table["net_qty"]
-    return table.rename_axis("product").reset_index()
-
-
 def price_analysis(ledger, reference: Reference, period: str | None = None, as_of=None) -> pd.DataFrame:
     """Per product, over contract lines (as signed, before cancellations): units, the average
     contracted unit price (amount / qty), list and floor price, discount = 1 − average / list price,
     and the number of lines signed below the floor price."""
-    lines = _in(facts(ledger, None, as_of).rows.query("deal == 'contract'"), _norm_period(period))
+    lines = within(facts(ledger, None, as_of).rows.query("deal == 'contract'"), _norm_period(period))
     prices = reference.products.set_index("product")[["list_price", "floor_price"]]
     unit = lines["unit_price"].fillna(lines["amount"] / lines["qty"])
     lines = lines.assign(below=unit < lines["product"].map(prices["floor_price"]))
     signed = lines.groupby("product").agg(contract_qty=("qty", "sum"), amount=("amount", "sum"),
                                           below_floor=("below", "sum"))
-    table = prices.join(signed, how="outer").reindex(_listed_first(prices.index, signed.index))
+    table = prices.join(signed, how="outer").reindex(listed_first(prices.index, signed.index))
     table["avg_price"] = table["amount"] / table["contract_qty"].where(table["contract_qty"] > 0)
     table["discount"] = 1 - table["avg_price"] / table["list_price"].where(table["list_price"] > 0)
     table[["contract_qty", "below_floor"]] = table[["contract_qty", "below_floor"]].fillna(0)
     return table.rename_axis("product").reset_index()[
         ["product", "contract_qty", "avg_price", "list_price", "floor_price", "discount", "below_floor"]]
-
-
-def _listed_first(listed: pd.Index, seen: pd.Index) -> list:
-    """The reference's products in its order, then products only the ledger knows."""
-    return [*listed, *sorted(set(seen) - set(listed))]
 
 
 def _rep_regions(rows: pd.DataFrame, reference: Reference) -> dict:

@@ -6,49 +6,50 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cli import EXIT_FOUND, EXIT_OK, EXIT_UNUSABLE, parse_date
-from . import MACROS, WORKBOOK
+from xlpy.app import exits
+from xlpy.cli.options import parse_date
+from xlpy.excel import MACROS, WORKBOOK
 
 LANG_HELP = "language of messages (default: the office's setting, else zh)"
 
 
 def cmd_build_workbook(args) -> int:
     try:
-        from . import build
+        from xlpy.excel import build
     except ImportError as e:  # ms-ovba is needed by whoever builds the workbook, not by its users
         print(f"xlpy build-workbook: {e.name} is not installed: pip install -r requirements-dev.txt", file=sys.stderr)
-        return EXIT_UNUSABLE
+        return exits.UNUSABLE
     if args.refresh_xlwings:
         for path in build.refresh_xlwings(args.macros):
             print(path, file=sys.stderr)
     print(build.build_workbook(args.output, args.macros))
     if args.png:
         print(build.render(args.output, args.png))
-    return EXIT_OK
+    return exits.OK
 
 
 def cmd_doctor(args) -> int:
-    from . import doctor
+    from xlpy.excel import doctor
     lang = args.lang or "zh"
     if not args.workbook.is_file():
         print(f"xlpy doctor: {args.workbook}: no such workbook", file=sys.stderr)
-        return EXIT_UNUSABLE
+        return exits.UNUSABLE
     if args.fix:
         print(doctor.fix(args.workbook, lang))
     findings = doctor.diagnose(args.workbook, lang)
     print(doctor.to_text(findings, lang))
-    return EXIT_FOUND if any(f.ok is False for f in findings) else EXIT_OK
+    return exits.FOUND if any(f.ok is False for f in findings) else exits.OK
 
 
 def cmd_button(args) -> int:
-    from . import buttons
-    from .book import FileBook
+    from xlpy.excel import buttons
+    from xlpy.excel.book import FileBook
     book = FileBook(args.file, active=getattr(args, "sheet", None), output=getattr(args, "output", None))
     options = {k: v for k, v in vars(args).items() if k in ("office", "lang", "today", "rep", "date") and v is not None}
     status = getattr(buttons, args.button)(book, **options)
     for line in book.shown:
-        print(line, file=sys.stderr if status == EXIT_UNUSABLE else sys.stdout)
-    if status != EXIT_UNUSABLE and book.path is not None:
+        print(line, file=sys.stderr if status == exits.UNUSABLE else sys.stdout)
+    if status != exits.UNUSABLE and book.path is not None:
         book.save()
     return status
 

@@ -10,11 +10,12 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-from . import schema, values
-from .config import Settings
-from .messages import Msg
-from .reader import Report, Table, address
-from .reference import Reference
+from xlpy.contract import schema
+from xlpy.contract.config import Settings
+from xlpy.contract.messages import Msg
+from xlpy.core import values
+from xlpy.core.reference import Reference
+from xlpy.core.report import Report, Table, address
 
 ERROR, WARNING, NOTICE = "error", "warning", "notice"
 EXCEL_CELL_LIMIT = 32_767  # characters; xlsxwriter cuts longer text short

@@ -16,14 +16,16 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from . import config, consolidate, schema, store, validate
-from .annotate import annotate_results
-from .messages import pick
-from .office import PRODUCTS, REPS, init_office
-from .reader import address
-from .reference import read_reference
-from .report_file import write_report
-from .rules import ERROR, WARNING, Context
+from xlpy.app import consolidate, validate
+from xlpy.app.office import PRODUCTS, REPS, init_office
+from xlpy.contract import config, schema
+from xlpy.contract.messages import pick
+from xlpy.core.rules import ERROR, WARNING, Context
+from xlpy.io import store
+from xlpy.io.annotate import annotate_results
+from xlpy.io.reader import address
+from xlpy.io.reference import read_reference
+from xlpy.io.report_file import write_report
 
 SHEET = "日报"
 EXCEL_ERROR = "#NAME?"
@@ -440,7 +442,7 @@ def consolidate_step(run: DemoRun) -> None:
 
 def briefing_step(run: DemoRun) -> None:
     """The day's briefing (工作日志): a sheet in the summary workbook and an .eml in the outbox, not sent."""
-    from .briefing import make_briefing
+    from xlpy.app.briefing import make_briefing
     written = make_briefing(run.ctx.settings, run.office.today, run.ctx.reference)
     run.to_open.append((written.eml, written.message["Subject"]))
 

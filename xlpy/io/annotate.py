@@ -23,8 +23,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from .messages import pick
-from .rules import ERROR, NOTICE, WARNING, Issue, column_name
+from xlpy.contract.messages import pick
+from xlpy.core.rules import ERROR, NOTICE, WARNING, Issue, column_name
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ import pandas as pd
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from . import config, schema
+from xlpy.contract import config, schema
 
 LAYOUTS = ("zh", "en", "tw")
 _TW = {"date": "業務日期", "rep": "銷售代表", "customer": "客戶名稱", "product": "產品", "deal_type": "業務類型",

@@ -11,8 +11,9 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import schema, values
-from .reader import Report
+from xlpy.contract import schema
+from xlpy.core import values
+from xlpy.core.report import Report
 
 
 @dataclass(frozen=True)

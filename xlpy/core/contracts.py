@@ -1,0 +1,152 @@
+"""The contract book: deals, cancellations and receipts matched to contract lines.
+
+Every figure rests on four derived frames (see `Facts`):
+- *net*: contract lines (+amount, +qty) and the cancellations of those contracts (−amount, −qty),
+  each on its own row's date, rep and region;
+- *cancels*: every cancel row (`cancellations` counts their contract numbers, an order's too; only
+  cancellations of signed contracts reduce net sales), its product filled from the line it cancels;
+- *receipts*: every received amount on its own row's date; a payment that names no line of its
+  contract is shared across the contract's lines in proportion to their contracted amounts, so
+  that received by product still adds up to received;
+- *book*: one row per contract line (contract number × product): amount, cancelled, received,
+  outstanding, attributed to the contract's signing date, rep, region and product.
+
+Rows dated after ``as_of`` are left out everywhere. The statistics and the record rules both
+start from here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from xlpy.core.periods import with_periods
+from xlpy.core.reference import Reference
+
+
+@dataclass
+class Facts:
+    """The derived frames of the module docstring, plus the ledger rows and activity, up to as_of."""
+
+    rows: pd.DataFrame
+    net: pd.DataFrame
+    cancels: pd.DataFrame
+    receipts: pd.DataFrame
+    book: pd.DataFrame
+    activity: pd.DataFrame
+
+
+_recent: list = []  # (frame, as_of, derived): a night asks for the same facts many times
+
+
+def facts(ledger: pd.DataFrame, activity: pd.DataFrame | None, as_of) -> Facts:
+    """The derived tables every statistic starts from. The deals' and the activity's are
+    each kept for the last few frame objects (compared by identity, never mutated here) and days."""
+    deals = _remembered(ledger, as_of, _derive_deals)
+    return Facts(*deals, activity=_remembered(activity, as_of, _derive_activity))
+
+
+def forget() -> None:
+    """Let the remembered facts go: they can be a few hundred MB on years of history."""
+    _recent.clear()
+
+
+def _remembered(frame, as_of, derive):
+    for seen, day, derived in _recent:
+        if seen is frame and day == as_of:
+            return derived
+    derived = derive(frame, as_of)
+    _recent[:] = [(frame, as_of, derived), *_recent[:5]]
+    return derived
+
+
+def _derive_deals(ledger: pd.DataFrame, as_of) -> tuple:
+    rows = with_periods(_upto(ledger, as_of))
+    lines = rows[rows["deal"] == "contract"]
+    first = lines.drop_duplicates("contract_no").set_index("contract_no")
+    signed = lines.groupby(["contract_no", "product"], sort=False).agg(  # one row per contract line
+        date=("date", "min"), rep=("rep", "first"), region=("region", "first"), customer=("customer", "first"),
+        phone=("phone", "first"), due_date=("due_date", "min"), amount=("amount", "sum"), qty=("qty", "sum"))
+    cancels = _attributed_cancels(rows[rows["deal"] == "cancel"], signed, first)
+    of_contracts = cancels[cancels["contract_no"].isin(first.index)]
+    net = pd.concat([lines, of_contracts.assign(amount=-of_contracts["amount"].abs(),
+                                                qty=-of_contracts["qty"].abs())], ignore_index=True)
+    receipts = _receipts(rows, signed, first)
+    return rows, net, cancels, receipts, _book(signed, of_contracts, receipts)
+
+
+def _derive_activity(activity: pd.DataFrame | None, as_of) -> pd.DataFrame:
+    if activity is None:
+        activity = pd.DataFrame({"date": pd.to_datetime([]), "rep": [], "region": [], "visits": [], "calls": []})
+    return with_periods(_upto(activity, as_of))
+
+
+def _upto(frame: pd.DataFrame, as_of) -> pd.DataFrame:
+    return frame if as_of is None else frame[frame["date"].dt.normalize() <= pd.Timestamp(as_of)]
+
+
+def _is_line(frame: pd.DataFrame, signed: pd.DataFrame):
+    """Whether each row's (contract_no, product) is a line of a signed contract: one of ``signed``'s
+    index (contract rows always name their product: the rules require it)."""
+    return pd.MultiIndex.from_frame(frame[["contract_no", "product"]]).isin(signed.index)
+
+
+def _attributed_cancels(cancels: pd.DataFrame, signed: pd.DataFrame, first: pd.DataFrame) -> pd.DataFrame:
+    """A cancel row's product is the contract line it names, else the contract's first line (spec §1)."""
+    known = cancels["contract_no"].isin(first.index).to_numpy()
+    fallback = cancels["contract_no"].map(first["product"])
+    out = cancels.assign(product=cancels["product"].where(_is_line(cancels, signed) | ~known, fallback))
+    for column in ("rep", "region"):
+        out[column] = out[column].fillna(out["contract_no"].map(first[column]))
+    # A cancel typed with only a quantity is worth that many units at its line's price.
+    price = (signed["amount"] / signed["qty"].where(signed["qty"] != 0)).rename("line_price")
+    priced = out.join(price, on=["contract_no", "product"])
+    out["amount"] = out["amount"].fillna(priced["qty"].abs() * priced["line_price"])
+    return out
+
+
+def _line_shares(signed: pd.DataFrame) -> pd.DataFrame:
+    """Each line's share of its contract's amount (equal shares when the amounts are missing)."""
+    by_contract = signed["amount"].groupby(level="contract_no")
+    total, count = by_contract.transform("sum"), by_contract.transform("size")
+    share = (signed["amount"] / total).where(total != 0, 1 / count)
+    return share.rename("share").reset_index()
+
+
+def _receipts(rows: pd.DataFrame, signed: pd.DataFrame, first: pd.DataFrame) -> pd.DataFrame:
+    paid = rows[rows["received"].fillna(0) != 0]
+    loose = paid["contract_no"].isin(first.index).to_numpy() & ~_is_line(paid, signed)
+    split = paid[loose].drop(columns="product").merge(_line_shares(signed), on="contract_no")
+    split["received"] = split["received"] * split.pop("share")
+    return pd.concat([paid[~loose], split], ignore_index=True)
+
+
+def _book(signed: pd.DataFrame, cancels: pd.DataFrame, receipts: pd.DataFrame) -> pd.DataFrame:
+    keys = ["contract_no", "product"]
+    book = signed.copy()
+    cancelled = cancels["amount"].abs().groupby([cancels[k] for k in keys]).sum()
+    book["cancelled"] = cancelled.reindex(book.index, fill_value=0)
+    book["received"] = receipts.groupby(keys)["received"].sum().reindex(book.index, fill_value=0)
+    book["outstanding"] = book["amount"] - book["cancelled"] - book["received"]
+    return with_periods(book.reset_index())
+
+
+def contract_lines(ledger) -> pd.DataFrame:
+    """Per contract line (contract_no, product) as the ledger stands: date, rep, region,
+    customer, amount, qty, cancelled, received, outstanding."""
+    return facts(ledger, None, None).book
+
+
+def inventory(ledger, reference: Reference, as_of=None) -> pd.DataFrame:
+    """Per product: opening stock − net units contracted = remaining (NaN without an opening stock)."""
+    sold = facts(ledger, None, as_of).net.groupby("product")["qty"].sum().rename("net_qty")
+    products = reference.products.set_index("product")[["category", "opening_stock"]]
+    table = products.join(sold, how="outer").reindex(listed_first(products.index, sold.index))
+    table["net_qty"] = table["net_qty"].fillna(0)
+    table["remaining"] = table["opening_stock"] - table["net_qty"]
+    return table.rename_axis("product").reset_index()
+
+
+def listed_first(listed: pd.Index, seen: pd.Index) -> list:
+    """The reference's products in its order, then products only the ledger knows."""
+    return [*listed, *sorted(set(seen) - set(listed))]

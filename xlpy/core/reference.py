@@ -1,0 +1,36 @@
+"""The reference data (基础资料, spec §2) as the rules and statistics use it: reps,
+products, targets, recipients. Read from the reference workbook by `xlpy.io.reference`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from xlpy.contract import schema
+from xlpy.core import values
+
+
+class BadReference(Exception):
+    """The reference workbook cannot be used; ``code`` names a message."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code, params)
+        self.code, self.params = code, params
+
+
+@dataclass
+class Reference:
+    reps: pd.DataFrame  # name, region, active (bool), hired, email
+    products: pd.DataFrame  # product, category, list_price, floor_price, opening_stock
+    targets: pd.DataFrame  # period, rep, region, target
+    recipients: pd.DataFrame  # name, title, email
+
+    def __post_init__(self):
+        self.rep_index = {values.norm(r["name"]): r for r in self.reps.to_dict("records")}
+        self.product_index = {values.norm(p["product"]): p for p in self.products.to_dict("records")}
+        self.regions = {values.norm(r): r for r in self.reps["region"].dropna()}
+
+    @classmethod
+    def empty(cls) -> "Reference":
+        frames = {s.key: pd.DataFrame(columns=[c.key for c in s.columns]) for s in schema.REFERENCE_SHEETS}
+        return cls(**frames)
