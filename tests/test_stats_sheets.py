@@ -42,7 +42,7 @@ def test_sheet_names_and_values_read_back(book):
     assert [r[1] for r in ranking[2:5]] == ["李娜", "王强", "张伟"]
     receivables = rows(book, "应收账款")
     header = receivables[1]
-    first = dict(zip(header[:13], receivables[2][:13]))
+    first = dict(zip(header[:14], receivables[2][:14]))
     assert first["合同编号"] == "HT001" and first["未收金额"] == 15000 and first["账龄"] == "0–30"
     chase = header.index("催款名单") if "催款名单" in header else receivables[0].index("催款名单")
     assert [r[chase] for r in receivables[2:4]] == ["HT002", "HT001"]  # the collection list, beside
@@ -104,7 +104,7 @@ def test_english_headers_and_sheet_names(tmp_path):
     receivables = rows(book, "Receivables")
     assert receivables[1][:2] == ["Contract No", "Customer"]
     assert "not due" in receivables[1]  # the aging pivot's first bucket
-    assert receivables[4][12] == "not due"  # HT004 is due Dec 20
+    assert receivables[4][13] == "not due"  # HT004 is due Dec 20 (after 应退金额, column 11)
 
 
 def test_an_empty_ledger_still_writes_every_sheet(tmp_path):
