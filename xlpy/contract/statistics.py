@@ -28,12 +28,14 @@ def _columns(*specs) -> dict[str, Column]:
     return {s[0]: Column(*s) for s in specs}
 
 
-_SCHEMA_KIND = {"money": "money", "number": "number", "date": "date", "text": "text", "int": "count"}
+# the kind of a column of the report schema or the master's tables, by its type
+KIND_OF_TYPE = {"money": "money", "number": "number", "date": "date", "datetime": "datetime", "text": "text",
+                "int": "count"}
 _PRODUCT_COLUMNS = next(s.columns for s in schema.REFERENCE_SHEETS if s.key == "products")
 
 COLUMNS: dict[str, Column] = {
     # the report's and the reference's own columns keep the schema's headers
-    **{c.key: Column(c.key, c.zh, c.en, _SCHEMA_KIND.get(c.type, "text"))
+    **{c.key: Column(c.key, c.zh, c.en, KIND_OF_TYPE.get(c.type, "text"))
        for c in (*schema.TITLE_FIELDS, *schema.COLUMNS, *_PRODUCT_COLUMNS)},
     **_columns(
         ("day", "日期", "Date", "date"), ("month", "月份", "Month"), ("quarter", "季度", "Quarter"),

@@ -24,7 +24,7 @@ from filelock import FileLock, Timeout
 from python_calamine import CalamineWorkbook
 from xlsxwriter.exceptions import XlsxFileError
 
-from xlpy.contract.statistics import Column
+from xlpy.contract.statistics import KIND_OF_TYPE, Column
 from xlpy.core import ledger as L
 from xlpy.io import clock, xlsx
 from xlpy.io.xlsx import new_workbook
@@ -155,11 +155,6 @@ def concat(parts: dict[str, Partition], what: str) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- writing
-
-
-# the ledger's field types as the writer's kinds
-KIND_OF_TYPE = {"text": "text", "number": "number", "money": "money", "date": "date", "datetime": "datetime",
-                "int": "count"}
 
 
 def write_table(book, sheet: str, frame: pd.DataFrame, fields, lang: str = "zh"):
