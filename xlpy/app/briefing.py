@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from xlpy.contract import statistics as declared
 from xlpy.contract.config import Settings
 from xlpy.contract.messages import say
-from xlpy.contract import statistics as declared
 from xlpy.core import contracts, periods, stats, values
 from xlpy.io import reader, stats_sheets, store
 from xlpy.io.reference import Reference, read_reference
