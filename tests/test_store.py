@@ -1,5 +1,5 @@
-"""The master's writing side (xlpy.io.store with the one table writer, xlpy.io.xlsx): a month
-written and read back whole, formats and widths by kind, inert text, the memory trick, chunks."""
+"""The master's writing side (xlpy.io.store through the one table writer, xlpy.io.xlsx): a month
+written and read back whole, formats and widths by kind, inert text, the memory trick."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +8,6 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from xlpy.contract.statistics import Column
 from xlpy.core import ledger as L
 from xlpy.io import store, xlsx
 
@@ -70,20 +69,3 @@ def test_the_worksheet_keeps_no_note_of_table_cells(tmp_path):
     assert len(book.worksheets()[0].table_cells) == 0
     book.close()
     assert openpyxl.load_workbook(tmp_path / "t.xlsx")["明细"].tables
-
-
-def test_rows_are_written_chunk_by_chunk_and_none_is_lost(tmp_path, monkeypatch):
-    monkeypatch.setattr(xlsx, "CHUNK", 7)  # 50 rows: 8 chunks, the last one short
-    book = xlsx.new_workbook(tmp_path / "c.xlsx")
-    frame = pd.DataFrame({"n": range(50), "when": pd.date_range("2026-01-01", periods=50),
-                          "rate": [float("inf")] + [0.5] * 49})
-    columns = [Column("n", "编号", "No", "count"), Column("when", "日期", "Date", "date"),
-               Column("rate", "比率", "Rate", "rate"), Column("absent", "无", "None")]
-    placed = xlsx.write_table(xlsx.XlsxTarget(book), "s", frame, columns, top=1, title="标题", name="t")
-    book.close()
-    assert (placed.top, placed.bottom, placed.right) == (1, 51, 3)
-    ws = openpyxl.load_workbook(tmp_path / "c.xlsx")["s"]
-    assert ws["A1"].value == "标题" and [c.value for c in ws[2]] == ["编号", "日期", "比率", "无"]
-    assert [ws.cell(r, 1).value for r in range(3, 53)] == list(range(50))
-    assert ws["B52"].value == dt.datetime(2026, 2, 19) and ws["C3"].value is None  # inf is never a cell
-    assert ws["C4"].number_format == "0.0%" and ws["D3"].value is None
