@@ -344,8 +344,7 @@ def sales(rec: Record, metric, region=None, rep=None, product=None, start=None, 
         numbers = _numbers(rec, dims)[metric]
         return len({n for n in numbers["contract_no"][_where(numbers, given, first, last)] if not values.is_blank(n)})
     if metric in stats.DERIVED:  # computed from the additive figures of the same group, as stats does
-        figures = {k: sales(rec, k, region, rep, product, start, end) for k in stats.ADDITIVE
-                   if k not in ("visits", "calls") or "product" not in given}
+        figures = _Figures(lambda k: sales(rec, k, region, rep, product, start, end))
         value = stats.DERIVED[metric](figures)
         if pd.isna(value):
             raise Bad("no-visits" if metric == "conversion" else "no-figure", metric=stats.label(metric, rec.lang))
@@ -353,6 +352,18 @@ def sales(rec: Record, metric, region=None, rep=None, product=None, start=None, 
     daily = _daily(rec, dims)
     total = np.nansum(daily[metric][_where(daily, given, first, last)].astype(float))
     return int(total) if metric in COUNTS else float(total)
+
+
+class _Figures(dict):
+    """The additive figures of one group, each computed when a derived metric first asks for it."""
+
+    def __init__(self, compute):
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key):
+        self[key] = self.compute(key)
+        return self[key]
 
 
 def _against_target(rec: Record, metric: str, given: dict, one: str | None):
