@@ -31,7 +31,7 @@ MONTH = "2026-11"
 MONEY = pytest.approx  # sheets keep full precision; the mail shows two decimals
 
 
-@pytest.fixture(scope="module", params=["demo", "three years"])
+@pytest.fixture(scope="module", params=["demo", pytest.param("three years", marks=pytest.mark.slow)])
 def office(request, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("demo" if request.param == "demo" else "years") / "office"
     if request.param == "demo":
