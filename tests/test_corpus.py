@@ -32,6 +32,7 @@ READABLE = ["poi/SimpleStrict.xlsx", "poi/49609.xlsx", "calamine/issue_419.xlsx"
             "calamine/inlineStr_cdata.xlsx", "poi/duplicate-filename.xlsx"]
 
 
+@pytest.mark.slow
 def test_corpus_sweep():
     files = sorted(p for p in CORPUS.rglob("*") if p.is_file())
     start = time.perf_counter()

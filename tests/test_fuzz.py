@@ -37,6 +37,7 @@ def test_the_seeds_are_valid_reports(target):
 
 
 @fuzzing(300)
+@pytest.mark.slow
 @given(fuzz.INPUTS)
 def test_mutated_reports_yield_a_status(target, args):
     assert target.check_mutation(*args) in fuzz.STATUSES
@@ -68,6 +69,7 @@ HEADER = [c.zh for c in schema.COLUMNS]
 
 
 @fuzzing(200)
+@pytest.mark.slow
 @given(st.lists(st.lists(CELLS, max_size=len(HEADER) + 2), max_size=8), st.lists(CELLS, max_size=6))
 def test_any_cell_values_are_judged_not_raised(target, rows, title):
     """Values as a reader may return them, under a real header: the table logic never fails

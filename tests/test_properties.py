@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from conftest import PRODUCTS, REPORT_DATE, at, loud
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -54,6 +55,7 @@ def clean_report(draw) -> tuple[dict, list[dict]]:
 
 
 @SETTINGS
+@pytest.mark.slow
 @given(clean_report())
 def test_random_clean_reports_are_clean(make_report, check, report):
     title, rows = report
@@ -83,6 +85,7 @@ MUTATIONS = {
 
 
 @SETTINGS
+@pytest.mark.slow
 @given(clean_report(), st.sampled_from(sorted(MUTATIONS)), st.data())
 def test_one_mistake_is_caught_at_its_cell(make_report, check, report, mutation, data):
     title, rows = report

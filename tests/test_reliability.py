@@ -26,6 +26,7 @@ from xlpy.io.report_file import write_report  # noqa: E402
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="peak memory is measured with resource.getrusage")
 
 
+@pytest.mark.slow
 def test_kills_at_every_step_of_the_commit_and_at_random_lose_nothing(tmp_path):
     figures = crash.soak(count=5, seed=2026, work=tmp_path, log=lambda line: None)
     assert figures["violations"] == []
@@ -83,6 +84,7 @@ def hostile_office(tmp_path):
 
 
 @POSIX
+@pytest.mark.slow
 def test_the_corpus_and_bombs_through_consolidate(hostile_office, tmp_path):
     inbox = hostile_office / "inbox"
     expected = {p.name for p in validate.collect([inbox])}

@@ -351,3 +351,55 @@ def test_a_cancel_typed_with_only_a_quantity_is_valued_at_its_line_price():
             dict(date="2026-11-03", rep="A", region="R", product=None, deal="cancel", qty=1, contract_no="C1")]
     table = stats.group_stats(L.frame(rows, L.LEDGER), None, Reference.empty(), "region")
     assert table[["net_amount", "net_qty", "outstanding"]].iloc[0].tolist() == [100.0, 1.0, 100.0]
+
+
+# ---------------------------------------------------------------- adding a statistic: 客单价
+
+def test_avg_deal_is_net_sales_per_contract_signed(office):
+    """客单价, added as docs/design.md shows: a declaration and a function, nothing else."""
+    november = by_key(stats.group_stats(*office, "region", "2026-11", as_of=AS_OF), "region")
+    assert november["华东"]["avg_deal"] == 8500  # HT003 18,500 − HT001's 10,000 cancelled, one contract
+    assert november["华南"]["avg_deal"] == 8800  # HT004
+    everything = by_key(stats.group_stats(*office, "region", as_of=AS_OF), "region")
+    assert everything["华东"]["avg_deal"] == (40000 - 10000 + 18500) / 2
+    product = by_key(stats.group_stats(*office, "product", as_of=AS_OF), "product")
+    assert math.isnan(product["C型"]["avg_deal"])  # nothing signed: blank, not 0 or inf
+    assert stats.label("avg_deal") == "客单价" and stats.label("avg_deal", "en") == "Average Deal"
+
+
+def test_avg_deal_in_the_json_of_xlpy_stats(tmp_path, capsys):
+    import json
+
+    from xlpy import cli
+    from xlpy.app.demo import build_demo
+
+    office = build_demo(tmp_path / "office", today=AS_OF).dir
+    assert cli.main(["consolidate", "--office", str(office), "--date", AS_OF.isoformat()]) in (0, 1)
+    capsys.readouterr()
+    cli.main(["stats", "--office", str(office), "--date", AS_OF.isoformat(), "--by", "region", "--format", "json"])
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and all(list(r)[1:] == list(stats.METRICS) for r in rows)
+    for r in rows:
+        expected = pytest.approx(r["net_amount"] / r["contracts"]) if r["contracts"] else None
+        assert r["avg_deal"] == expected
+
+
+def test_every_declared_statistic_has_its_function():
+    from xlpy.contract import statistics as declared
+    assert {t.key for t in declared.TABLES} == set(stats.TABLES)
+    assert set(declared.METRICS) == set(declared.ADDITIVE) | set(stats.DERIVED) | {"target"}
+    for t in declared.TABLES:
+        assert t.sheet in dict(declared.SHEETS)
+        assert all(c in declared.COLUMNS for c in t.columns or ()), t.key
+    assert all(c.kind in declared.KINDS for c in declared.COLUMNS.values())
+
+
+def test_facts_derived_once_are_passed_down_not_remembered(office):
+    from xlpy.core import contracts
+    ledger, activity, reference = office
+    f = contracts.facts(ledger, activity, AS_OF)
+    assert contracts.of(f) is f  # given facts are used as they are
+    assert contracts.facts(ledger, activity, AS_OF) is not f  # and nothing is kept between calls
+    assert not hasattr(contracts, "forget")
+    same = stats.group_stats(f, None, reference, "rep", "2026-11")
+    assert same.equals(stats.group_stats(ledger, activity, reference, "rep", "2026-11", as_of=AS_OF))

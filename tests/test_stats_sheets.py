@@ -7,10 +7,12 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 from test_stats import AS_OF, office_activity, office_ledger, office_reference
 
+from xlpy.contract import statistics as declared
 from xlpy.core import stats
 from xlpy.io import stats_sheets, store
 
@@ -42,7 +44,7 @@ def test_sheet_names_and_values_read_back(book):
     assert [r[1] for r in ranking[2:5]] == ["李娜", "王强", "张伟"]
     receivables = rows(book, "应收账款")
     header = receivables[1]
-    first = dict(zip(header[:13], receivables[2][:13]))
+    first = dict(zip(header[:14], receivables[2][:14]))
     assert first["合同编号"] == "HT001" and first["未收金额"] == 15000 and first["账龄"] == "0–30"
     chase = header.index("催款名单") if "催款名单" in header else receivables[0].index("催款名单")
     assert [r[chase] for r in receivables[2:4]] == ["HT002", "HT001"]  # the collection list, beside
@@ -104,7 +106,7 @@ def test_english_headers_and_sheet_names(tmp_path):
     receivables = rows(book, "Receivables")
     assert receivables[1][:2] == ["Contract No", "Customer"]
     assert "not due" in receivables[1]  # the aging pivot's first bucket
-    assert receivables[4][12] == "not due"  # HT004 is due Dec 20
+    assert receivables[4][13] == "not due"  # HT004 is due Dec 20 (after 应退金额, column 11)
 
 
 def test_an_empty_ledger_still_writes_every_sheet(tmp_path):
@@ -112,3 +114,29 @@ def test_an_empty_ledger_still_writes_every_sheet(tmp_path):
     assert openpyxl.load_workbook(book).sheetnames == SHEETS_ZH
     receivables = rows(book, "应收账款")
     assert len(receivables) == 2 and receivables[1][0] == "合同编号"  # title and header, no contracts
+
+
+def test_avg_deal_is_on_the_regions_sheet(book):
+    """客单价, declared once, lands in 本月各区域对比 with its label and the money format."""
+    grid = rows(book, "区域业绩")
+    left = grid[0].index("本月各区域对比")
+    header = grid[1][left:]
+    at = header.index("客单价")
+    shown = {r[left]: r[left + at] for r in grid[2:4]}
+    assert shown == {"华东": 8500, "华南": 8800}  # as stats.group_stats has it (test_stats)
+    ws = openpyxl.load_workbook(book)["区域业绩"]
+    assert ws.cell(3, left + at + 1).number_format == "#,##0.00"
+
+
+def test_refund_due_beside_outstanding_on_the_receivables_sheet(tmp_path):
+    """A customer who paid more than the contract is worth is owed money back: a row of 应收账款
+    with 应退金额, not left out (issue 12)."""
+    from test_stats import deal
+    overpaid = deal("2026-11-09", "李娜", "华东", "payment", "客户丁", None, received=20000, contract_no="HT003")
+    ledger = pd.concat([office_ledger(), pd.DataFrame([overpaid])], ignore_index=True)
+    grid = rows(written(tmp_path / "refund.xlsx", ledger=ledger), "应收账款")
+    width = len(declared.TABLE["receivables"].columns)  # the collection list beside repeats headers
+    found = {r[0]: dict(zip(grid[1][:width], r[:width])) for r in grid[2:] if r[0]}
+    assert found["HT003"]["应退金额"] == 20000 and found["HT003"]["未收金额"] == 0
+    assert found["HT003"]["账龄"] == "" and found["HT003"]["逾期天数"] == 0
+    assert found["HT001"]["应退金额"] == 0

@@ -1,7 +1,9 @@
 """The daily briefing (工作日志): what management reads at the end of a day.
 
-`compute` (core, no I/O) takes its figures from `stats.group_stats` so that they equal `xlpy stats`:
-the day's row of ``--by day``, and ``--by rep`` / ``--by region`` for the month to date. The views
+`compute` (no I/O) takes its figures from the one computation of the statistics (`stats.Inputs`,
+the facts derived once) that 总表's sheets are written from too: the day's row of `xlpy stats
+--by day`, the top three of the ranking (销售排名), the region comparison and the collection list
+of 总表. The views
 (`to_text`, `to_html`, `trend_png`, `write_sheet`, `message`) render one `Briefing`; `make_briefing`
 is the edge that reads the record, writes the 工作日志 sheet into the summary workbook (with the
 statistics refreshed as of the day, in one `store.commit`) and the e-mail into ``outbox/DAY.eml``.
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from xlpy.contract import statistics as declared
 from xlpy.contract.config import Settings
 from xlpy.contract.messages import say
 from xlpy.core import contracts, periods, stats, values
@@ -30,8 +33,8 @@ from xlpy.io.reference import Reference, read_reference
 SHEET = ("工作日志", "Daily Briefing")
 FIGURES = ("leads", "orders", "contracts", "cancellations", "net_amount", "received", "visits", "calls",
            "conversion")
-TOP = ["rep", "region", "net_amount", "contracts", "attainment"]
-REGIONS = ["region", "net_amount", "target", "attainment"]
+TOP = ["rank", "rep", "region", "net_amount", "attainment", "score"]  # of the ranking (销售排名)
+REGIONS = list(declared.TABLE["region_compare"].columns)
 OVERDUE = ["contract_no", "customer", "rep", "region", "outstanding", "due_date", "days_overdue"]
 REJECTED = ["source", "status", "reasons"]
 REJECTED_LABELS = {"source": ("文件", "File"), "status": ("状态", "Status"), "reasons": ("原因", "Reasons")}
@@ -44,7 +47,7 @@ class Briefing:
     day: dt.date
     figures: dict  # FIGURES of the day
     trend: pd.DataFrame  # day, net_amount: every day of the month so far with a figure
-    top: pd.DataFrame  # TOP, the month to date
+    top: pd.DataFrame  # TOP: the ranking's first three, the month to date
     regions: pd.DataFrame  # REGIONS, the month to date
     overdue: pd.DataFrame  # OVERDUE, beyond ``overdue_days``
     overdue_days: int
@@ -57,26 +60,25 @@ class Briefing:
 
 def compute(ledger: pd.DataFrame, activity: pd.DataFrame, reference: Reference, day: dt.date,
             overdue_days: int = 30, imports: pd.DataFrame | None = None, problems: pd.DataFrame | None = None,
-            rejected_reps: dict[str, set[str]] | None = None) -> Briefing:
-    """The briefing of ``day`` from the record. ``rejected_reps`` names the reps of each rejected
-    file (they filed something, so they are not missing)."""
-    month = periods.month_of(day)
-    days = stats.group_stats(ledger, activity, reference, "day", month, as_of=day)
+            rejected_reps: dict[str, set[str]] | None = None, weights: dict | None = None,
+            inputs: stats.Inputs | None = None) -> Briefing:
+    """The briefing of ``day`` from the record, from ``inputs`` (the computation 总表 is written
+    from; made here when not given). ``rejected_reps`` names the reps of each rejected file (they
+    filed something, so they are not missing)."""
+    inputs = inputs or stats.Inputs(contracts.facts(ledger, activity, day), reference, day, weights)
+    days = stats.group_stats(inputs.facts, None, reference, "day", periods.month_of(day))
     row = days[days["day"] == pd.Timestamp(day)]
     figures = {k: (row[k].iloc[0] if len(row) else 0) for k in FIGURES}
     figures["conversion"] = figures["conversion"] if len(row) else math.nan
-    reps = stats.group_stats(ledger, activity, reference, "rep", month, as_of=day)
-    top = reps[reps["net_amount"] > 0].sort_values(["net_amount", "rep"], ascending=[False, True]).head(3)
-    top = top.assign(region=top["rep"].map({r["name"]: r["region"] for r in reference.rep_index.values()}))
-    regions = stats.group_stats(ledger, activity, reference, "region", month, as_of=day)
-    overdue = stats.collection_list(ledger, day)
+    overdue = inputs.table("collection")
     rejected = rejected_reports(imports, problems, day)
     filed = set(activity.loc[activity["date"] == pd.Timestamp(day), "rep"].dropna())
     filed |= set(ledger.loc[ledger["report_date"] == pd.Timestamp(day), "rep"].dropna())
     for source in rejected["source"]:
         filed |= (rejected_reps or {}).get(source, set())
-    return Briefing(day, figures, days[["day", "net_amount"]], top[TOP].reset_index(drop=True),
-                    regions[REGIONS], overdue[overdue["days_overdue"] > overdue_days][OVERDUE].reset_index(drop=True),
+    return Briefing(day, figures, days[["day", "net_amount"]], inputs.table("ranking").head(3)[TOP],
+                    inputs.table("region_compare")[REGIONS],
+                    overdue[overdue["days_overdue"] > overdue_days][OVERDUE].reset_index(drop=True),
                     overdue_days, missing_reps(reference, day, filed), rejected)
 
 
@@ -112,15 +114,22 @@ def _label(key: str, lang: str) -> str:
     return REJECTED_LABELS[key][lang == "en"] if key in REJECTED_LABELS else stats.label(key, lang)
 
 
+def _kind(key: str) -> str:
+    return declared.COLUMNS[key].kind if key in declared.COLUMNS else "text"
+
+
 def shown(key: str, value, lang: str = "zh") -> str:
     """A value as the briefing prints it: money with two decimals, rates as percentages."""
     if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return "-"
-    if key in stats_sheets.PERCENT:
+    kind = _kind(key)
+    if kind == "rate":
         return f"{value:.1%}"
-    if key in stats_sheets.MONEY:
+    if kind == "money":
         return f"{value:,.2f}"
-    if key in stats_sheets.DATES:
+    if kind == "score":
+        return f"{value:.3f}"
+    if kind == "date":
         return pd.Timestamp(value).date().isoformat()
     if key == "status":
         return say("cstatus-" + value, lang)
@@ -163,7 +172,7 @@ _CELL = 'style="padding:3px 8px;border-bottom:1px solid #ddd;text-align:{align}"
 def _html_table(table: pd.DataFrame, lang: str) -> str:
     def cell(tag: str, text: str, numeric: bool) -> str:
         return f'<{tag} {_CELL.format(align="right" if numeric else "left")}>{html.escape(text)}</{tag}>'
-    numeric = [c in stats_sheets.MONEY | stats_sheets.PERCENT | stats_sheets.WHOLE for c in table.columns]
+    numeric = [_kind(c) in ("money", "rate", "count", "score", "number") for c in table.columns]
     head = "".join(cell("th", _label(c, lang), n) for c, n in zip(table.columns, numeric))
     body = "".join("<tr>" + "".join(cell("td", shown(c, v, lang), n) for c, v, n in zip(table.columns, r, numeric))
                    + "</tr>" for r in table.itertuples(index=False))
@@ -293,12 +302,12 @@ def summary_writer(parts: dict, reference: Reference, settings: Settings, day: d
     first, then every statistic sheet with its charts. Consolidation and the briefing
     both write it this way, so neither drops the other's sheets."""
     ledger, activity = store.concat(parts, "ledger"), store.concat(parts, "activity")
-    b = compute(ledger, activity, reference, day, settings.briefing_overdue_days,
-                store.concat(parts, "imports"), store.concat(parts, "problems"), rejected_reps)
+    inputs = stats.Inputs(contracts.facts(ledger, activity, day), reference, day, settings.ranking_weights)
+    b = compute(ledger, activity, reference, day, settings.briefing_overdue_days, store.concat(parts, "imports"),
+                store.concat(parts, "problems"), rejected_reps, inputs=inputs)
+    tables = inputs.tables()  # the figures the briefing showed, every one
 
     def write(path: Path) -> None:
-        tables = stats.all_tables(ledger, activity, reference, day, settings.ranking_weights)
-        contracts.forget()  # xlsxwriter holds every cell until it closes: make room first
         book = store.new_workbook(path)
         write_sheet(book, b, lang)
         stats_sheets.write_stats(book, tables, lang)

@@ -9,8 +9,10 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from xlpy.contract import config, schema
+from xlpy.contract.statistics import KIND_OF_TYPE
 from xlpy.core import values
-from xlpy.io.report_file import FORMATS, HEADER_FILL
+from xlpy.io.report_file import HEADER_FILL
+from xlpy.io.xlsx import number_format
 
 # (name, region, active, hired, e-mail); one rep has left, as in every real office.
 REPS = (
@@ -108,7 +110,8 @@ def _write_sheet(ws, sheet: schema.Sheet, rows) -> None:
         for c, (column, value) in enumerate(zip(sheet.columns, row), start=1):
             cell = ws.cell(r, c, value)
             # Periods stay text: Excel would turn a typed 2026-11 into a date.
-            cell.number_format = "@" if column.key == "period" else FORMATS.get(column.type, "General")
+            kind_format = number_format(KIND_OF_TYPE[column.type]) or "General"
+            cell.number_format = "@" if column.key == "period" else kind_format
     for c, column in enumerate(sheet.columns, start=1):
         texts = [column.zh] + [_shown(row[c - 1]) for row in rows]
         ws.column_dimensions[get_column_letter(c)].width = max(map(values.display_width, texts)) + 4

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from xlpy.app import exits
 from xlpy.cli.options import date_arg, office_args
-from xlpy.contract import config
+from xlpy.contract import config, statistics
 from xlpy.contract.messages import say
 from xlpy.core.rules import Context
 from xlpy.io import clock
@@ -209,8 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_consolidate)
 
     p = sub.add_parser("stats", help="figures from the master workbooks", description=(
-        "Figures from the consolidated record, one row per group: net_amount, net_qty, leads, orders, contracts, "
-        "cancellations, received, outstanding, visits, calls, conversion, target, attainment (meanings: "
+        f"Figures from the consolidated record, one row per group: {', '.join(statistics.METRICS)} (meanings: "
         "docs/statistics.md). JSON is a list of objects with the group's key under the --by name."))
     p.add_argument("--by", required=True, choices=("region", "rep", "product", "day", "month", "quarter", "year"),
                    help="what to group by")

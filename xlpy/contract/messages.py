@@ -65,7 +65,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bf-subject": ("工作日志 {day}", "Daily briefing {day}"),
     "bf-title": ("工作日志 {day}（{weekday}）", "Daily briefing {day} ({weekday})"),
     "bf-day": ("当日业绩", "The day"),
-    "bf-top": ("本月业绩前三名（截至当日）", "Top three reps this month (to date)"),
+    "bf-top": ("本月销售排名前三名（综合得分，截至当日）", "Top three of this month's sales ranking (weighted score, to date)"),
     "bf-regions": ("各区域本月目标完成", "Month-to-date attainment by region"),
     "bf-overdue": ("逾期超过 {days} 天的应收账款", "Receivables overdue more than {days} days"),
     "bf-missing": ("未交日报", "Reports missing"),

@@ -9,7 +9,12 @@ Every figure rests on four derived frames (see `Facts`):
   contract is shared across the contract's lines in proportion to their contracted amounts, so
   that received by product still adds up to received;
 - *book*: one row per contract line (contract number × product): amount, cancelled, received,
-  outstanding, attributed to the contract's signing date, rep, region and product.
+  outstanding and refund_due, attributed to the contract's signing date, rep, region and product.
+
+A contract's balance is amount − cancelled − received over all its lines: what is owed when
+positive (*outstanding*), what the office owes back when negative (*refund_due*: paid more than
+owed, or cancelled after payment). Each is shared over the contract's lines in proportion to the
+lines' own balances of that sign, so that by product they still add up to the contract's figure.
 
 Rows dated after ``as_of`` are left out everywhere. The statistics and the record rules both
 start from here.
@@ -36,28 +41,15 @@ class Facts:
     activity: pd.DataFrame
 
 
-_recent: list = []  # (frame, as_of, derived): a night asks for the same facts many times
-
-
 def facts(ledger: pd.DataFrame, activity: pd.DataFrame | None, as_of) -> Facts:
-    """The derived tables every statistic starts from. The deals' and the activity's are
-    each kept for the last few frame objects (compared by identity, never mutated here) and days."""
-    deals = _remembered(ledger, as_of, _derive_deals)
-    return Facts(*deals, activity=_remembered(activity, as_of, _derive_activity))
+    """The derived tables every statistic starts from. Derive them once per command and pass
+    them down: every function here and in `xlpy.core.stats` takes a `Facts` where it takes a ledger."""
+    return Facts(*_derive_deals(ledger, as_of), activity=_derive_activity(activity, as_of))
 
 
-def forget() -> None:
-    """Let the remembered facts go: they can be a few hundred MB on years of history."""
-    _recent.clear()
-
-
-def _remembered(frame, as_of, derive):
-    for seen, day, derived in _recent:
-        if seen is frame and day == as_of:
-            return derived
-    derived = derive(frame, as_of)
-    _recent[:] = [(frame, as_of, derived), *_recent[:5]]
-    return derived
+def of(ledger, activity: pd.DataFrame | None = None, as_of=None) -> Facts:
+    """``ledger`` as facts: as given when it is a `Facts` already (derived once by the caller)."""
+    return ledger if isinstance(ledger, Facts) else facts(ledger, activity, as_of)
 
 
 def _derive_deals(ledger: pd.DataFrame, as_of) -> tuple:
@@ -127,19 +119,29 @@ def _book(signed: pd.DataFrame, cancels: pd.DataFrame, receipts: pd.DataFrame) -
     cancelled = cancels["amount"].abs().groupby([cancels[k] for k in keys]).sum()
     book["cancelled"] = cancelled.reindex(book.index, fill_value=0)
     book["received"] = receipts.groupby(keys)["received"].sum().reindex(book.index, fill_value=0)
-    book["outstanding"] = book["amount"] - book["cancelled"] - book["received"]
+    balance = book["amount"] - book["cancelled"] - book["received"]
+    book["outstanding"] = _shared(balance)
+    book["refund_due"] = _shared(-balance)
     return with_periods(book.reset_index())
 
 
+def _shared(balance: pd.Series) -> pd.Series:
+    """The contract's positive balance, shared over its lines by their positive balances."""
+    line = balance.clip(lower=0)
+    by_contract = balance.groupby(level="contract_no")
+    share = line / line.groupby(level="contract_no").transform("sum")
+    return (by_contract.transform("sum").clip(lower=0) * share).fillna(0)
+
+
 def contract_lines(ledger) -> pd.DataFrame:
-    """Per contract line (contract_no, product) as the ledger stands: date, rep, region,
-    customer, amount, qty, cancelled, received, outstanding."""
-    return facts(ledger, None, None).book
+    """Per contract line (contract_no, product) as the ledger (or its `Facts`) stands: date, rep,
+    region, customer, amount, qty, cancelled, received, outstanding, refund_due."""
+    return of(ledger).book
 
 
 def inventory(ledger, reference: Reference, as_of=None) -> pd.DataFrame:
     """Per product: opening stock − net units contracted = remaining (NaN without an opening stock)."""
-    sold = facts(ledger, None, as_of).net.groupby("product")["qty"].sum().rename("net_qty")
+    sold = of(ledger, None, as_of).net.groupby("product")["qty"].sum().rename("net_qty")
     products = reference.products.set_index("product")[["category", "opening_stock"]]
     table = products.join(sold, how="outer").reindex(listed_first(products.index, sold.index))
     table["net_qty"] = table["net_qty"].fillna(0)

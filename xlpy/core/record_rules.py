@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from xlpy.core import rules, values
-from xlpy.core.contracts import contract_lines, inventory
+from xlpy.core.contracts import contract_lines, facts, inventory
 from xlpy.core.rules import (
     ERROR,
     RULES,
@@ -52,7 +52,8 @@ class Book:
 
     def _load(self, history: pd.DataFrame, ref) -> None:
         """The record's contracts and stock, taken whole from the statistics' view of it."""
-        book = contract_lines(history)
+        known = facts(history, None, None)  # derived once, for the contracts and the stock
+        book = contract_lines(known)
         book = book.assign(key=_keys(book["contract_no"]), item=_keys(book["product"]),
                            paid=book["cancelled"] + book["received"],
                            price=book["amount"] / book["qty"].where(book["qty"] != 0))
@@ -70,7 +71,7 @@ class Book:
         self.first_price = dict(zip(priced["key"].tolist()[::-1], priced["price"].tolist()[::-1]))  # its first line's
         self.batch_prices: dict[str, dict[str, float]] = {}  # contract → product → unit price, signed in the batch
         if ref is not None and len(history):
-            for rec in records(inventory(history, ref)):
+            for rec in records(inventory(known, ref)):
                 if rec["product"] and rec["remaining"] is not None:
                     self.stock[values.norm(rec["product"])] = rec["remaining"]
 

@@ -1,6 +1,9 @@
 """Statistics over the consolidated ledger (spec §3): DataFrames in, DataFrames out, no I/O.
 
-Every figure rests on the derived frames of `xlpy.core.contracts`.
+Every figure rests on the derived frames of `xlpy.core.contracts`; each function takes the ledger
+or, better, its `Facts` derived once per command (`contracts.facts`). What a statistic is — its
+columns, labels, kinds, sheet and chart — is declared in `xlpy.contract.statistics`; its function
+is here, registered under the same key (`@statistic`, `@metric`).
 
 Rows dated after ``as_of`` are left out everywhere, so a table computed "as of" a day shows what
 was known that day. Periods are canonical text: "2026-11", "2026-Q4", "2026".
@@ -9,52 +12,76 @@ them the reference workbook's spelling; target names are brought to that spellin
 """
 from __future__ import annotations
 
+import inspect
+from dataclasses import dataclass, field
+from typing import Callable
+
 import pandas as pd
 
-from xlpy.contract import schema
+from xlpy.contract import statistics as declared
 from xlpy.core import values
-from xlpy.core.contracts import Facts, facts, inventory, listed_first
-from xlpy.core.periods import (
-    month_of,
-    within,
-)
+from xlpy.core.contracts import Facts, inventory, listed_first
+from xlpy.core.contracts import of as _facts
+from xlpy.core.periods import month_of, within
 from xlpy.core.reference import Reference
 
-METRICS = ("net_amount", "net_qty", "leads", "orders", "contracts", "cancellations", "received",
-           "outstanding", "visits", "calls", "conversion", "target", "attainment")
+METRICS = declared.METRICS
+ADDITIVE = declared.ADDITIVE
 KEYS = ("region", "rep", "product", "day", "month", "quarter", "year")
 AGING = ("未到期", "0–30", "31–60", "61–90", "90+")
 AGING_EN = dict(zip(AGING, ("not due", *AGING[1:])))
 DEFAULT_WEIGHTS = {"net_amount": 0.4, "attainment": 0.3, "conversion": 0.15, "collection_rate": 0.15}
+LABELS = {k: (c.zh, c.en) for k, c in declared.COLUMNS.items()}
+label = declared.label
 
-_STATS_LABELS = {
-    "day": ("日期", "Date"), "month": ("月份", "Month"), "quarter": ("季度", "Quarter"), "year": ("年度", "Year"),
-    "period": ("期间", "Period"), "reports": ("日报份数", "Reports"),
-    "leads": ("意向数", "Leads"), "orders": ("认购数", "Orders"), "contracts": ("签约数", "Contracts"),
-    "cancellations": ("退订数", "Cancellations"), "net_qty": ("净销量", "Net Units"),
-    "net_amount": ("净销售额", "Net Sales"), "outstanding": ("未收金额", "Outstanding"),
-    "conversion": ("转化率", "Conversion"), "target": ("目标金额", "Target"), "attainment": ("完成率", "Attainment"),
-    "prev_month": ("上月净销售额", "Previous Month"), "mom": ("环比", "MoM Change"),
-    "prev_year": ("去年同期", "Same Month Last Year"), "yoy": ("同比", "YoY Change"),
-    "rank": ("排名", "Rank"), "score": ("综合得分", "Score"), "collection_rate": ("回款率", "Collection Rate"),
-    "signed": ("签约日期", "Signed"), "amount": ("合同金额", "Contract Amount"), "cancelled": ("已退金额", "Cancelled"),
-    "days_overdue": ("逾期天数", "Days Overdue"), "aging": ("账龄", "Aging"),
-    "remaining": ("剩余库存", "Remaining"), "contract_qty": ("签约数量", "Contracted Qty"),
-    "avg_price": ("平均成交单价", "Avg Unit Price"), "discount": ("折扣率", "Discount"),
-    "below_floor": ("低于最低价笔数", "Lines Below Floor"),
-}
-_PRODUCT_COLUMNS = next(s.columns for s in schema.REFERENCE_SHEETS if s.key == "products")
-# The one place a statistic column gets its header: schema headers where the schema has the column.
-LABELS: dict[str, tuple[str, str]] = {
-    **{c.key: (c.zh, c.en) for c in (*schema.TITLE_FIELDS, *schema.COLUMNS, *_PRODUCT_COLUMNS)},
-    **_STATS_LABELS,
-}
+# -- the tables of 总表: one function each, registered under its declared key ----------------------
+
+TABLES: dict[str, tuple[Callable, bool, dict]] = {}  # key → (function, for the month of as_of, fixed arguments)
 
 
-def label(key, lang: str = "zh") -> str:
-    """A column's header; keys without a label (region names in a pivot) stand as they are."""
-    pair = LABELS.get(key)
-    return str(key) if pair is None else pair[lang == "en"]
+def statistic(key: str, month: bool = False, **fixed):
+    """Register the function of a table declared in `declared.TABLES`. `all_tables` calls it with
+    the arguments it names: ``ledger`` (the facts), ``activity``, ``reference``, ``as_of``,
+    ``weights``, ``period`` (the month of as_of when ``month``, else everything), another table by
+    its key, and ``fixed``."""
+    def register(function):
+        TABLES[key] = (function, month, fixed)
+        return function
+    return register
+
+
+@dataclass
+class Inputs:
+    """What one computation of every table starts from (facts derived once), and the tables done."""
+
+    facts: Facts
+    reference: Reference
+    as_of: object
+    weights: dict | None = None
+    done: dict = field(default_factory=dict)
+
+    def table(self, key: str) -> pd.DataFrame:
+        if key not in self.done:
+            function, month, fixed = TABLES[key]
+            given = {"ledger": self.facts, "activity": None, "reference": self.reference, "as_of": self.as_of,
+                     "weights": self.weights, "period": month_of(self.as_of) if month else None}
+            wanted = [n for n in inspect.signature(function).parameters if n not in fixed]
+            frame = function(**{n: given[n] if n in given else self.table(n) for n in wanted}, **fixed)
+            columns = declared.TABLE[key].columns
+            self.done[key] = frame if columns is None else frame[list(columns)]
+        return self.done[key]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table of `declared.TABLES`."""
+        return {t.key: self.table(t.key) for t in declared.TABLES}
+
+
+def all_tables(ledger, activity, reference: Reference, as_of, weights: dict[str, float] | None = None
+               ) -> dict[str, pd.DataFrame]:
+    """Every table of `declared.TABLES`, from one derivation of the facts: what 总表, the 刷新统计
+    button and the briefing show. The morning check, the region comparison and the ranking cover
+    the month of ``as_of``; the other tables cover everything up to ``as_of``."""
+    return Inputs(_facts(ledger, activity, as_of), reference, as_of, weights).tables()
 
 
 def _norm_period(period) -> str | None:
@@ -63,11 +90,12 @@ def _norm_period(period) -> str | None:
 
 # -- grouping ------------------------------------------------------------------------------------
 
-_COUNTS_AND_MONEY = ("net_amount", "net_qty", "leads", "orders", "contracts", "cancellations", "received", "outstanding")
+_COUNTS_AND_MONEY = tuple(k for k in declared.ADDITIVE if k not in ("visits", "calls"))
 
 
 def base(f: Facts, keys: list[str], period: str | None) -> pd.DataFrame:
-    """The additive metrics, one row per group of ``keys``; activity only where it has those keys."""
+    """The additive metrics (`declared.ADDITIVE`), one row per group of ``keys``; activity only
+    where it has those keys."""
     def grouped(frame, deal=None):
         frame = frame if deal is None else frame[frame["deal"] == deal]
         return within(frame, period).groupby(keys)
@@ -81,6 +109,7 @@ def base(f: Facts, keys: list[str], period: str | None) -> pd.DataFrame:
         "cancellations": grouped(f.cancels)["contract_no"].nunique(),
         "received": grouped(f.receipts)["received"].sum(),
         "outstanding": grouped(f.book)["outstanding"].sum(),
+        "refund_due": grouped(f.book)["refund_due"].sum(),
     }
     has_activity = "product" not in keys
     if has_activity:
@@ -99,7 +128,50 @@ def _filled(table: pd.DataFrame) -> pd.DataFrame:
         table[column] = table[column].fillna(0) if column in table else float("nan")
     for column in ("leads", "orders", "contracts", "cancellations"):
         table[column] = table[column].astype(int)
-    table["conversion"] = table["contracts"] / table["visits"].where(table["visits"] > 0)
+    return table
+
+
+# -- the metrics computed from the additive ones: one function each, under its declared key --------
+
+DERIVED: dict[str, Callable] = {}  # key → function(figures) of the additive metrics (a table or a row)
+
+
+def metric(key: str):
+    """Register the function of a metric declared in `declared.METRICS`."""
+    def register(function):
+        DERIVED[key] = function
+        return function
+    return register
+
+
+def _per(amount, count):
+    """amount / count, blank where count is not positive (works on tables and on single figures)."""
+    if isinstance(count, pd.Series):
+        return amount / count.where(count > 0)
+    return amount / count if count and count > 0 else float("nan")
+
+
+@metric("conversion")
+def _conversion(t):
+    return _per(t["contracts"], t["visits"])
+
+
+@metric("attainment")
+def _attainment(t):
+    return _per(t["net_amount"], t["target"])
+
+
+@metric("avg_deal")
+def _avg_deal(t):
+    """客单价: net sales per contract signed."""
+    return _per(t["net_amount"], t["contracts"])
+
+
+def derive(table: pd.DataFrame, keys=None) -> pd.DataFrame:
+    """``table`` with the derived metrics (those of ``keys`` it has the inputs for) added."""
+    table = table.copy()
+    for key in keys or DERIVED:
+        table[key] = DERIVED[key](table)
     return table
 
 
@@ -116,7 +188,8 @@ def _known(reference: Reference, by: str) -> list:
 
 def group_stats(ledger: pd.DataFrame, activity: pd.DataFrame | None, reference: Reference, by: str,
                 period: str | None = None, as_of=None) -> pd.DataFrame:
-    """One row per ``by`` group (region | rep | product | day | month | quarter | year), columns METRICS.
+    """One row per ``by`` group (region | rep | product | day | month | quarter | year), columns METRICS:
+    what `xlpy stats`, `XLPY_STATS` and `XLPY_TABLE` show.
 
     ``period`` ("2026-11", "2026-Q4", "2026"; None = all) keeps rows dated in it; outstanding counts
     the contracts signed in it, less everything cancelled and received up to ``as_of``.
@@ -127,7 +200,7 @@ def group_stats(ledger: pd.DataFrame, activity: pd.DataFrame | None, reference: 
     """
     if by not in KEYS:
         raise ValueError(f"by must be one of {KEYS}, not {by!r}")
-    return _group(facts(ledger, activity, as_of), reference, by, _norm_period(period))
+    return _group(_facts(ledger, activity, as_of), reference, by, _norm_period(period))
 
 
 def _group(f: Facts, reference: Reference, by: str, period: str | None) -> pd.DataFrame:
@@ -135,8 +208,7 @@ def _group(f: Facts, reference: Reference, by: str, period: str | None) -> pd.Da
     table = table.reindex(table.index.union(pd.Index(_known(reference, by), dtype=table.index.dtype), sort=False))
     table = _filled(table.sort_index())
     table["target"] = _targets_for(reference, by, table.index, period)
-    table["attainment"] = table["net_amount"] / table["target"].where(table["target"] > 0)
-    return table[list(METRICS)].rename_axis(by).reset_index()
+    return derive(table)[list(METRICS)].rename_axis(by).reset_index()
 
 
 # -- targets -------------------------------------------------------------------------------------
@@ -170,10 +242,11 @@ def _targets_for(reference: Reference, by: str, index: pd.Index, period: str | N
 
 # -- the tables behind the statistic sheets -------------------------------------------------------
 
+@statistic("daily", month=True)
 def daily_summary(ledger, activity, reference: Reference, period: str | None = None, as_of=None) -> pd.DataFrame:
     """Day × rep, for the morning check: who reported (``reports`` = 0 for an active rep who filed
     nothing on a day others did) and what they recorded."""
-    f = facts(ledger, activity, as_of)
+    f = _facts(ledger, activity, as_of)
     period = _norm_period(period)
     keys = ["day", "rep"]
     table = base(f, keys, period)
@@ -191,22 +264,25 @@ def daily_summary(ledger, activity, reference: Reference, period: str | None = N
                   "net_qty", "net_amount", "received", "visits", "calls"]]
 
 
+@statistic("monthly_region", by="region")
+@statistic("monthly_rep", by="rep")
 def monthly_summary(ledger, activity, reference: Reference, by: str = "region", period: str | None = None,
                     as_of=None) -> pd.DataFrame:
     """Month × region (or rep): counts, net units and sales, received, visits, calls, conversion."""
     if by not in ("region", "rep"):
         raise ValueError(f"by must be region or rep, not {by!r}")
     keys = ["month", by]
-    table = _filled(base(facts(ledger, activity, as_of), keys, _norm_period(period)))
+    table = derive(_filled(base(_facts(ledger, activity, as_of), keys, _norm_period(period))), ["conversion"])
     return table.reset_index()[[*keys, "leads", "orders", "contracts", "cancellations", "net_qty", "net_amount",
                                 "received", "visits", "calls", "conversion"]]
 
 
+@statistic("region_performance")
 def region_performance(ledger, as_of=None) -> pd.DataFrame:
     """Per region and month (every month from the first to the last with a deal): net sales, the
     previous month's and the same month last year's, and the changes (relative to the earlier
     figure's size; NaN when that figure is 0 or before the ledger starts)."""
-    net = facts(ledger, None, as_of).net.dropna(subset=["region"])
+    net = _facts(ledger, None, as_of).net.dropna(subset=["region"])
     sums = net.groupby(["region", "month"])["amount"].sum()
     columns = ["region", "month", "net_amount", "prev_month", "mom", "prev_year", "yoy"]
     if sums.empty:
@@ -232,17 +308,19 @@ def _change(now: pd.Series, before: pd.Series) -> pd.Series:
     return (now - before) / before.abs().where(before != 0)
 
 
-def region_trend(performance: pd.DataFrame) -> pd.DataFrame:
+@statistic("region_trend")
+def region_trend(region_performance: pd.DataFrame) -> pd.DataFrame:
     """Month × region net sales (a column per region): the data of the monthly line chart."""
-    wide = performance.pivot(index="month", columns="region", values="net_amount")
+    wide = region_performance.pivot(index="month", columns="region", values="net_amount")
     return wide.rename_axis(columns=None).reset_index()
 
 
+@statistic("attainment")
 def attainment(ledger, reference: Reference, as_of=None) -> pd.DataFrame:
     """One row per target of 销售目标 (rep targets, and region targets — a region without its own
     target for a period its reps have targets in: the sum of theirs), with net sales of that rep or
     region in that month, quarter or year up to ``as_of``, and attainment = net sales / target."""
-    net = facts(ledger, None, as_of).net
+    net = _facts(ledger, None, as_of).net
     rep_targets, region_targets, _ = _targets(reference)
     tables = []
     for level, targets in (("rep", rep_targets), ("region", region_targets)):
@@ -254,11 +332,11 @@ def attainment(ledger, reference: Reference, as_of=None) -> pd.DataFrame:
     table = pd.concat(tables, ignore_index=True)
     homes = {r["name"]: r["region"] for r in reference.rep_index.values()}
     table["region"] = table["region"].fillna(table["rep"].map(homes))
-    table["attainment"] = table["net_amount"] / table["target"].where(table["target"] > 0)
-    table = table.sort_values(["period", "region", "rep"], na_position="first", ignore_index=True)
+    table = derive(table, ["attainment"]).sort_values(["period", "region", "rep"], na_position="first", ignore_index=True)
     return table[["period", "rep", "region", "target", "net_amount", "attainment"]]
 
 
+@statistic("ranking", month=True)
 def ranking(ledger, activity, reference: Reference, period: str | None = None, as_of=None,
             weights: dict[str, float] | None = None) -> pd.DataFrame:
     """Reps ranked by a score.
@@ -275,7 +353,7 @@ def ranking(ledger, activity, reference: Reference, period: str | None = None, a
     unknown = set(weights) - set(DEFAULT_WEIGHTS)
     if unknown:
         raise ValueError(f"unknown ranking metric(s): {sorted(unknown)}; use {sorted(DEFAULT_WEIGHTS)}")
-    f, period = facts(ledger, activity, as_of), _norm_period(period)
+    f, period = _facts(ledger, activity, as_of), _norm_period(period)
     table = _group(f, reference, "rep", period).set_index("rep")
     signed = within(f.book, period).groupby("rep")
     net = signed["amount"].sum() - signed["cancelled"].sum()
@@ -293,21 +371,27 @@ def _minmax(metric: pd.Series) -> pd.Series:
     return scaled.fillna(0)
 
 
+@statistic("receivables")
 def receivables(ledger, as_of) -> pd.DataFrame:
-    """Contracts with money still owed as of ``as_of``: amount − cancelled − received, the due date,
-    days past it and the aging bucket (未到期 when not yet due or no due date)."""
-    book = facts(ledger, None, as_of).book
+    """Contracts with money still owed as of ``as_of`` (outstanding: amount − cancelled − received,
+    when positive) or owed back (refund_due, when negative), the due date, days past it and the
+    aging bucket (未到期 when not yet due or no due date; blank for a refund)."""
+    book = _facts(ledger, None, as_of).book
     per_contract = book.groupby("contract_no", as_index=False, sort=False).agg(
         customer=("customer", "first"), phone=("phone", "first"), rep=("rep", "first"), region=("region", "first"),
         signed=("date", "min"), amount=("amount", "sum"), cancelled=("cancelled", "sum"),
-        received=("received", "sum"), outstanding=("outstanding", "sum"), due_date=("due_date", "min"))
-    owed = per_contract[per_contract["outstanding"].round(2) > 0].copy()
-    late = (pd.Timestamp(as_of) - owed["due_date"]).dt.days
+        received=("received", "sum"), outstanding=("outstanding", "sum"), refund_due=("refund_due", "sum"),
+        due_date=("due_date", "min"))
+    owing = per_contract["outstanding"].round(2) > 0
+    owed = per_contract[owing | (per_contract["refund_due"].round(2) > 0)].copy()
+    late = (pd.Timestamp(as_of) - owed["due_date"]).dt.days.where(owing)  # a refund is never overdue
     owed["days_overdue"] = late.clip(lower=0).fillna(0).astype(int)
-    owed["aging"] = pd.cut(owed["days_overdue"], [-1, 0, 30, 60, 90, float("inf")], labels=AGING).astype(str)
+    aging = pd.cut(owed["days_overdue"], [-1, 0, 30, 60, 90, float("inf")], labels=AGING).astype(str)
+    owed["aging"] = aging.where(owing, None)
     return owed.sort_values(["signed", "contract_no"], ignore_index=True)
 
 
+@statistic("collection")
 def collection_list(ledger, as_of) -> pd.DataFrame:
     """The contracts to chase: past due with money owed, the largest amounts first."""
     owed = receivables(ledger, as_of)
@@ -316,18 +400,20 @@ def collection_list(ledger, as_of) -> pd.DataFrame:
                     "days_overdue", "aging"]].reset_index(drop=True)
 
 
-def aging_by_region(receivables_table: pd.DataFrame) -> pd.DataFrame:
+@statistic("aging")
+def aging_by_region(receivables: pd.DataFrame) -> pd.DataFrame:
     """Region × aging bucket outstanding (a column per bucket): the data of the aging chart."""
-    wide = receivables_table.pivot_table(index="region", columns="aging", values="outstanding",
+    wide = receivables.pivot_table(index="region", columns="aging", values="outstanding",
                                          aggfunc="sum", fill_value=0, observed=False)
     return wide.reindex(columns=list(AGING), fill_value=0).rename_axis(columns=None).reset_index()
 
 
+@statistic("prices")
 def price_analysis(ledger, reference: Reference, period: str | None = None, as_of=None) -> pd.DataFrame:
     """Per product, over contract lines (as signed, before cancellations): units, the average
     contracted unit price (amount / qty), list and floor price, discount = 1 − average / list price,
     and the number of lines signed below the floor price."""
-    lines = within(facts(ledger, None, as_of).rows.query("deal == 'contract'"), _norm_period(period))
+    lines = within(_facts(ledger, None, as_of).rows.query("deal == 'contract'"), _norm_period(period))
     prices = reference.products.set_index("product")[["list_price", "floor_price"]]
     unit = lines["unit_price"].fillna(lines["amount"] / lines["qty"])
     lines = lines.assign(below=unit < lines["product"].map(prices["floor_price"]))
@@ -347,29 +433,5 @@ def _rep_regions(rows: pd.DataFrame, reference: Reference) -> dict:
     return {**from_rows.to_dict(), **{r["name"]: r["region"] for r in reference.rep_index.values()}}
 
 
-def all_tables(ledger, activity, reference: Reference, as_of, weights: dict[str, float] | None = None
-               ) -> dict[str, pd.DataFrame]:
-    """Every statistic table of the master workbook, keyed as `stats_sheets.SHEETS` places them.
-
-    The morning check, the region comparison and the ranking cover the month of ``as_of``; the
-    other tables cover everything up to ``as_of``.
-    """
-    month = month_of(as_of)
-    performance = region_performance(ledger, as_of)
-    owed = receivables(ledger, as_of)
-    compare = group_stats(ledger, activity, reference, "region", month, as_of)
-    return {
-        "daily": daily_summary(ledger, activity, reference, month, as_of),
-        "monthly_region": monthly_summary(ledger, activity, reference, "region", as_of=as_of),
-        "monthly_rep": monthly_summary(ledger, activity, reference, "rep", as_of=as_of),
-        "region_performance": performance,
-        "region_trend": region_trend(performance),
-        "region_compare": compare[["region", "net_amount", "target", "attainment"]],
-        "attainment": attainment(ledger, reference, as_of),
-        "ranking": ranking(ledger, activity, reference, month, as_of, weights),
-        "receivables": owed,
-        "collection": collection_list(ledger, as_of),
-        "aging": aging_by_region(owed),
-        "inventory": inventory(ledger, reference, as_of),
-        "prices": price_analysis(ledger, reference, as_of=as_of),
-    }
+statistic("inventory")(inventory)
+statistic("region_compare", month=True, by="region")(group_stats)

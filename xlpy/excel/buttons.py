@@ -290,64 +290,22 @@ def reconciliation(module, outcome, lang: str) -> list[list]:
     return rows + ([[], list(text("error-headings", lang)), *errors] if errors else [])
 
 
-# The charts of the master workbook's statistic sheets (`stats_sheets.CHARTS`), for any Book:
-# table → (kind, the columns drawn (None: every column after the first), the labels' column (None: the first)).
-CHARTS = {"region_trend": ("line", None, None), "region_compare": ("column", ("net_amount", "target"), None),
-          "ranking": ("bar", ("score",), "rep"), "aging": ("stacked_bar", None, None)}
-CHART_ROWS = 20  # rows a chart takes, so that the next one goes below it
-
-
 @button
 def refresh_stats(book: Book, today: dt.date, office: Path | None = None, lang: str | None = None) -> int:
     """刷新统计: every statistics table, from the master workbooks, onto the sheets the master
-    workbook has too (`stats_sheets.SHEETS`): each table under its title as an Excel table with
-    the master's number formats, side by side, and the master's charts right of them."""
+    workbook has too, written by the code that writes 总表's (`stats_sheets.write_sheets`): each
+    table under its title as an Excel table with the same formats, side by side, and the same
+    charts right of them. The sheets keep their zh names, the workbook's VBA knows them so."""
     settings = office_settings(book, office, lang)
     stats = optional("xlpy.core.stats", "刷新统计", settings.language)
-    from xlpy.io import stats_sheets
+    from xlpy.io import stats_sheets, xlsx
     parts = store.read_partitions(settings.path("master"))
     ctx = context(settings, today)
     tables = stats.all_tables(store.concat(parts, "ledger"), store.concat(parts, "activity"),
                               ctx.reference or Reference.empty(), ctx.today, settings.ranking_weights)
-    for sheet, _, keys in stats_sheets.SHEETS:  # the control workbook's sheets have the zh names
-        book.clear(sheet)
-        placed, left = {}, 0
-        for key in keys:
-            placed[key] = _stats_table(book, sheet, key, tables[key], left, settings.language)
-            left = placed[key].right + 2
-        drawn = [key for key in keys if key in CHARTS and not tables[key].empty]  # nothing to draw from no rows
-        for i, key in enumerate(drawn):
-            kind, columns, labels = CHARTS[key]
-            p = placed[key]
-            book.chart(sheet, reader.address(left, 2 + i * CHART_ROWS), kind,
-                       stats_sheets.TITLES[key][settings.language == "en"], _column(p, labels or p.columns[0]),
-                       [_column(p, c) for c in columns or p.columns[1:]])
+    stats_sheets.write_sheets(xlsx.BookTarget(book), tables, settings.language, sheet_lang="zh")
     book.status(text("stats", settings.language, count=len(tables), day=ctx.today.isoformat()))
     return 0
-
-
-def _stats_table(book: Book, sheet: str, key: str, frame, left: int, lang: str):
-    """One statistics table from column ``left`` (0-based): title, headers, rows (one blank row
-    when there are none: an Excel table needs one), the master's number formats."""
-    from xlpy.core import stats
-    from xlpy.io import stats_sheets
-    header = [stats.label(c, lang) for c in frame.columns]
-    rows = [list(r.values()) for r in rules.records(frame)] or [[None] * len(header)]
-    book.write(sheet, [[stats_sheets.TITLES[key][lang == "en"]], header, *rows], at=reader.address(left, 1))
-    p = stats_sheets.Placed(sheet, key, list(frame.columns), 1, left, 1 + len(rows), left + len(header) - 1)
-    book.table(sheet, f"{reader.address(p.left, 2)}:{reader.address(p.right, p.bottom + 1)}", f"stats_{key}")
-    for i, column in enumerate(p.columns):  # formats and widths as the master workbook has them
-        kind = stats_sheets._kind(key, i, column)
-        if kind:
-            book.number_format(sheet, _column(p, column, header=False), stats_sheets.NUMBER_FORMATS[kind])
-        book.width(sheet, left + i, stats_sheets._width(header[i], [r[i] for r in rows[:200]], kind))
-    return p
-
-
-def _column(p, column, header: bool = True) -> str:
-    """A column of a placed table as an A1 range, from its header (or first value) down."""
-    c = p.column(column)
-    return f"{reader.address(c, p.top + (1 if header else 2))}:{reader.address(c, p.bottom + 1)}"
 
 
 @button

@@ -60,6 +60,7 @@ TEXT = {
     "no-target": ("{who} 在 {period} 没有目标", "{who} has no target for {period}"),
     "by-product": ("来访、来电和转化率不按产品统计", "visits, calls and conversion are not counted per product"),
     "no-visits": ("没有来访，无法计算转化率", "no visits: no conversion"),
+    "no-figure": ("没有可计算{metric}的数据", "nothing to compute {metric} from"),
     "not-ranked": ("{rep} 不在 {period} 的排名中", "{rep} is not in the ranking of {period}"),
     "unknown-contract": ("没有找到合同号或客户 “{value}”", "no contract number or customer “{value}”"),
     "office-missing": ("找不到办公文件夹：{path}", "the office folder does not exist: {path}"),
@@ -323,7 +324,7 @@ def _where(columns: dict[str, np.ndarray], given: dict, first, last) -> np.ndarr
 
 def _group(rec: Record, by: str, period_: str | None) -> pd.DataFrame:
     return rec.remember(("group", by, period_), lambda: stats.group_stats(
-        rec.ledger, rec.activity, rec.reference, by, period_, as_of=rec.day))
+        _record_facts(rec), None, rec.reference, by, period_, as_of=rec.day))
 
 
 def sales(rec: Record, metric, region=None, rep=None, product=None, start=None, end=None):
@@ -342,15 +343,27 @@ def sales(rec: Record, metric, region=None, rep=None, product=None, start=None, 
     if metric in ("contracts", "cancellations"):
         numbers = _numbers(rec, dims)[metric]
         return len({n for n in numbers["contract_no"][_where(numbers, given, first, last)] if not values.is_blank(n)})
+    if metric in stats.DERIVED:  # computed from the additive figures of the same group, as stats does
+        figures = _Figures(lambda k: sales(rec, k, region, rep, product, start, end))
+        value = stats.DERIVED[metric](figures)
+        if pd.isna(value):
+            raise Bad("no-visits" if metric == "conversion" else "no-figure", metric=stats.label(metric, rec.lang))
+        return float(value)
     daily = _daily(rec, dims)
-    keep = _where(daily, given, first, last)
-    if metric != "conversion":
-        total = np.nansum(daily[metric][keep].astype(float))
-        return int(total) if metric in COUNTS else float(total)
-    visits = np.nansum(daily["visits"][keep].astype(float))
-    if not visits:
-        raise Bad("no-visits")
-    return sales(rec, "contracts", region, rep, product, start, end) / float(visits)
+    total = np.nansum(daily[metric][_where(daily, given, first, last)].astype(float))
+    return int(total) if metric in COUNTS else float(total)
+
+
+class _Figures(dict):
+    """The additive figures of one group, each computed when a derived metric first asks for it."""
+
+    def __init__(self, compute):
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key):
+        self[key] = self.compute(key)
+        return self[key]
 
 
 def _against_target(rec: Record, metric: str, given: dict, one: str | None):
@@ -385,7 +398,7 @@ def rank(rec: Record, rep, period_):
     """A rep's place in the ranking of a period (stats.ranking, the office's weights)."""
     p, rep = period(period_), name(rec, "rep", rep)
     table = rec.remember(("ranking", p), lambda: stats.ranking(
-        rec.ledger, rec.activity, rec.reference, p, rec.day, rec.settings.ranking_weights))
+        _record_facts(rec), None, rec.reference, p, rec.day, rec.settings.ranking_weights))
     row = _indexed(rec, ("ranking", p), table, "rep").get(rep)
     if row is None:
         raise Bad("not-ranked", rep=rep, period=p)
@@ -395,7 +408,7 @@ def rank(rec: Record, rep, period_):
 def outstanding(rec: Record, contract_or_customer=None):
     """Money still owed (stats.receivables): on everything, one contract, or one customer's contracts."""
     def build():
-        owed = stats.receivables(rec.ledger, rec.day)
+        owed = stats.receivables(_record_facts(rec), rec.day)
         by_key = {}
         for column in ("contract_no", "customer"):  # a known name owing nothing owes 0
             by_key |= {values.norm(v): 0.0 for v in rec.ledger[column].dropna()}

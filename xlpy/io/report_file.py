@@ -13,10 +13,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from xlpy.contract import schema
+from xlpy.contract.statistics import KIND_OF_TYPE
+from xlpy.io.xlsx import number_format
 
 TITLE = "销售日报表"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-FORMATS = {"date": "yyyy-mm-dd", "money": "#,##0.00", "number": "0"}
 WIDTHS = {"date": 12, "text": 14, "number": 8, "money": 14}
 
 
@@ -46,7 +47,7 @@ def write_report(path: Path, title: dict | None = None, rows: list[dict] | None 
         value = (title or {}).get(field.key)
         cell = ws.cell(row, label_col + 1, value)
         if isinstance(value, dt.date):
-            cell.number_format = FORMATS["date"]
+            cell.number_format = number_format("date")
     header = 5
     for c, key in enumerate(columns, start=1):
         col = schema.BY_KEY[key]
@@ -59,8 +60,8 @@ def write_report(path: Path, title: dict | None = None, rows: list[dict] | None 
             cell = ws.cell(r, c, value)
             if isinstance(value, str):
                 cell.data_type = "s"  # typed text, even when it starts with "="
-            elif schema.BY_KEY[key].type in FORMATS:
-                cell.number_format = FORMATS[schema.BY_KEY[key].type]
+            elif number_format(KIND_OF_TYPE[schema.BY_KEY[key].type]):
+                cell.number_format = number_format(KIND_OF_TYPE[schema.BY_KEY[key].type])
     for key, choices in (lists or {}).items():
         if key in columns and choices:
             _dropdown(wb, ws, key, choices, columns.index(key) + 1, header + 1, header + data_rows)

@@ -20,15 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
 from filelock import FileLock, Timeout
 from python_calamine import CalamineWorkbook
 from xlsxwriter.exceptions import XlsxFileError
-from xlsxwriter.worksheet import Worksheet
 
+from xlpy.contract.statistics import KIND_OF_TYPE, Column
 from xlpy.core import ledger as L
-from xlpy.core import values
-from xlpy.io import clock
+from xlpy.io import clock, xlsx
+from xlpy.io.xlsx import new_workbook
 
 SUMMARY = "总表.xlsx"
 PARTITION = re.compile(r"^(\d{4}-\d{2}|undated)\.xlsx$")
@@ -158,72 +157,13 @@ def concat(parts: dict[str, Partition], what: str) -> pd.DataFrame:
 # ---------------------------------------------------------------- writing
 
 
-FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm:ss", "money": "#,##0.00", "number": "#,##0.##"}
-
-
-def new_workbook(path: Path) -> xlsxwriter.Workbook:
-    """A workbook that writes every string as text: a report's `=HYPERLINK(...)`
-    stays inert text in the master, never a live formula."""
-    # xlsxwriter's scratch files go beside the file (in a commit, the temporary folder that the
-    # next run drops), never to the system's temp folder, where a killed run would leave them.
-    return _Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                 "strings_to_numbers": False, "nan_inf_to_errors": True,
-                                 "tmpdir": str(Path(path).parent)})
-
-
-class _Workbook(xlsxwriter.Workbook):
-    def add_worksheet(self, name=None, worksheet_class=None):
-        return super().add_worksheet(name, worksheet_class or _Worksheet)
-
-
-class _Worksheet(Worksheet):
-    """xlsxwriter remembers every cell of every table, to refuse overlapping ones: 1.7 million
-    entries, over 200 MB, for a receivables table of 130,000 rows. Our tables are placed apart
-    and never overlap, so this worksheet remembers none of them."""
-
-    def __init__(self):
-        super().__init__()
-        self.table_cells = _Unkept()
-
-
-class _Unkept(dict):
-    def __setitem__(self, key, value) -> None:
-        pass
-
-
-def write_table(book: xlsxwriter.Workbook, sheet: str, frame: pd.DataFrame, fields, lang: str = "zh"):
+def write_table(book, sheet: str, frame: pd.DataFrame, fields, lang: str = "zh"):
     """A sheet holding the frame as an Excel table: filters, frozen header, formats, widths."""
-    ws = book.add_worksheet(sheet)
-    formats = {t: book.add_format({"num_format": f}) for t, f in FORMATS.items()}
-    headers = [f.en if lang == "en" else f.zh for f in fields]
-    for c, f in enumerate(fields):
-        col = frame[f.key] if f.key in frame else pd.Series([None] * len(frame))
-        fmt = formats.get(f.type)
-        for r, value in enumerate(col.tolist(), start=1):
-            _write(ws, r, c, value, f.type, fmt)
-        width = max([len(headers[c]) * 2 + 2, *(min(_width(v), 40) for v in col.head(200).tolist())])
-        ws.set_column(c, c, width)
-    ws.add_table(0, 0, max(len(frame), 1), len(fields) - 1,
-                 {"columns": [{"header": h} for h in headers], "style": "Table Style Light 9"})
-    ws.freeze_panes(1, 0)
-    return ws
-
-
-def _write(ws, r: int, c: int, value, kind: str, fmt) -> None:
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
-        return
-    if kind in ("date", "datetime"):
-        ws.write_datetime(r, c, pd.Timestamp(value).to_pydatetime(), fmt)
-    elif kind in ("number", "money", "int"):
-        ws.write_number(r, c, float(value), fmt)
-    else:
-        ws.write_string(r, c, str(value))
-
-
-def _width(value) -> int:
-    if value is None or (isinstance(value, float) and value != value):
-        return 0
-    return values.display_width(str(value)) + 2
+    target = xlsx.XlsxTarget(book)
+    columns = [Column(f.key, f.zh, f.en, KIND_OF_TYPE[f.type]) for f in fields]
+    xlsx.write_table(target, sheet, frame, columns, style="Table Style Light 9", lang=lang)
+    target.freeze(sheet, 1)
+    return target.sheet(sheet)
 
 
 def write_partition(path: Path, part: Partition, lang: str = "zh") -> None:
