@@ -14,7 +14,6 @@ change are written again.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,15 +73,6 @@ class Outcome:
 
     def reconciles(self) -> bool:
         return all(f.rows_read == f.accepted + f.rejected + f.copies for f in self.files)
-
-
-def fingerprint(path: Path) -> str:
-    """SHA-256 of the file, or "" when it cannot be read (the reader then says why)."""
-    try:
-        with open(path, "rb") as f:  # in chunks: a huge file in the inbox must not fill the memory
-            return hashlib.file_digest(f, "sha256").hexdigest()
-    except OSError:
-        return ""
 
 
 def run_consolidation(settings: Settings, inbox: Path | None = None, master: Path | None = None,
@@ -163,7 +153,7 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
     problems = store.concat(parts, "problems")
     outcomes, todo, copies, before = [], [], [], {}
     # Within a batch the shortest name is the original: "a - 副本.xlsx", "a (2).xlsx" are its copies.
-    prints = {p: fingerprint(p) for p in files}
+    prints = {p: validate.fingerprint(p) for p in files}
     for path, fp in sorted(prints.items(), key=lambda pf: (len(names[pf[0]]), names[pf[0]])):
         name, reason = names[path], lifecycle.skip_reason(path, ctx.today)
         if reason:

@@ -1,6 +1,7 @@
 """Validate a batch of report files: read → check → results (with text and JSON views)."""
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -217,26 +218,37 @@ def run(paths: list[Path], ctx: Context, history: pd.DataFrame | None = None,
 
 def judge_in_office(files: list[Path], ctx: Context, master: Path | None = None,
                     reports: dict[Path, reader.Report] | None = None) -> list[FileResult]:
-    """The verdict consolidation would give each file: judged with the rest of the inbox, in
-    report order, against the master's record less these files' own earlier versions (a
-    corrected report is not its own double). ``reports`` are reports already read (a live
-    sheet), by path."""
+    """The verdict consolidation would give each file: judged in report order with the reports
+    of the inbox that the record does not hold as they are, against the master's record less
+    these files' own earlier versions (a corrected report is not its own double). ``reports``
+    are reports already read (a live sheet), by path."""
     from xlpy.io import store
     inbox = ctx.settings.path("inbox")
     master = Path(master or ctx.settings.path("master"))
-    everything = list(dict.fromkeys([*files, *collect([inbox])])) if inbox.is_dir() else list(files)
-    names = {p: _source(p, inbox) for p in everything}
     parts = store.read_partitions(master) if master.is_dir() else {}
+    imports = lifecycle.latest(store.concat(parts, "imports"))
+    taken = imports[imports["status"].isin(("accepted", "partial", "copy"))]
+    known = set(zip(taken["source"], taken["fingerprint"]))
+    asked = {Path(f) for f in files}
+    others = [p for p in collect([inbox]) if p not in asked] if inbox.is_dir() else []
+    names = {p: _source(p, inbox) for p in [*files, *others]}
+    judged = [*files, *(p for p in others if (names[p], fingerprint(p)) not in known)]
+    mine = {names[p] for p in judged}
     ledger_, activity = store.concat(parts, "ledger"), store.concat(parts, "activity")
-    mine = set(names.values())
-    imports = store.concat(parts, "imports")
-    taken = lifecycle.latest(imports)
-    taken = taken[taken["status"].isin(("accepted", "partial")) & ~taken["source"].isin(mine)]
-    contents = dict(zip(taken["content"].dropna(), taken.loc[taken["content"].notna(), "source"]))
-    results = validate_files(everything, ctx, ledger_[~ledger_["source"].isin(mine)], names,
-                             activity[~activity["source"].isin(mine)], contents, reports)
-    wanted = {Path(f) for f in files}
-    return [r for r in results if r.path in wanted]
+    taken = taken[taken["content"].notna() & ~taken["source"].isin(mine)]
+    results = validate_files(judged, ctx, ledger_[~ledger_["source"].isin(mine)], names,
+                             activity[~activity["source"].isin(mine)], dict(zip(taken["content"], taken["source"])),
+                             reports)
+    return [r for r in results if r.path in asked]
+
+
+def fingerprint(path: Path) -> str:
+    """SHA-256 of the file, or "" when it cannot be read (the reader then says why)."""
+    try:
+        with open(path, "rb") as f:  # in chunks: a huge file in the inbox must not fill the memory
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return ""
 
 
 def _source(path: Path, inbox: Path) -> str:

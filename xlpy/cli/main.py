@@ -33,11 +33,7 @@ def cmd_validate(args) -> int:
     from xlpy.app import validate
     ctx = _context(args)
     paths = args.paths or [ctx.settings.path("inbox")]
-    history = None
-    if args.master:
-        from xlpy.io.store import read_record
-        history = read_record(args.master)[0]
-    results, seconds = validate.run(paths, ctx, history)
+    results, seconds = validate.run(paths, ctx, master=args.master)  # inside an office: as consolidation judges
     if not results:
         print(say("no-files", ctx.lang, paths=", ".join(map(str, paths))), file=sys.stderr)
         return exits.UNUSABLE

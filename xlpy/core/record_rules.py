@@ -242,7 +242,7 @@ def _judge(rec: dict, table, book: Book, ctx: Context) -> list[Issue]:
 
     if deal == "contract" and key in book.recorded:  # earlier in this batch: check_batch says so
         issue("contract-signed-before", "contract_no", no, other=book.source[key])
-    if deal in ("cancel", "payment") and key in book.held and (key not in book.lines or _beyond(rec, key, book)):
+    if deal in ("cancel", "payment") and key in book.held and key not in book.lines:
         source, first, root = book.held[key]
         if root:
             issue("contract-in-waiting-report", "contract_no", no, other=source, root=root, cell=first.params["cell"])
