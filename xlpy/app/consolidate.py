@@ -58,7 +58,11 @@ class Outcome:
     master: Path
     seconds: float = 0.0
     written: list[str] = field(default_factory=list)
-    pending: int = 0  # reports not in the record (rejected or waiting), this run's and earlier ones
+    pending_list: pd.DataFrame | None = None  # reports not in the record (`lifecycle.pending`), this run's and earlier
+
+    @property
+    def pending(self) -> int:
+        return 0 if self.pending_list is None else len(self.pending_list)
 
     @property
     def totals(self) -> dict[str, int]:
@@ -99,8 +103,8 @@ def run_consolidation(settings: Settings, inbox: Path | None = None, master: Pat
         parts = store.read_partitions(master)
         outcome = _consolidate(validate.collect([inbox]), inbox, parts, ctx, now, recheck)
         outcome.master = master
-        outcome.pending = len(lifecycle.pending(store.concat(parts, "imports"), store.concat(parts, "problems"),
-                                                ctx.today))
+        outcome.pending_list = lifecycle.pending(store.concat(parts, "imports"), store.concat(parts, "problems"),
+                                                 ctx.today)
         changed = sorted(name for name, part in parts.items() if part.changed)
         if changed or (summary and not (master / store.SUMMARY).exists()):
             writers = {f"{name}.xlsx": _writer(parts[name], ctx.lang) for name in changed}
@@ -262,7 +266,9 @@ class _Changes:
             "reason": say(out.reason, self.lang, suffix=Path(out.source).suffix) if out.reason else None,
             "pending_since": out.since if out.status in lifecycle.PENDING else None}])
         self.add(out.partition, "problems", [{
-            "source": out.source, "fingerprint": out.fingerprint, "severity": i.severity, "rule": i.rule,
+            "source": out.source, "rep": out.rep, "report_date": out.report_date,
+            "status": say("cstatus-" + out.status, self.lang), "fingerprint": out.fingerprint,
+            "severity": i.severity, "rule": i.rule,
             "sheet": i.sheet, "cell": i.cell, "value": None if i.value is None else str(i.value),
             "message": i.message(self.lang), "imported_at": self.now} for i in _shown(out.issues)])
 
@@ -278,6 +284,8 @@ class _Changes:
             part = parts.setdefault(month, store.Partition(month))
             for what, frames in tables.items():
                 setattr(part, what, L.append(getattr(part, what), *frames, fields=_fields(what)))
+            part.problems = part.problems.sort_values(["report_date", "source"], ascending=[False, True],
+                                                      kind="stable", na_position="first").reset_index(drop=True)
             part.changed = True
         self.settled = {}
 

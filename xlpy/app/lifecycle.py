@@ -18,7 +18,7 @@ from xlpy.io import reader
 MESSAGES.update({
     "status-waiting": ("等待中", "waiting"), "status-copy": ("副本", "copy"),
     "cstatus-waiting": ("等待中（依赖的日报未接收）", "waiting (a report it depends on is not taken)"),
-    "cstatus-skipped": ("已跳过", "skipped"),
+    "cstatus-skipped": ("已跳过", "skipped"), "cstatus-remind": ("待处理", "pending"),
     "skip-lock": ("Excel 临时锁定文件", "an Excel lock file"),
     "skip-hidden": ("隐藏文件", "a hidden file"),
     "skip-template": ("这是 Excel 模板（.xltx/.xltm），不是日报：请打开后另存为 .xlsx 再放入收件箱",
@@ -101,7 +101,7 @@ def quiet_line(names: list[str], lang: str) -> str:
 
 def latest(imports: pd.DataFrame) -> pd.DataFrame:
     """Each file's latest entry in the import log (the log is kept in order of imports)."""
-    return imports.drop_duplicates("source", keep="last") if len(imports) else imports
+    return imports.sort_values("imported_at", kind="stable").drop_duplicates("source", keep="last")
 
 
 def pending(imports: pd.DataFrame, problems: pd.DataFrame, day: dt.date) -> pd.DataFrame:

@@ -54,8 +54,10 @@ IMPORTS = _fields(
     ("rep", "销售代表", "Sales Rep", "text"), ("reason", "原因", "Reason", "text"),
     ("pending_since", "待处理起始日", "Pending Since", "date"), ("content", "内容指纹", "Content Fingerprint", "text"),
 )
-PROBLEMS = _fields(
-    ("source", "文件", "File", "text"), ("fingerprint", "文件指纹", "Fingerprint", "text"),
+PROBLEMS = _fields(  # each file's latest verdict only, newest report first: the assistant's to-do list
+    ("source", "文件", "File", "text"), ("rep", "销售代表", "Sales Rep", "text"),
+    ("report_date", "报表日期", "Report Date", "date"), ("status", "状态", "Status", "text"),
+    ("fingerprint", "文件指纹", "Fingerprint", "text"),
     ("severity", "级别", "Severity", "text"), ("rule", "规则", "Rule", "text"),
     ("sheet", "工作表", "Sheet", "text"), ("cell", "单元格", "Cell", "text"),
     ("value", "值", "Value", "text"), ("message", "说明", "Message", "text"),
