@@ -242,6 +242,18 @@ def judge_in_office(files: list[Path], ctx: Context, master: Path | None = None,
     return [r for r in results if r.path in asked]
 
 
+def judge_sheet(report: reader.Report, ctx: Context) -> list[Issue]:
+    """The issues of a report read from a live sheet: inside an office, as consolidation would
+    judge it (the inbox file of that name, if any, is taken as this sheet); else on its own."""
+    if not in_office(ctx):
+        return rules.check_report(report, ctx)
+    inbox = ctx.settings.path("inbox")
+    path = next(iter(sorted(inbox.rglob(report.path.name))), inbox / report.path.name) if inbox.is_dir() \
+        else inbox / report.path.name
+    [result] = judge_in_office([path], ctx, reports={path: report})
+    return result.issues
+
+
 def fingerprint(path: Path) -> str:
     """SHA-256 of the file, or "" when it cannot be read (the reader then says why)."""
     try:
