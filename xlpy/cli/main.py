@@ -246,8 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("nightly", help="the nightly batch: consolidate, statistics, briefing, mail", description=(
         "For a scheduler: consolidate the inbox (validating each new report), refresh the statistics, write the "
         "day's briefing (工作日志 sheet in master/总表.xlsx and outbox/DAY.eml) and mail it when xlpy.toml has an "
-        "[smtp] section. Logs to logs/DAY.log. Exit status: 0 all good, 1 some reports rejected (the rest "
-        "consolidated), 2 failed (the record unchanged), 3 the briefing could not be sent (it waits in the outbox)."))
+        "[smtp] section. Logs to logs/DAY.log. Exit status: 0 all good (or the same reports pending as "
+        "the night before), 1 a report rejected or waiting since today (the rest consolidated), 2 failed (the record unchanged), 3 the briefing could not be sent (it waits in the outbox)."))
     date_arg(p, "the day to brief, and to judge reports against (default: today)")
     p.add_argument("--resend", action="store_true", help="mail again to recipients who already had this day's briefing")
     p.add_argument("--no-send", action="store_true", help="write the briefing but mail nothing")
