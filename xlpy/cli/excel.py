@@ -101,7 +101,7 @@ def add_commands(sub) -> None:
             b.add_argument("-o", "--output", type=Path, help="save the marked-up workbook here instead")
         else:
             b.add_argument("file", type=Path, metavar="FILE", help="the control workbook (SalesDesk.xlsm)")
-        if name in ("validate-sheet", "validate-inbox", "refresh-stats"):
+        if name in ("validate-sheet", "validate-inbox", "consolidate", "refresh-stats"):  # consolidate judges too
             b.add_argument("--today", type=parse_date, help="judge dates against this day (default: today)")
         if name == "daily-briefing":
             b.add_argument("--date", type=parse_date, help="the day (default: today)")
