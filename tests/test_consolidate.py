@@ -273,13 +273,17 @@ def test_backups_keep_the_last_n(office):
     assert len(list((office / "master" / store.BACKUP).glob("2026-11.*.xlsx"))) == 2
 
 
-def test_a_contract_in_a_rejected_report_is_unknown_to_later_payments(office):
+def test_a_payment_on_a_contract_in_a_rejected_report_waits_for_it(office):
+    # Was: the payment was rejected for good as naming an unknown contract (issue 10): the contract
+    # is known, in a report not taken; the payment now waits for it and says which and why.
     report(office, "day1.xlsx", dt.date(2026, 11, 20), [contract("HT-7", product="不存在的产品")])
     report(office, "day2.xlsx", dt.date(2026, 11, 21), [dict(customer="王", deal_type="回款", received=100.0,
                                                              contract_no="HT-7")])
     outcome = run(office)
     day2 = next(f for f in outcome.files if f.source == "day2.xlsx")
-    assert [i.rule for i in day2.issues if i.severity == "error"] == ["unknown-contract"]
+    [error] = [i for i in day2.issues if i.severity == "error"]
+    assert (day2.status, error.rule) == ("waiting", "contract-in-rejected-report")
+    assert error.message() == "合同 HT-7 在 day1.xlsx 中，该日报因 F6 被拒收，请先修正该日报"
     assert len(ledger(office)) == 0
 
 
@@ -297,10 +301,14 @@ def test_validate_with_master_applies_the_record_rules(office, capsys):
     later = office / "later"
     write_report(later / "day2.xlsx", {"report_date": dt.date(2026, 11, 21), "rep": "张伟", "visits": 1, "calls": 1},
                  [contract("HT-1")])
-    args = ["validate", str(later), "--office", str(office), "--format", "json", "--today", "2026-11-27"]
-    assert main(args) == 0
+    args = ["validate", str(later), "--format", "json", "--today", "2026-11-27"]
+    assert main([*args, "--office", str(office.parent)]) == 0  # no office there: the file is judged alone
     capsys.readouterr()
-    assert main([*args, "--master", str(office / "master")]) == 1
+    # Was: only --master brought the record in. Inside an office, validate judges as consolidation does
+    # (issue 10): against the master, so the contract signed in the record is signed again here.
+    assert main([*args, "--office", str(office), "--master", str(office / "master")]) == 1
+    assert '"contract-signed-before"' in capsys.readouterr().out
+    assert main([*args, "--office", str(office)]) == 1
     assert '"contract-signed-before"' in capsys.readouterr().out
 
 
@@ -365,7 +373,9 @@ def test_a_batch_judged_in_parts_is_judged_as_one(office, tmp_path, monkeypatch)
     report(office, "k6.xlsx", dt.date(2026, 11, 25), [contract("HT-9", qty=601, price=8999.0, product=HEATER)])
     as_one = _in_parts_and_whole(office, tmp_path, monkeypatch, part=2)
     rules = {rule for *_, issues in _judged(as_one) for rule, _ in issues}
-    assert {"duplicate-contract", "received-beyond-outstanding", "unknown-contract", "beyond-inventory"} <= rules
+    # c5's payment names HT-7 of the rejected y1: it waits (issue 10), and the wait crosses parts too
+    assert {"duplicate-contract", "received-beyond-outstanding", "contract-in-rejected-report",
+            "beyond-inventory"} <= rules
 
 
 def test_the_demo_office_judged_in_parts_is_judged_as_one(tmp_path, monkeypatch):

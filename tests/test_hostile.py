@@ -189,7 +189,10 @@ def test_an_empty_workbook_has_no_table(tmp_path, check):
 
 # ------------------------------------------------------------------ batches
 
-def test_lock_and_hidden_files_are_skipped_silently(make_report, tmp_path, ctx):
+def test_lock_and_hidden_files_are_skipped_quietly(make_report, tmp_path, ctx):
+    # Was: skipped without a word. Every file in the inbox now has a status (issue 10): lock and hidden
+    # files are skipped, summed up in one line; other files say why they are no report; hidden folders
+    # are still not looked into.
     inbox = tmp_path / "inbox"
     good = make_report(name="inbox/张伟.xlsx")
     (inbox / "~$张伟.xlsx").write_bytes(b"\x00" * 165)  # Excel's owner file
@@ -199,7 +202,11 @@ def test_lock_and_hidden_files_are_skipped_silently(make_report, tmp_path, ctx):
     make_report(name="inbox/.sync/copy.xlsx")
     (inbox / "readme.txt").write_text("not a report")
     results, _ = validate.run([inbox], ctx)
-    assert [(r.path, r.status) for r in results] == [(good, "ok")]
+    assert {r.path.name: (r.status, r.reason) for r in results} == {
+        "张伟.xlsx": ("ok", None), "~$张伟.xlsx": ("skipped", "skip-lock"), ".~lock.张伟.xlsx#": ("skipped", "skip-hidden"),
+        ".hidden.xlsx": ("skipped", "skip-hidden"), "readme.txt": ("skipped", "skip-not-report")}
+    text = validate.to_text(results)
+    assert "另有 3 个 Excel 锁定文件或隐藏文件已忽略" in text and "readme.txt  [已跳过]  0  不是电子表格文件（.txt）" in text
 
 
 def test_a_bad_file_never_stops_the_batch(make_report, tmp_path, check):

@@ -107,6 +107,17 @@ def rejected_reports(imports: pd.DataFrame | None, problems: pd.DataFrame | None
                          "reasons": shown["fingerprint"].map(reasons)}, columns=REJECTED).reset_index(drop=True)
 
 
+def pending_reminders(parts: dict, day: dt.date, remind_days: int) -> pd.DataFrame:
+    """Reports pending (rejected or waiting) more than ``remind_days`` days: 待处理, with the rep
+    and how long they have waited, for the 工作日志."""
+    from xlpy.app import lifecycle
+    late = lifecycle.pending(store.concat(parts, "imports"), store.concat(parts, "problems"), day)
+    late = late[late["days"] > remind_days]
+    reasons = [f"{r['rep'] or '-'} · {r['days']}d · " + "; ".join(f"{w} {m}".strip() for w, m in r["problems"])
+               for r in late.to_dict("records")]
+    return pd.DataFrame({"source": late["source"], "status": "remind", "reasons": reasons}, columns=REJECTED)
+
+
 # ---------------------------------------------------------------- views
 
 
@@ -306,6 +317,7 @@ def summary_writer(parts: dict, reference: Reference, settings: Settings, day: d
     b = compute(ledger, activity, reference, day, settings.briefing_overdue_days, store.concat(parts, "imports"),
                 store.concat(parts, "problems"), rejected_reps, inputs=inputs)
     tables = inputs.tables()  # the figures the briefing showed, every one
+    b.rejected = pd.concat([b.rejected, pending_reminders(parts, day, settings.remind_days)], ignore_index=True)
 
     def write(path: Path) -> None:
         book = store.new_workbook(path)

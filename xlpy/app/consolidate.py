@@ -1,28 +1,30 @@
 """Consolidate an inbox of daily reports into the monthly masters.
 
-Plan (core, no I/O): each inbox file is unchanged (same name, same content as
-consolidated before: nothing to do), a copy (same content under another name:
-skipped and logged), a correction (a consolidated name with new content: its
-earlier rows are replaced, the log keeps both versions) or new. New files and
-corrections are validated; a report with errors is rejected whole unless
-`accept_valid_rows` is set, in which case only its rows with errors are. Only
-the months that change are written again.
+Plan (core, no I/O): each inbox file is no report (skipped, with the reason), unchanged
+(same name, same bytes as consolidated before: nothing to do), a copy (same bytes, or the
+same rows, as a report taken under another name: skipped and logged), a correction (a
+consolidated name with new content: its earlier rows are replaced, the log keeps both
+versions) or new. New files, corrections and the reports that wait for another (and,
+with ``recheck``, every report not in the record) are judged together, in report order;
+a report with errors is rejected whole unless `accept_valid_rows` is set, in which case
+only its rows with errors are; a report whose only errors name a contract of a report
+not taken waits, and is judged again in every run until taken. Only the months that
+change are written again.
 """
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from xlpy.app import exits, validate
+from xlpy.app import exits, lifecycle, validate
 from xlpy.contract.config import Settings
 from xlpy.contract.messages import say
 from xlpy.core import ledger as L
-from xlpy.core import rules
+from xlpy.core import record_rules, rules
 from xlpy.core.rules import Context, Issue
 from xlpy.io import clock, store
 
@@ -33,7 +35,7 @@ PART = 5_000  # files read and judged at once (a larger batch reads each file tw
 class FileOutcome:
     source: str
     fingerprint: str
-    status: str  # accepted | partial | rejected | unreadable | copy | unchanged
+    status: str  # accepted | partial | rejected | waiting | unreadable | copy | unchanged | skipped
     rows_read: int = 0
     accepted: int = 0
     rejected: int = 0
@@ -43,6 +45,11 @@ class FileOutcome:
     partition: str | None = None
     report_date: object = None
     issues: list[Issue] = field(default_factory=list)
+    reason: str | None = None  # why a file is no report (a message code)
+    rep: str | None = None
+    content: str | None = None  # the fingerprint of its rows (`ledger.content_print`)
+    since: object = None  # the day it became pending (rejected or waiting) in this content
+    archived: str | None = None  # where the processed inbox keeps it now
 
 
 @dataclass
@@ -51,6 +58,11 @@ class Outcome:
     master: Path
     seconds: float = 0.0
     written: list[str] = field(default_factory=list)
+    pending_list: pd.DataFrame | None = None  # reports not in the record (`lifecycle.pending`), this run's and earlier
+
+    @property
+    def pending(self) -> int:
+        return 0 if self.pending_list is None else len(self.pending_list)
 
     @property
     def totals(self) -> dict[str, int]:
@@ -58,8 +70,8 @@ class Outcome:
 
     @property
     def exit_code(self) -> int:
-        bad = [f for f in self.files if f.status in ("rejected", "unreadable", "partial")]
-        if bad and len(bad) == len(self.files):
+        bad = [f for f in self.files if f.status in ("rejected", "waiting", "unreadable", "partial")]
+        if bad and len(bad) == sum(f.status != "skipped" for f in self.files):
             return exits.UNUSABLE if not any(f.status == "partial" for f in bad) else exits.FOUND
         return exits.FOUND if bad else exits.OK
 
@@ -67,21 +79,15 @@ class Outcome:
         return all(f.rows_read == f.accepted + f.rejected + f.copies for f in self.files)
 
 
-def fingerprint(path: Path) -> str:
-    """SHA-256 of the file, or "" when it cannot be read (the reader then says why)."""
-    try:
-        with open(path, "rb") as f:  # in chunks: a huge file in the inbox must not fill the memory
-            return hashlib.file_digest(f, "sha256").hexdigest()
-    except OSError:
-        return ""
-
-
 def run_consolidation(settings: Settings, inbox: Path | None = None, master: Path | None = None,
                       reference: Path | None = None, now: pd.Timestamp | None = None,
-                      ctx: Context | None = None, summary: bool = True, today: dt.date | None = None) -> Outcome:
+                      ctx: Context | None = None, summary: bool = True, today: dt.date | None = None,
+                      recheck: bool = False) -> Outcome:
     """Validate and consolidate every report in the inbox; write the changed masters, and the
     summary workbook unless ``summary`` is False (the nightly run writes it with the briefing).
-    Reports are judged as of ``ctx.today`` (or ``today``, or the day of ``now``)."""
+    Reports are judged as of ``ctx.today`` (or ``today``, or the day of ``now``); ``recheck``
+    judges again every report not in the record. With ``archive`` set, each report taken is
+    then moved to inbox/已处理/YYYY-MM/."""
     from xlpy.io.reference import read_reference
     start = time.perf_counter()
     inbox = Path(inbox or settings.path("inbox"))
@@ -95,8 +101,10 @@ def run_consolidation(settings: Settings, inbox: Path | None = None, master: Pat
     with store.lock(master, settings.lock_timeout):
         store.recover(master)
         parts = store.read_partitions(master)
-        outcome = _consolidate(validate.collect([inbox]), inbox, parts, ctx, now)
+        outcome = _consolidate(validate.collect([inbox]), inbox, parts, ctx, now, recheck)
         outcome.master = master
+        outcome.pending_list = lifecycle.pending(store.concat(parts, "imports"), store.concat(parts, "problems"),
+                                                 ctx.today)
         changed = sorted(name for name, part in parts.items() if part.changed)
         if changed or (summary and not (master / store.SUMMARY).exists()):
             writers = {f"{name}.xlsx": _writer(parts[name], ctx.lang) for name in changed}
@@ -104,8 +112,20 @@ def run_consolidation(settings: Settings, inbox: Path | None = None, master: Pat
                 writers[store.SUMMARY] = _summary_writer(parts, ctx, ctx.today)
             store.commit(master, writers, settings.backups)
             outcome.written = list(writers)
+        if settings.archive:
+            _archive(outcome, inbox)
     outcome.seconds = time.perf_counter() - start
     return outcome
+
+
+def _archive(outcome: Outcome, inbox: Path) -> None:
+    """The processed inbox: reports in the record (and copies of them) leave the inbox;
+    the master keeps their fingerprints, so one put back is still known."""
+    for f in outcome.files:
+        if f.status in ("accepted", "partial", "unchanged", "copy"):
+            month = f.partition if f.partition and f.partition != "undated" else str(f.report_date or "")[:7]
+            moved = lifecycle.archive(inbox, f.source, month or "undated")
+            f.archived = moved.relative_to(inbox).as_posix() if moved else None
 
 
 def _writer(part: store.Partition, lang: str):
@@ -119,7 +139,8 @@ def _summary_writer(parts: dict[str, store.Partition], ctx: Context, as_of):
     return summary_writer(parts, ctx.reference or Reference.empty(), ctx.settings, as_of, ctx.lang)[0]
 
 
-def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partition], ctx: Context, now) -> Outcome:
+def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partition], ctx: Context, now,
+                 recheck: bool = False) -> Outcome:
     imports = store.concat(parts, "imports")
     live = imports[imports["replaced_by"].isna()]  # a version put back after a correction is new again
     current = live[live["status"].isin(("accepted", "partial"))]
@@ -129,54 +150,97 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
     names = {p: p.relative_to(inbox).as_posix() if p.is_relative_to(inbox) else p.name for p in files}
     ours = live[live["source"].isin(set(names.values()))]
     seen = {(r["source"], r["fingerprint"]): r for r in ours.to_dict("records")}  # the latest entry of each
-    outcomes, todo, copies = [], [], []
+    # A waiting report is judged again in every run, with every report not taken (its chain may
+    # pass through any of them); --recheck judges those again even when none waits.
+    waits = any(r["status"] == "waiting" for r in seen.values())
+    again = lifecycle.PENDING if recheck or waits else ()
+    problems = store.concat(parts, "problems")
+    outcomes, todo, copies, before = [], [], [], {}
     # Within a batch the shortest name is the original: "a - 副本.xlsx", "a (2).xlsx" are its copies.
-    prints = {p: fingerprint(p) for p in files}
+    prints = {p: validate.fingerprint(p) for p in files}
     for path, fp in sorted(prints.items(), key=lambda pf: (len(names[pf[0]]), names[pf[0]])):
-        name = names[path]
-        if (name, fp) in seen:
-            outcomes.append(_as_before(seen[name, fp]))
-        elif fp and fp in originals:
+        name, reason = names[path], lifecycle.skip_reason(path, ctx.today)
+        if reason:
+            outcomes.append(_skipped(name, fp, reason, seen.get((name, fp))))
+        elif (name, fp) in seen and seen[name, fp]["status"] not in again:
+            outcomes.append(_as_before(seen[name, fp], problems))
+        elif fp and fp in originals and (name, fp) not in seen:
             copies.append(FileOutcome(name, fp, "copy", copy_of=originals[fp]))
         else:
             todo.append(path)
+            before[name] = seen.get((name, fp))  # a report judged again: its last verdict in this content
             if fp:
                 originals.setdefault(fp, name)  # a second copy within this batch
     replaced = {names[p] for p in todo} & set(current["source"])
+    taken = current[current["content"].notna() & ~current["source"].isin(replaced)]
+    contents = dict(zip(taken["content"], taken["source"]))
     history = store.concat(parts, "ledger")
-    changes, judged = _Changes(now), []
-    for results in validate.validate_in_parts(todo, ctx, history[~history["source"].isin(replaced)], names, PART):
+    activity = store.concat(parts, "activity")
+    changes, judged = _Changes(now, ctx.today, ctx.lang), []
+    for results in validate.validate_in_parts(todo, ctx, history[~history["source"].isin(replaced)], names, PART,
+                                              activity[~activity["source"].isin(replaced)], contents):
         for result in results:
             # the reader gives an unreadable file no fingerprint; the log needs one to know it again
             result.report.fingerprint = result.report.fingerprint or prints[result.path]
             rows_of[names[result.path]] = result.rows
-            judged.append(_accept(result, changes, ctx, names[result.path] in replaced))
+            name = names[result.path]
+            if result.status == "copy":
+                copies.append(FileOutcome(name, result.report.fingerprint, "copy", copy_of=result.copy_of,
+                                          content=result.report.content))
+                continue
+            judged.append(_accept(result, changes, ctx, name in replaced, before.get(name)))
         changes.settle()
     place = {names[path]: i for i, path in enumerate(todo)}  # parts go in report order; say them as listed
     outcomes += sorted(judged, key=lambda o: place[o.source])
     for copy in copies:
         copy.rows_read = copy.copies = int(rows_of[copy.copy_of])
         changes.log(copy)
+    for skipped in outcomes:
+        if skipped.status == "skipped" and skipped.reason not in lifecycle.QUIET and skipped.since is None:
+            changes.log(skipped)  # once: the log knows it by name and fingerprint
     changes.apply(parts, {o.source: o.fingerprint for o in outcomes
                           if o.correction and o.status in ("accepted", "partial")})
     return Outcome(outcomes + copies, Path())
 
 
-def _as_before(row: dict) -> FileOutcome:
+def _skipped(name: str, fp: str, reason: str, before: dict | None) -> FileOutcome:
+    """A file that is no report; ``since`` marks one the log already holds."""
+    return FileOutcome(name, fp, "skipped", reason=reason, since=before["imported_at"] if before else None)
+
+
+class _Said:
+    """An error found in an earlier run, as the problem list keeps it (its message in the
+    office's language then)."""
+
+    severity = rules.ERROR
+
+    def __init__(self, row: dict):
+        self.rule, self.sheet, self.cell, self.text = row["rule"], row["sheet"], row["cell"], row["message"]
+        self.column, self.value, self.params = None, row["value"], {}
+
+    def message(self, lang: str = "zh") -> str:
+        return self.text
+
+
+def _as_before(row: dict, problems: pd.DataFrame) -> FileOutcome:
     """A file consolidated before with this content (its latest log entry): reported as it was,
-    nothing changes."""
-    status = row["status"] if row["status"] in ("rejected", "unreadable", "copy") else "unchanged"
+    with the errors that kept it out, nothing changes."""
+    status = row["status"] if row["status"] in ("rejected", "unreadable", "copy", "waiting") else "unchanged"
     read, accepted, rejected = (int(row[k]) for k in ("rows_read", "accepted", "rejected"))  # not numpy's: JSON
+    found = problems[(problems["source"] == row["source"]) & (problems["fingerprint"] == row["fingerprint"])]
     return FileOutcome(row["source"], row["fingerprint"], status, rows_read=read, accepted=accepted,
-                       rejected=rejected, copies=read - accepted - rejected, copy_of=row["copy_of"])
+                       rejected=rejected, copies=read - accepted - rejected, copy_of=row["copy_of"],
+                       rep=row["rep"], since=row["pending_since"], partition=None, report_date=row["report_date"],
+                       issues=[_Said(p) for p in found.to_dict("records") if p["severity"] == rules.ERROR])
 
 
 class _Changes:
     """New records by month, gathered over the batch and added to the masters once. Each
     part of a batch becomes a table once judged: as plain dicts, rows take several times the memory."""
 
-    def __init__(self, now: pd.Timestamp):
-        self.now = now
+    def __init__(self, now: pd.Timestamp, today: dt.date, lang: str = "zh"):
+        self.now, self.today, self.lang = now, pd.Timestamp(today), lang
+        self.logged: set[str] = set()  # files with a new verdict: their earlier problems go
         self.pending: dict[tuple[str, str], list[dict]] = {}  # (month, table) → records
         self.settled: dict[str, dict[str, list[pd.DataFrame]]] = {}  # month → table → frames
 
@@ -189,25 +253,39 @@ class _Changes:
         self.pending = {}
 
     def log(self, out: FileOutcome) -> None:
-        """The import-log entry of a file, and its errors in the problem list."""
+        """The import-log entry of a file, and its errors (and what the assistant must settle)
+        in the problem list, in the office's language."""
         out.partition = out.partition or self.now.strftime("%Y-%m")
+        if out.status in lifecycle.PENDING and (out.since is None or pd.isna(out.since)):
+            out.since = self.today
+        self.logged.add(out.source)
         self.add(out.partition, "imports", [{
             "source": out.source, "fingerprint": out.fingerprint, "status": out.status, "rows_read": out.rows_read,
             "accepted": out.accepted, "rejected": out.rejected, "imported_at": self.now,
-            "report_date": out.report_date, "copy_of": out.copy_of}])
+            "report_date": out.report_date, "copy_of": out.copy_of, "rep": out.rep, "content": out.content,
+            "reason": say(out.reason, self.lang, suffix=Path(out.source).suffix) if out.reason else None,
+            "pending_since": out.since if out.status in lifecycle.PENDING else None}])
         self.add(out.partition, "problems", [{
-            "source": out.source, "fingerprint": out.fingerprint, "severity": i.severity, "rule": i.rule,
+            "source": out.source, "rep": out.rep, "report_date": out.report_date,
+            "status": say("cstatus-" + out.status, self.lang), "fingerprint": out.fingerprint,
+            "severity": i.severity, "rule": i.rule,
             "sheet": i.sheet, "cell": i.cell, "value": None if i.value is None else str(i.value),
-            "message": i.message(), "imported_at": self.now} for i in out.issues if i.severity == rules.ERROR])
+            "message": i.message(self.lang), "imported_at": self.now} for i in _shown(out.issues)])
 
     def apply(self, parts: dict[str, store.Partition], corrected: dict[str, str]) -> None:
         self.settle()
         for name, new_print in corrected.items():
             _retire(parts, name, new_print)
+        for part in parts.values():  # the problem list holds each file's latest verdict only
+            stale = part.problems["source"].isin(self.logged)
+            if stale.any():
+                part.problems, part.changed = part.problems[~stale].reset_index(drop=True), True
         for month, tables in self.settled.items():
             part = parts.setdefault(month, store.Partition(month))
             for what, frames in tables.items():
                 setattr(part, what, L.append(getattr(part, what), *frames, fields=_fields(what)))
+            part.problems = part.problems.sort_values(["report_date", "source"], ascending=[False, True],
+                                                      kind="stable", na_position="first").reset_index(drop=True)
             part.changed = True
         self.settled = {}
 
@@ -216,14 +294,25 @@ def _fields(what: str) -> tuple[L.Field, ...]:
     return L.SHEETS[L.SHEET_OF_FRAME[what]]
 
 
-def _accept(result: validate.FileResult, changes: _Changes, ctx: Context, correction: bool) -> FileOutcome:
-    """Decide what of a validated report enters the record."""
+def _shown(issues) -> list[Issue]:
+    """What the problem list and the output show: errors, and a second report of a rep's day."""
+    return [i for i in issues if i.severity == rules.ERROR or i.rule == "same-rep-day"]
+
+
+def _accept(result: validate.FileResult, changes: _Changes, ctx: Context, correction: bool,
+            before: dict | None = None) -> FileOutcome:
+    """Decide what of a validated report enters the record. ``before`` is the last verdict of
+    a report judged again in the same content: when it stands, the log is not written again."""
     report = result.report
+    reps = L.spell_as_reference([{"rep": r} for r in sorted(record_rules.report_reps(report))], ctx.reference)
     out = FileOutcome(report.source, report.fingerprint, "", rows_read=report.rows, issues=result.issues,
-                      correction=correction, report_date=report.report_date, partition=L.partition_of(report))
-    keep = rules.accepted_rows(report, result.issues, ctx.settings.accept_valid_rows)
+                      correction=correction, report_date=report.report_date, partition=L.partition_of(report),
+                      rep="、".join(r["rep"] for r in reps) or None, content=report.content or None)
+    keep = record_rules.taken_rows(report, result.issues, ctx.settings.accept_valid_rows)
     if report.unreadable is not None:
         out.status = "unreadable"
+    elif result.status == "waiting":
+        out.status, out.rejected = "waiting", report.rows
     elif not keep and (report.rows or result.count(rules.ERROR)):  # no table: no rows, yet an error
         out.status, out.rejected = "rejected", report.rows
     else:
@@ -231,8 +320,12 @@ def _accept(result: validate.FileResult, changes: _Changes, ctx: Context, correc
         out.accepted, out.rejected = len(rows), report.rows - len(rows)
         out.status = "partial" if out.rejected else "accepted"
         changes.add(out.partition, "ledger", L.spell_as_reference(rows, ctx.reference))
-        changes.add(out.partition, "activity", L.spell_as_reference(L.activity_records(report), ctx.reference))
-    changes.log(out)
+        if not any(i.rule == "same-rep-day" for i in result.issues):  # a rep's day counts its activity once
+            changes.add(out.partition, "activity", L.spell_as_reference(L.activity_records(report), ctx.reference))
+    if before is not None and before["status"] in lifecycle.PENDING:
+        out.since = before["pending_since"]  # pending since then, in this content
+    if before is None or before["status"] != out.status:  # a verdict that stands is not logged again
+        changes.log(out)
     report.tables = []  # its rows live on in the changes: a rebuild holds tens of thousands of reports
     return out
 
@@ -251,28 +344,42 @@ def _retire(parts: dict[str, store.Partition], name: str, new_print: str) -> Non
 # ---------------------------------------------------------------- views
 
 
+def _file_line(f: FileOutcome, lang: str) -> str:
+    if f.status == "skipped":
+        return f"{f.source}：{say('cstatus-skipped', lang)}  {lifecycle.skip_text(f.reason, Path(f.source), lang)}"
+    line = say("consolidate-file", lang, source=f.source, status=say("cstatus-" + f.status, lang),
+               read=f.rows_read, accepted=f.accepted, rejected=f.rejected, copies=f.copies)
+    line += f"  ← {f.copy_of}" if f.status == "copy" else ""
+    line += say("correction", lang) if f.correction else ""
+    return line + (f"  → {f.archived}" if f.archived else "")
+
+
 def to_text(outcome: Outcome, lang: str = "zh") -> str:
-    lines = [say("consolidate-file", lang, source=f.source, status=say("cstatus-" + f.status, lang),
-                 read=f.rows_read, accepted=f.accepted, rejected=f.rejected, copies=f.copies)
-             + (f"  ← {f.copy_of}" if f.status == "copy" else "") + (say("correction", lang) if f.correction else "")
-             for f in outcome.files]
+    quiet = [f.source for f in outcome.files if f.reason in lifecycle.QUIET]
+    lines = [_file_line(f, lang) for f in outcome.files if f.reason not in lifecycle.QUIET]
+    if quiet:
+        lines.append(lifecycle.quiet_line(quiet, lang))
     for f in outcome.files:
-        for i in f.issues:
-            if i.severity == rules.ERROR:
-                lines.append(f"  {f.source} {i.sheet or ''}!{i.cell or ''} {i.rule}: {i.message(lang)}")
+        for i in _shown(f.issues):
+            lines.append(f"  {f.source} {i.sheet or ''}!{i.cell or ''} {i.rule}: {i.message(lang)}")
     t = outcome.totals
     lines.append(say("reconciliation", lang, read=t["rows_read"], accepted=t["accepted"], rejected=t["rejected"],
                      copies=t["copies"], ok="✓" if outcome.reconciles() else "✗"))
     lines.append(say("written", lang, files=", ".join(outcome.written) or "-", master=str(outcome.master)))
+    lines.append(say("pending-count", lang, count=outcome.pending) if outcome.pending else say("pending-none", lang))
     return "\n".join(lines)
 
 
 def to_json(outcome: Outcome, lang: str = "zh") -> dict:
     return {"files": [{"source": f.source, "status": f.status, "rows_read": f.rows_read, "accepted": f.accepted,
                        "rejected": f.rejected, "copies": f.copies, "correction": f.correction,
-                       "copy_of": f.copy_of, "partition": f.partition,
+                       "copy_of": f.copy_of, "partition": f.partition, "archived": f.archived,
+                       "reason": lifecycle.skip_text(f.reason, Path(f.source), lang) if f.reason else None,
                        "errors": [{"rule": i.rule, "sheet": i.sheet, "cell": i.cell, "message": i.message(lang)}
-                                  for i in f.issues if i.severity == rules.ERROR]}
+                                  for i in f.issues if i.severity == rules.ERROR],
+                       "warnings": [{"rule": i.rule, "sheet": i.sheet, "cell": i.cell, "message": i.message(lang)}
+                                    for i in _shown(f.issues) if i.severity != rules.ERROR]}
                       for f in outcome.files],
             "totals": outcome.totals, "reconciles": outcome.reconciles(), "written": outcome.written,
+            "pending": outcome.pending,
             "seconds": round(outcome.seconds, 3), "exit_code": outcome.exit_code}

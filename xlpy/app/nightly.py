@@ -2,9 +2,10 @@
 validated on the way in), refresh the statistics and write the day's briefing (工作日志) in one
 commit, then mail it. Logs to ``logs/YYYY-MM-DD.log`` (kept ``log_days`` days).
 
-Exit status, for monitoring: 0 all good; 1 some reports rejected (the rest consolidated);
-2 failed, the record unchanged; 3 the briefing could not be sent (the record is complete and
-the message waits in the outbox).
+Exit status, for monitoring: 0 all good, or the same reports pending (rejected or waiting) as
+the night before (one line lists them and how long they have waited); 1 a report rejected or
+waiting since today (the rest consolidated); 2 failed, the record unchanged; 3 the briefing could
+not be sent (the record is complete and the message waits in the outbox).
 """
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pandas as pd
 
 from xlpy.app import briefing, consolidate, exits
 from xlpy.contract.config import Settings
@@ -34,6 +37,7 @@ class Result:
     deliveries: list[mail.Delivery] = field(default_factory=list)
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)  # what failed, as logged
+    still_pending: str | None = None  # the one line naming the reports pending since an earlier night
 
 
 class Progress:
@@ -57,7 +61,7 @@ class Progress:
 
 
 def run_nightly(settings: Settings, day: dt.date, send: bool = True, resend: bool = False,
-                progress: Progress | None = None) -> Result:
+                progress: Progress | None = None, recheck: bool = False) -> Result:
     """Run every step for ``day``; never raises for what a scheduler can report."""
     lang = settings.language
     start, result = time.perf_counter(), Result()
@@ -67,7 +71,8 @@ def run_nightly(settings: Settings, day: dt.date, send: bool = True, resend: boo
         progress.step(say("nightly-consolidate", lang))
         reference = read_reference(settings.path("reference"), settings)
         ctx = Context(reference=reference, settings=settings, today=day, lang=lang)
-        result.outcome = consolidate.run_consolidation(settings, ctx=ctx, summary=False)  # the briefing writes 总表
+        result.outcome = consolidate.run_consolidation(settings, ctx=ctx, summary=False,  # the briefing writes 总表
+                                                       recheck=recheck)
         for line in consolidate.to_text(result.outcome, lang).splitlines():
             log.info(line)
     except (BadReference, store.MasterError) as e:
@@ -77,7 +82,7 @@ def run_nightly(settings: Settings, day: dt.date, send: bool = True, resend: boo
                                    seconds=settings.lock_timeout), start, lang)
     except OSError as e:
         return _failed(result, str(e), start, lang)
-    result.exit_code = exits.FOUND if result.outcome.exit_code else exits.OK
+    result.exit_code, result.still_pending = news(result.outcome, day, lang)
     try:
         progress.step(say("nightly-briefing", lang))
         result.written = briefing.make_briefing(settings, day, reference)
@@ -93,6 +98,21 @@ def run_nightly(settings: Settings, day: dt.date, send: bool = True, resend: boo
     result.seconds = time.perf_counter() - start
     log.info(summary(result, lang))
     return result
+
+
+def news(outcome: consolidate.Outcome, day: dt.date, lang: str) -> tuple[int, str | None]:
+    """FOUND when a report is rejected or waiting since today (or partly taken tonight); OK when
+    only the reports pending the night before still are: they are logged in one line, with how
+    long they have waited, and do not alarm monitoring again."""
+    pending = outcome.pending_list
+    fresh = pending["since"] >= pd.Timestamp(day)
+    old, line = pending[~fresh], None
+    if len(old):
+        line = say("nightly-pending-old", lang, names=("; " if lang == "en" else "；").join(
+            say("waited", lang, source=r["source"], days=r["days"]) for r in old.to_dict("records")))
+        log.info(line)
+    partial = any(f.status == "partial" for f in outcome.files)
+    return (exits.FOUND if fresh.any() or partial else exits.OK), line
 
 
 def deliver(settings: Settings, result: Result, resend: bool = False) -> bool:

@@ -1,6 +1,7 @@
 """Validate a batch of report files: read → check → results (with text and JSON views)."""
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -8,8 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from xlpy.app import lifecycle
+from xlpy.contract import config
 from xlpy.contract.messages import say
-from xlpy.core import record_rules, rules
+from xlpy.core import ledger, record_rules, rules
 from xlpy.core.rules import Context, Issue
 from xlpy.io import reader
 
@@ -17,9 +20,11 @@ from xlpy.io import reader
 @dataclass
 class FileResult:
     path: Path
-    status: str  # ok | invalid | unreadable | skipped
+    status: str  # ok | invalid | waiting | unreadable | copy | skipped
     report: reader.Report | None = None
     issues: list[Issue] = field(default_factory=list)
+    reason: str | None = None  # why a file was skipped (a message code)
+    copy_of: str | None = None  # the report taken with the same rows
 
     @property
     def rows(self) -> int:
@@ -30,81 +35,109 @@ class FileResult:
 
 
 def is_hidden(path: Path) -> bool:
-    """Excel's `~$` lock files and dot files: skipped without a word."""
+    """Excel's `~$` lock files and dot files: listed in one line, never judged."""
     return path.name.startswith(("~$", "."))
 
 
 def collect(paths: list[Path]) -> list[Path]:
-    """Files named, and the spreadsheet files in folders named (recursively, sorted)."""
+    """Files named, and every file in folders named (recursively, sorted; files that are no
+    reports are listed as skipped, with the reason), except in hidden folders and in the
+    processed inbox (已处理/)."""
     out = []
     for p in map(Path, paths):
         if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file() and not is_hidden(f)
-                          and f.suffix.lower() in reader.SPREADSHEET_SUFFIXES
-                          and not any(is_hidden(d) for d in f.relative_to(p).parents if d.name))
+            out += sorted(f for f in p.rglob("*") if f.is_file() and _listed(f.relative_to(p)))
         else:
             out.append(p)
     return out
 
 
+def _listed(relative: Path) -> bool:
+    folders = [d for d in relative.parents if d.name]
+    return not any(is_hidden(d) for d in folders) and not (folders and folders[-1].name == lifecycle.ARCHIVE)
+
+
 def validate_files(files: list[Path], ctx: Context, history: pd.DataFrame | None = None,
-                   sources: dict[Path, str] | None = None) -> list[FileResult]:
+                   sources: dict[Path, str] | None = None, activity: pd.DataFrame | None = None,
+                   contents: dict[str, str] | None = None,
+                   reports: dict[Path, reader.Report] | None = None) -> list[FileResult]:
     """Read and check each file; with the record's ledger as ``history``, the rules that
-    need the record too. ``sources`` names files as the record knows them (default: file name)."""
-    return [r for part in validate_in_parts(files, ctx, history, sources, max(len(files), 1)) for r in part]
+    need the record too. ``sources`` names files as the record knows them (default: file name);
+    ``reports`` are files already read (a live sheet), by path."""
+    parts = validate_in_parts(files, ctx, history, sources, max(len(files), 1), activity, contents, reports)
+    return [r for part in parts for r in part]
 
 
 def validate_in_parts(files: list[Path], ctx: Context, history: pd.DataFrame | None, sources: dict[Path, str] | None,
-                      size: int) -> Iterator[list[FileResult]]:
+                      size: int, activity: pd.DataFrame | None = None,
+                      contents: dict[str, str] | None = None,
+                      reports: dict[Path, reader.Report] | None = None) -> Iterator[list[FileResult]]:
     """`validate_files` for a batch too large to hold read at once: ``size`` files at a time.
     A batch of more is taken in report order (each file read once beforehand for its date),
     and the rules across reports carry what earlier parts signed, so each file is judged as
-    it would be in one batch; its rows can be let go once its part is judged."""
+    it would be in one batch; its rows can be let go once its part is judged. With
+    ``contents`` (rows' fingerprint → the report taken with them), a file whose rows are
+    those of a report taken, or of one earlier in the batch, is a copy and is not judged."""
     if len(files) > size:
         files = sorted(files, key=lambda path: _report_order(path, ctx))
-    book = record_rules.Book(history, ctx) if history is not None else None
+    book = record_rules.Book(history, ctx, activity) if history is not None else None
     signed: dict[str, str] = {}
     for start in range(0, len(files), size):
-        yield _validate(files[start:start + size], ctx, book, signed, sources or {})
+        yield _validate(files[start:start + size], ctx, book, signed, sources or {}, contents, reports or {})
 
 
 def _report_order(path: Path, ctx: Context) -> tuple[str, str]:
-    if _skipped(path):
+    if lifecycle.skip_reason(path, ctx.today):
         return "", path.name
     return rules.report_order(reader.read_report(path, ctx.settings, today=ctx.today))
 
 
-def _skipped(path: Path) -> bool:
-    return is_hidden(path) or path.suffix.lower() not in reader.SPREADSHEET_SUFFIXES
-
-
 def _validate(files: list[Path], ctx: Context, book: record_rules.Book | None, signed: dict[str, str],
-              sources: dict[Path, str]) -> list[FileResult]:
+              sources: dict[Path, str], contents: dict[str, str] | None,
+              reports: dict[Path, reader.Report]) -> list[FileResult]:
     reps = ctx.reference.rep_index if ctx.reference is not None else {}
     results = []
     for path in files:
-        if _skipped(path):
-            results.append(FileResult(path, "skipped"))
+        reason = None if path in reports else lifecycle.skip_reason(path, ctx.today)
+        if reason:
+            results.append(FileResult(path, "skipped", reason=reason))
             continue
-        report = reader.read_report(path, ctx.settings, reps, today=ctx.today)
+        report = reports.get(path) or reader.read_report(path, ctx.settings, reps, today=ctx.today)
         report.source = sources.get(path, report.source)
+        original = _copy_of(report, contents)
+        if original:
+            results.append(FileResult(path, "copy", report, copy_of=original))
+            continue
         results.append(FileResult(path, "", report, rules.check_report(report, ctx)))
-    readable = [r.report for r in results if r.report is not None and r.report.unreadable is None]
-    batch = rules.check_batch(readable, signed)
-    for result in results:
-        if result.report is not None:
-            result.issues += batch.get(str(result.path), [])
+    results = [r for r in results if r.status != "copy"] + [r for r in results if r.status == "copy"]
+    judged = [r for r in results if r.report is not None and r.status != "copy"]
+    batch = rules.check_batch([r.report for r in judged if r.report.unreadable is None], signed)
+    for result in judged:
+        result.issues += batch.get(str(result.path), [])
     if book is not None:
-        record_rules.check(results, book, ctx)
-    for result in results:
-        if result.report is not None:
-            result.status = _status(result)
+        record_rules.check(judged, book, ctx)
+    for result in judged:
+        result.status = _status(result)
     return results
+
+
+def _copy_of(report: reader.Report, contents: dict[str, str] | None) -> str | None:
+    """The report taken (or met earlier in the batch) with the same rows, if any: a copy."""
+    if contents is None or report.unreadable is not None or not report.tables:
+        return None
+    report.content = ledger.content_print(report)
+    original = contents.get(report.content)
+    if original and original != report.source:
+        return original
+    contents.setdefault(report.content, report.source)
+    return None
 
 
 def _status(result: FileResult) -> str:
     if result.report.unreadable is not None:
         return "unreadable"
+    if record_rules.is_waiting(result.issues):
+        return "waiting"
     return "invalid" if result.count(rules.ERROR) else "ok"
 
 
@@ -113,6 +146,8 @@ def to_json(results: list[FileResult], lang: str = "zh", seconds: float | None =
         "path": str(r.path),
         "status": r.status,
         "rows": r.rows,
+        **({"reason": lifecycle.skip_text(r.reason, r.path, lang)} if r.reason else {}),
+        **({"copy_of": r.copy_of} if r.copy_of else {}),
         "issues": [{"severity": i.severity, "rule": i.rule, "sheet": i.sheet, "cell": i.cell,
                     "column": i.column, "value": _jsonable(i.value), "message": i.message(lang)}
                    for i in r.issues],
@@ -123,10 +158,13 @@ def to_json(results: list[FileResult], lang: str = "zh", seconds: float | None =
     return {"files": files, "summary": summary}
 
 
+STATUSES = ("ok", "invalid", "waiting", "unreadable", "copy", "skipped")
+
+
 def totals(results: list[FileResult]) -> dict[str, int]:
     """Files, rows, files by status and issues by severity."""
     return {"files": len(results), "rows": sum(r.rows for r in results),
-            **{s: sum(r.status == s for r in results) for s in ("ok", "invalid", "unreadable", "skipped")},
+            **{s: sum(r.status == s for r in results) for s in STATUSES},
             **{f"{sev}s": sum(r.count(sev) for r in results) for sev in (rules.ERROR, rules.WARNING, rules.NOTICE)}}
 
 
@@ -143,17 +181,87 @@ def _jsonable(value):
 
 
 def to_text(results: list[FileResult], lang: str = "zh") -> str:
-    lines = []
+    lines, quiet = [], []
     for r in results:
-        lines.append(f"{r.path}  [{say('status-' + r.status, lang)}]  {r.rows}")
+        if r.reason in lifecycle.QUIET:
+            quiet.append(r.path.name)
+            continue
+        said = f"  {lifecycle.skip_text(r.reason, r.path, lang)}" if r.reason else ""
+        said += f"  ← {r.copy_of}" if r.copy_of else ""
+        lines.append(f"{r.path}  [{say('status-' + r.status, lang)}]  {r.rows}{said}")
         for i in r.issues:
             where = "!".join(x for x in (i.sheet, i.cell) if x)
             lines.append(f"  {i.severity:<7} {i.rule:<22} {where:<16} {i.message(lang)}")
+    if quiet:
+        lines.append(lifecycle.quiet_line(quiet, lang))
     lines.append(summary_line(results, lang))
     return "\n".join(lines)
 
 
-def run(paths: list[Path], ctx: Context, history: pd.DataFrame | None = None) -> tuple[list[FileResult], float]:
+def in_office(ctx: Context) -> bool:
+    """An office is at hand (its xlpy.toml found): reports are judged as consolidation judges them."""
+    return (ctx.settings.office / config.CONFIG_NAME).is_file()
+
+
+def run(paths: list[Path], ctx: Context, history: pd.DataFrame | None = None,
+        master: Path | None = None) -> tuple[list[FileResult], float]:
+    """Judge the files named. Inside an office (or given ``master``), as consolidation would:
+    with every report of the inbox and against the master; else each batch on its own
+    (and against ``history`` when given)."""
     start = time.perf_counter()
-    results = validate_files(collect(paths), ctx, history)
+    if master is not None or (history is None and in_office(ctx)):
+        results = judge_in_office(collect(paths), ctx, master)
+    else:
+        results = validate_files(collect(paths), ctx, history)
     return results, time.perf_counter() - start
+
+
+def judge_in_office(files: list[Path], ctx: Context, master: Path | None = None,
+                    reports: dict[Path, reader.Report] | None = None) -> list[FileResult]:
+    """The verdict consolidation would give each file: judged in report order with the reports
+    of the inbox that the record does not hold as they are, against the master's record less
+    these files' own earlier versions (a corrected report is not its own double). ``reports``
+    are reports already read (a live sheet), by path."""
+    from xlpy.io import store
+    inbox = ctx.settings.path("inbox")
+    master = Path(master or ctx.settings.path("master"))
+    parts = store.read_partitions(master) if master.is_dir() else {}
+    imports = lifecycle.latest(store.concat(parts, "imports"))
+    taken = imports[imports["status"].isin(("accepted", "partial", "copy"))]
+    known = set(zip(taken["source"], taken["fingerprint"]))
+    asked = {Path(f) for f in files}
+    others = [p for p in collect([inbox]) if p not in asked] if inbox.is_dir() else []
+    names = {p: _source(p, inbox) for p in [*files, *others]}
+    judged = [*files, *(p for p in others if (names[p], fingerprint(p)) not in known)]
+    mine = {names[p] for p in judged}
+    ledger_, activity = store.concat(parts, "ledger"), store.concat(parts, "activity")
+    taken = taken[taken["content"].notna() & ~taken["source"].isin(mine)]
+    results = validate_files(judged, ctx, ledger_[~ledger_["source"].isin(mine)], names,
+                             activity[~activity["source"].isin(mine)], dict(zip(taken["content"], taken["source"])),
+                             reports)
+    return [r for r in results if r.path in asked]
+
+
+def judge_sheet(report: reader.Report, ctx: Context) -> list[Issue]:
+    """The issues of a report read from a live sheet: inside an office, as consolidation would
+    judge it (the inbox file of that name, if any, is taken as this sheet); else on its own."""
+    if not in_office(ctx):
+        return rules.check_report(report, ctx)
+    inbox = ctx.settings.path("inbox")
+    path = next(iter(sorted(inbox.rglob(report.path.name))), inbox / report.path.name) if inbox.is_dir() \
+        else inbox / report.path.name
+    [result] = judge_in_office([path], ctx, reports={path: report})
+    return result.issues
+
+
+def fingerprint(path: Path) -> str:
+    """SHA-256 of the file, or "" when it cannot be read (the reader then says why)."""
+    try:
+        with open(path, "rb") as f:  # in chunks: a huge file in the inbox must not fill the memory
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return ""
+
+
+def _source(path: Path, inbox: Path) -> str:
+    return path.relative_to(inbox).as_posix() if path.is_relative_to(inbox) else path.name

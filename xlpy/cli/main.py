@@ -33,11 +33,7 @@ def cmd_validate(args) -> int:
     from xlpy.app import validate
     ctx = _context(args)
     paths = args.paths or [ctx.settings.path("inbox")]
-    history = None
-    if args.master:
-        from xlpy.io.store import read_record
-        history = read_record(args.master)[0]
-    results, seconds = validate.run(paths, ctx, history)
+    results, seconds = validate.run(paths, ctx, master=args.master)  # inside an office: as consolidation judges
     if not results:
         print(say("no-files", ctx.lang, paths=", ".join(map(str, paths))), file=sys.stderr)
         return exits.UNUSABLE
@@ -58,7 +54,7 @@ def cmd_consolidate(args) -> int:
     from xlpy.io import store
     ctx = _context(args, reference_required=True)
     try:
-        outcome = consolidate.run_consolidation(ctx.settings, args.inbox, args.master, ctx=ctx)
+        outcome = consolidate.run_consolidation(ctx.settings, args.inbox, args.master, ctx=ctx, recheck=args.recheck)
     except store.LockTimeout:
         print(say("lock-timeout", ctx.lang, path=args.master or ctx.settings.path("master"),
                   seconds=ctx.settings.lock_timeout), file=sys.stderr)
@@ -112,11 +108,13 @@ def cmd_nightly(args) -> int:
     log = nightly.open_log(settings, args.today)
     try:
         result = nightly.run_nightly(settings, args.today, send=not args.no_send, resend=args.resend,
-                                     progress=nightly.Progress(3, sys.stderr))
+                                     progress=nightly.Progress(3, sys.stderr), recheck=args.recheck)
     finally:
         nightly.close_log()
     if result.outcome is not None:
         print(consolidate.to_text(result.outcome, settings.language))
+    if result.still_pending:
+        print(result.still_pending)
     for delivery in result.deliveries:
         if delivery.ok:
             print(say("nightly-sent", settings.language, to=delivery.email))
@@ -247,8 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("nightly", help="the nightly batch: consolidate, statistics, briefing, mail", description=(
         "For a scheduler: consolidate the inbox (validating each new report), refresh the statistics, write the "
         "day's briefing (工作日志 sheet in master/总表.xlsx and outbox/DAY.eml) and mail it when xlpy.toml has an "
-        "[smtp] section. Logs to logs/DAY.log. Exit status: 0 all good, 1 some reports rejected (the rest "
-        "consolidated), 2 failed (the record unchanged), 3 the briefing could not be sent (it waits in the outbox)."))
+        "[smtp] section. Logs to logs/DAY.log. Exit status: 0 all good (or the same reports pending as "
+        "the night before), 1 a report rejected or waiting since today (the rest consolidated), 2 failed (the record unchanged), 3 the briefing could not be sent (it waits in the outbox)."))
     date_arg(p, "the day to brief, and to judge reports against (default: today)")
     p.add_argument("--resend", action="store_true", help="mail again to recipients who already had this day's briefing")
     p.add_argument("--no-send", action="store_true", help="write the briefing but mail nothing")
@@ -276,7 +274,47 @@ def build_parser() -> argparse.ArgumentParser:
     # build-workbook, doctor and the buttons' headless twins
     from xlpy.cli.excel import add_commands
     add_commands(sub)
+    _add_lifecycle(sub)
     return parser
+
+
+# ---------------------------------------------------------------- a report's life cycle: pending, --recheck
+
+
+def _add_lifecycle(sub) -> None:
+    """`xlpy pending`, and --recheck on the commands that consolidate."""
+    for name in ("consolidate", "nightly"):
+        sub.choices[name].add_argument(
+            "--recheck", action="store_true",
+            help="judge again every report not in the record (rejected or waiting), e.g. after reference.xlsx "
+                 "was changed; a report waiting for another is judged again in every run anyway")
+    p = sub.add_parser("pending", help="the reports not in the record: what to fix", description=(
+        "Every report not in the record, rejected or waiting for another report, newest first: its rep, date, "
+        "since when it waits, the cells to fix and the messages, in the office's language. Exit status: "
+        "0 nothing pending, 1 some pending, 2 the master could not be read."))
+    p.add_argument("--master", type=Path, help="the folder of master workbooks (default: the office master folder)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    date_arg(p, "count the days waited up to this day (default: today)")
+    office_args(p)
+    p.set_defaults(func=cmd_pending)
+
+
+def cmd_pending(args) -> int:
+    from xlpy.app import lifecycle
+    from xlpy.io import store
+    settings = _settings(args)
+    try:
+        parts = store.read_partitions(args.master or settings.path("master"))
+    except store.MasterError as e:
+        print(say(e.code, settings.language, **e.params), file=sys.stderr)
+        return exits.UNUSABLE
+    table = lifecycle.pending(store.concat(parts, "imports"), store.concat(parts, "problems"), args.today)
+    if args.format == "json":
+        json.dump(lifecycle.pending_json(table), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        print(lifecycle.pending_text(table, settings.language))
+    return exits.FOUND if len(table) else exits.OK
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -49,11 +49,13 @@ class Settings:
     accept_valid_rows: bool = False  # False: a report with errors is rejected whole
     backups: int = 5
     lock_timeout: float = 60
+    archive: bool = False  # move each report taken to inbox/已处理/YYYY-MM/
     ranking_weights: dict = field(default_factory=lambda: {
         "net_amount": 0.4, "attainment": 0.3, "conversion": 0.15, "collection_rate": 0.15})
     # nightly
     briefing_overdue_days: int = 30  # the briefing lists receivables overdue beyond this
     log_days: int = 30  # daily log files kept in logs/
+    remind_days: int = 3  # the briefing lists reports pending longer than this as 待处理
     smtp: Smtp | None = None  # no [smtp] section: the briefing is written, never sent
 
     def path(self, name: str) -> Path:
@@ -120,6 +122,7 @@ read_timeout = 30          # seconds one file may take to read before it is skip
 accept_valid_rows = false  # false: a report with any error is rejected whole
 backups = 5                # previous master versions kept
 lock_timeout = 60          # seconds a second consolidation waits for the first
+archive = false            # true: move each report taken to inbox/已处理/YYYY-MM/
 
 [ranking]
 weights = { net_amount = 0.4, attainment = 0.3, conversion = 0.15, collection_rate = 0.15 }
@@ -127,6 +130,7 @@ weights = { net_amount = 0.4, attainment = 0.3, conversion = 0.15, collection_ra
 [nightly]
 briefing_overdue_days = 30 # the briefing lists receivables overdue beyond this many days
 log_days = 30              # daily log files kept in logs/
+remind_days = 3            # the 工作日志 lists reports pending longer than this as 待处理
 
 # Uncomment to mail the daily briefing (工作日志) to the 收件人 sheet of reference.xlsx.
 # The password is never written here: set XLPY_SMTP_PASSWORD, or use the OS keyring.

@@ -5,6 +5,7 @@ table (活动) holds visits and calls per report. Core code: no file I/O.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,9 +51,13 @@ IMPORTS = _fields(
     ("rows_read", "读取行数", "Rows Read", "int"), ("accepted", "接收行数", "Rows Accepted", "int"),
     ("rejected", "拒收行数", "Rows Rejected", "int"), ("imported_at", "导入时间", "Imported At", "datetime"),
     ("replaced_by", "被替换为", "Replaced By", "text"), ("copy_of", "副本来源", "Copy Of", "text"),
+    ("rep", "销售代表", "Sales Rep", "text"), ("reason", "原因", "Reason", "text"),
+    ("pending_since", "待处理起始日", "Pending Since", "date"), ("content", "内容指纹", "Content Fingerprint", "text"),
 )
-PROBLEMS = _fields(
-    ("source", "文件", "File", "text"), ("fingerprint", "文件指纹", "Fingerprint", "text"),
+PROBLEMS = _fields(  # each file's latest verdict only, newest report first: the assistant's to-do list
+    ("source", "文件", "File", "text"), ("rep", "销售代表", "Sales Rep", "text"),
+    ("report_date", "报表日期", "Report Date", "date"), ("status", "状态", "Status", "text"),
+    ("fingerprint", "文件指纹", "Fingerprint", "text"),
     ("severity", "级别", "Severity", "text"), ("rule", "规则", "Rule", "text"),
     ("sheet", "工作表", "Sheet", "text"), ("cell", "单元格", "Cell", "text"),
     ("value", "值", "Value", "text"), ("message", "说明", "Message", "text"),
@@ -126,6 +131,15 @@ def ledger_records(report: Report, imported_at: pd.Timestamp) -> list[dict]:
                 rec["amount"] = rec["qty"] * rec["unit_price"]
             out.append(rec)
     return out
+
+
+def content_print(report: Report) -> str:
+    """A fingerprint of what a report says, not of its bytes: its title values and its rows'
+    values, in order, without their cells. A report saved again, renamed or annotated keeps it."""
+    said = [[sorted((k, str(v.value)) for k, v in t.title.items()),
+             [[str(rec[k]) for k in sorted(rec) if k not in ("sheet", "row")] for rec in t.records]]
+            for t in report.tables]
+    return hashlib.sha256(json.dumps(said, ensure_ascii=False).encode()).hexdigest()
 
 
 def spell_as_reference(records: list[dict], reference) -> list[dict]:

@@ -1,8 +1,12 @@
 """Rules that need the consolidated record: contracts signed again, cancellations and
-payments naming unknown contracts, sales beyond inventory, money beyond what is owed.
+payments naming unknown contracts, sales beyond inventory, money beyond what is owed,
+a second report of a rep's day.
 
 The batch is walked in report order (report date, then file name), row by row, so
-a contract signed earlier in the same batch counts as known. Core: no I/O.
+a contract signed earlier in the same batch counts as known. A row whose contract sits
+in a report of the batch that is not taken (rejected, or itself waiting) is not judged
+unknown: it *waits* for that report (`WAITING_RULES`), and a report whose only errors
+are such is `waiting`, judged again once the other is taken. Core: no I/O.
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from xlpy.core.contracts import contract_lines, facts, inventory
 from xlpy.core.rules import (
     ERROR,
     RULES,
+    WARNING,
     Context,
     Issue,
     Rule,
@@ -29,7 +34,16 @@ RECORD_RULES = (
          "Product “{product}” has {expected} left; this row contracts {value}"),
     Rule("received-beyond-outstanding", ERROR, "回款 {value} 超过合同 {contract} 的未收余额 {expected}",
          "Payment {value} exceeds the outstanding {expected} of contract {contract}"),
+    Rule("contract-in-rejected-report", ERROR, "合同 {value} 在 {other} 中，该日报因 {cell} 被拒收，请先修正该日报",
+         "Contract {value} is in {other}, which was rejected for {cell}; correct that report first"),
+    Rule("contract-in-waiting-report", ERROR, "合同 {value} 在 {other} 中，该日报尚在等待 {root}（{cell}）被修正",
+         "Contract {value} is in {other}, which waits for {root} ({cell}) to be corrected"),
+    Rule("same-rep-day", WARNING, "{rep} {day} 的日报已有 {other}：本日报的来访量、来电量不再计入，业务行照常接收",
+         "{other} is already {rep}'s report of {day}: this report's visits and calls are not counted again, "
+         "its deal rows are taken"),
 )
+# Errors that only wait for another report of the batch to be taken.
+WAITING_RULES = {"contract-in-rejected-report", "contract-in-waiting-report"}
 RULES.update({r.id: r for r in RECORD_RULES})
 
 
@@ -40,7 +54,7 @@ class Book:
     Contracts are kept by normalised number in plain dicts, built from the record's frames
     at once: three years hold over 100,000 of them."""
 
-    def __init__(self, history: pd.DataFrame, ctx: Context):
+    def __init__(self, history: pd.DataFrame, ctx: Context, activity: pd.DataFrame | None = None):
         self.stock = {}
         ref = ctx.reference
         if ref is not None:
@@ -49,6 +63,19 @@ class Book:
         self.tolerance = ctx.settings.amount_tolerance
         self._load(history, ref)
         self.recorded = set(self.lines)  # contracts the master already holds
+        self.held: dict[str, tuple[str, Issue, str]] = {}  # contract → (report not taken, its first error, root)
+        self.days: dict[tuple, str] = {}  # (rep, day) → the report taken for it
+        if activity is not None:
+            self._load_days(history, activity)
+
+    def _load_days(self, history: pd.DataFrame, activity: pd.DataFrame) -> None:
+        """The reps' days the record holds a report of, by the ledger's and the activity's rows."""
+        pairs = [(history["rep"], history["report_date"], history["source"]),
+                 (activity["rep"], activity["date"], activity["source"])]
+        for reps, days, sources in pairs:
+            for rep, day, source in zip(reps.tolist(), days.tolist(), sources.tolist()):
+                if rep and not pd.isna(day):
+                    self.days.setdefault(rep_day(rep, day), source)
 
     def _load(self, history: pd.DataFrame, ref) -> None:
         """The record's contracts and stock, taken whole from the statistics' view of it."""
@@ -122,6 +149,34 @@ def _keys(names: pd.Series) -> pd.Series:
     return names.map(values.norm, na_action="ignore")
 
 
+def rep_day(rep, day) -> tuple:
+    return values.norm(str(rep)), str(pd.Timestamp(day).date())
+
+
+def report_reps(report) -> set[str]:
+    """The reps a report is of: its title's rep, else its rows' reps."""
+    reps = {t.title["rep"].value for t in report.tables if "rep" in t.title and t.title["rep"].value}
+    return reps or {rec["rep"] for t in report.tables for rec in t.records if rec["rep"]}
+
+
+def report_days(report) -> set[tuple]:
+    """The (rep, day) a report is of, on its report date."""
+    if report.report_date is None:
+        return set()
+    return {rep_day(rep, report.report_date) for rep in report_reps(report)}
+
+
+def is_waiting(issues: list[Issue]) -> bool:
+    """Every error only waits for another report to be taken."""
+    errors = [i.rule for i in issues if i.severity == ERROR]
+    return bool(errors) and set(errors) <= WAITING_RULES
+
+
+def taken_rows(report, issues: list[Issue], accept_valid_rows: bool) -> set[tuple[str, int]]:
+    """The rows that enter the record: none of a waiting report (it is taken whole, later)."""
+    return set() if is_waiting(issues) else rules.accepted_rows(report, issues, accept_valid_rows)
+
+
 def check(results, book: Book, ctx: Context) -> None:
     """Add the issues of the rules that need the record to each readable result, in
     report order (report date, then file name); ``book`` is the record, and takes in
@@ -135,10 +190,47 @@ def check(results, book: Book, ctx: Context) -> None:
                 result.issues += _judge(rec, table, book, ctx)
                 book.apply(rec)
                 applied.append(rec)
-        keep = rules.accepted_rows(result.report, result.issues, ctx.settings.accept_valid_rows)
+        keep = taken_rows(result.report, result.issues, ctx.settings.accept_valid_rows)
         for rec in applied:
             if (rec["sheet"], rec["row"]) not in keep:
                 book.apply(rec, sign=-1)
+                _hold(rec, result, book)
+        _claim_days(result, book)
+
+
+def _hold(rec: dict, result, book: Book) -> None:
+    """Remember where a contract not taken sits, and why, for the rows that name it later."""
+    if rec["deal"] != "contract" or not rec["contract_no"]:
+        return
+    errors = [i for i in result.issues if i.severity == ERROR]
+    own = [i for i in errors if i.rule not in WAITING_RULES]
+    if not errors:
+        return
+    first = (own or errors)[0]  # a report waiting on another names the report at the root of the chain
+    root = "" if own else first.params.get("root") or first.params["other"]
+    book.held.setdefault(values.norm(rec["contract_no"]), (result.report.source, first, root))
+
+
+def _claim_days(result, book: Book) -> None:
+    """A report of a rep's day already in the record (or earlier in the batch) is a second one."""
+    days = report_days(result.report)
+    others = sorted({book.days[d] for d in days if d in book.days and book.days[d] != result.report.source})
+    if others:
+        rep, day = sorted(report_reps(result.report))[0], str(pd.Timestamp(result.report.report_date).date())
+        table = result.report.tables[0] if result.report.tables else None
+        result.issues.append(Issue("same-rep-day", table.sheet if table else None,
+                                   _title_cell(table), "rep", None,
+                                   {"rep": rep, "day": day, "other": others[0]}))
+    if not any(i.severity == ERROR for i in result.issues):
+        for d in days:
+            book.days.setdefault(d, result.report.source)
+
+
+def _title_cell(table) -> str | None:
+    if table is None:
+        return None
+    cell = table.title.get("report_date") or table.title.get("rep")
+    return cell.cell if cell is not None else None
 
 
 def _judge(rec: dict, table, book: Book, ctx: Context) -> list[Issue]:
@@ -151,14 +243,26 @@ def _judge(rec: dict, table, book: Book, ctx: Context) -> list[Issue]:
 
     if deal == "contract" and key in book.recorded:  # earlier in this batch: check_batch says so
         issue("contract-signed-before", "contract_no", no, other=book.source[key])
+    if deal in ("cancel", "payment") and key in book.held and key not in book.lines:
+        source, first, root = book.held[key]
+        if root:
+            issue("contract-in-waiting-report", "contract_no", no, other=source, root=root, cell=first.params["cell"])
+        else:
+            issue("contract-in-rejected-report", "contract_no", no, other=source, cell=first.cell or first.rule)
+        return out
     if deal in ("cancel", "payment") and key and key not in book.lines:
         issue("unknown-contract", "contract_no", no, deal=deal_name(deal, ctx.lang))
     if deal == "contract" and rec["product"] and rec["qty"] is not None:
         left = book.stock.get(values.norm(rec["product"]))
         if left is not None and rec["qty"] > left:
             issue("beyond-inventory", "qty", rec["qty"], product=rec["product"], expected=_show(left))
-    if deal == "payment" and key in book.lines and rec["received"] is not None:
-        owed = book.outstanding(key)
-        if rec["received"] > owed + book.tolerance:
-            issue("received-beyond-outstanding", "received", rec["received"], contract=no, expected=_show(owed))
+    if _beyond(rec, key, book):
+        issue("received-beyond-outstanding", "received", rec["received"], contract=no,
+              expected=_show(book.outstanding(key)))
     return out
+
+
+def _beyond(rec: dict, key: str | None, book: Book) -> bool:
+    """A payment over what its contract still owes."""
+    return (rec["deal"] == "payment" and key in book.lines and rec["received"] is not None
+            and rec["received"] > book.outstanding(key) + book.tolerance)

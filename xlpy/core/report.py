@@ -69,6 +69,7 @@ class Report:
     unreadable: Unreadable | None = None
     report_date: object = None  # from the title area or the file name
     source: str = ""  # the name the record knows it by: its path within the inbox
+    content: str = ""  # the fingerprint of its rows' values (`ledger.content_print`), once taken
 
     def __post_init__(self):
         self.source = self.source or self.path.name

@@ -206,7 +206,7 @@ def validate_active_sheet(book: Book, today: dt.date, office: Path | None = None
     if sheet in (annotate.SHEET, CONTROL_SHEET):
         raise Plain("own-sheet", sheet=sheet)
     report = report_from_grid(target.name, sheet, target.grid(sheet), ctx)
-    issues = rules.check_report(report, ctx)
+    issues = validate.judge_sheet(report, ctx)  # inside an office: as consolidation would judge it
     for issue in issues:  # "no table" and the like name no sheet: they concern this one
         issue.sheet = issue.sheet or sheet
     mark(target, sheet, issues, ctx.lang)
@@ -234,7 +234,7 @@ def validate_inbox(book: Book, today: dt.date, office: Path | None = None, lang:
     book.write(INBOX_SHEET, rows)
     book.activate(INBOX_SHEET)
     book.status(validate.summary_line(results, ctx.lang) if results else say("no-files", ctx.lang, paths=inbox))
-    return 1 if any(r.status in ("invalid", "unreadable") for r in results) else 0
+    return 1 if any(r.status in ("invalid", "waiting", "unreadable") for r in results) else 0
 
 
 @button

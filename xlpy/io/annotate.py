@@ -173,13 +173,13 @@ def _put(cell, value) -> None:
 
 
 def annotate_results(results, out_dir: Path, lang: str = "zh") -> list[Path]:
-    """Write a marked-up copy of each readable report (status ok or invalid) into
+    """Write a marked-up copy of each readable report (status ok, invalid or waiting) into
     ``out_dir``; return the files written. Never raises: a file that cannot be
     annotated is logged and skipped."""
     out_dir, written = Path(out_dir), []
     taken = {r.path.name.casefold() for r in results if r.path.parent.resolve() == out_dir.resolve()}
     for result in results:
-        if result.status not in ("ok", "invalid"):
+        if result.status not in ("ok", "invalid", "waiting"):
             continue
         try:
             out_dir.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,168 @@
+"""A report's life after its judgement: the inbox files that are no reports (each gets a
+status and a reason), the pending list (every report not in the record: rejected or
+waiting, with what to fix), and the processed inbox (taken reports moved to 已处理/YYYY-MM/).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from xlpy.contract.messages import MESSAGES, say
+from xlpy.io import reader
+
+MESSAGES.update({
+    "status-waiting": ("等待中", "waiting"), "status-copy": ("副本", "copy"),
+    "cstatus-waiting": ("等待中（依赖的日报未接收）", "waiting (a report it depends on is not taken)"),
+    "cstatus-skipped": ("已跳过", "skipped"), "cstatus-remind": ("待处理", "pending"),
+    "skip-lock": ("Excel 临时锁定文件", "an Excel lock file"),
+    "skip-hidden": ("隐藏文件", "a hidden file"),
+    "skip-template": ("这是 Excel 模板（.xltx/.xltm），不是日报：请打开后另存为 .xlsx 再放入收件箱",
+                      "an Excel template (.xltx/.xltm), not a report: open it and save it as .xlsx"),
+    "skip-csv-report": ("这是 CSV 格式的日报：请在 Excel 中打开，选择 文件 > 另存为 > “Excel 工作簿 (*.xlsx)”，"
+                        "再把 .xlsx 放入收件箱",
+                        "a daily report saved as CSV: open it in Excel, choose File > Save As > "
+                        "“Excel Workbook (*.xlsx)” and put the .xlsx in the inbox"),
+    "skip-csv": ("CSV 文件，不像日报（找不到日报的列标题）", "a CSV file that does not look like a report (no report headers)"),
+    "skip-not-report": ("不是电子表格文件（{suffix}）", "not a spreadsheet file ({suffix})"),
+    "skipped-quietly": ("另有 {count} 个 Excel 锁定文件或隐藏文件已忽略：{names}",
+                        "{count} Excel lock or hidden file(s) ignored: {names}"),
+    "copy-of-content": ("内容与已接收的 {original} 相同", "same rows as {original}, already taken"),
+    "pending-count": ("待处理日报 {count} 份（已拒收或等待中），见 xlpy pending",
+                      "{count} report(s) pending (rejected or waiting): see xlpy pending"),
+    "pending-none": ("没有待处理的日报", "No report is pending"),
+    "pending-head": ("待处理日报 {count} 份（最新的在前）：", "{count} report(s) pending, newest first:"),
+    "pending-line": ("{source}  {rep}  {date}  {status}  自 {since} 起（{days} 天）",
+                     "{source}  {rep}  {date}  {status}  since {since} ({days} day(s))"),
+    "archived": ("已移至 {path}", "moved to {path}"),
+    "nightly-pending-new": ("今天新出现的待处理日报：{names}", "Pending since today: {names}"),
+    "nightly-pending-old": ("仍待处理（与昨天相同）：{names}", "Still pending (as yesterday): {names}"),
+    "waited": ("{source} 已等 {days} 天", "{source} waiting {days} day(s)"),
+})
+
+PENDING = ("rejected", "waiting", "unreadable")
+QUIET = ("skip-lock", "skip-hidden")  # listed in one summary line, never logged
+TEMPLATES = (".xltx", ".xltm", ".xlt")
+ARCHIVE = "已处理"
+
+
+# ---------------------------------------------------------------- files that are no reports
+
+
+def skip_reason(path: Path, today: dt.date) -> str | None:
+    """Why an inbox file is not read as a report (a message code), or None for a spreadsheet."""
+    if path.name.startswith("~$"):
+        return "skip-lock"
+    if path.name.startswith("."):
+        return "skip-hidden"
+    suffix = path.suffix.lower()
+    if suffix in reader.SPREADSHEET_SUFFIXES:
+        return None
+    if suffix in TEMPLATES:
+        return "skip-template"
+    if suffix == ".csv":
+        return "skip-csv-report" if _looks_like_report(path, today) else "skip-csv"
+    return "skip-not-report"
+
+
+def _looks_like_report(path: Path, today: dt.date) -> bool:
+    """A CSV whose rows hold a daily-report table (as the reader would find it in a sheet)."""
+    try:
+        data = path.read_bytes()[:1_000_000]
+    except OSError:
+        return False
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            grid = list(csv.reader(io.StringIO(data.decode(encoding))))
+            break
+        except (UnicodeDecodeError, csv.Error):
+            continue
+    else:
+        return False
+    report = reader.report_from_grids(path, [("csv", grid)], today=today)
+    return bool(report.tables)
+
+
+def skip_text(reason: str, path: Path, lang: str) -> str:
+    return say(reason, lang, suffix=path.suffix or path.name)
+
+
+def quiet_line(names: list[str], lang: str) -> str:
+    shown = ", ".join(names[:5]) + (" …" if len(names) > 5 else "")
+    return say("skipped-quietly", lang, count=len(names), names=shown)
+
+
+# ---------------------------------------------------------------- the pending list
+
+
+def latest(imports: pd.DataFrame) -> pd.DataFrame:
+    """Each file's latest entry in the import log (the log is kept in order of imports)."""
+    return imports.sort_values("imported_at", kind="stable").drop_duplicates("source", keep="last")
+
+
+def pending(imports: pd.DataFrame, problems: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    """Every report not in the record (its latest verdict rejected, waiting or unreadable),
+    newest report first: source, rep, report_date, status, since, days (waited), problems
+    (a list of (sheet!cell, message))."""
+    last = latest(imports)
+    last = last[last["status"].isin(PENDING)]
+    since = last["pending_since"].fillna(last["imported_at"]).dt.normalize()
+    out = pd.DataFrame({"source": last["source"], "rep": last["rep"], "report_date": last["report_date"],
+                        "status": last["status"], "since": since,
+                        "days": (pd.Timestamp(day) - since).dt.days.clip(lower=0)})
+    keyed = problems.groupby(["source", "fingerprint"], sort=False)
+    found = {key: [(_where(p), p["message"]) for p in rows.to_dict("records")] for key, rows in keyed}
+    out["problems"] = [found.get((s, f), []) for s, f in zip(last["source"], last["fingerprint"])]
+    order = out["report_date"].fillna(out["since"])
+    return out.assign(order=order).sort_values(["order", "source"], ascending=[False, True]) \
+        .drop(columns="order").reset_index(drop=True)
+
+
+def _where(problem: dict) -> str:
+    return "!".join(x for x in (problem["sheet"], problem["cell"]) if x)
+
+
+def pending_text(table: pd.DataFrame, lang: str) -> str:
+    if table.empty:
+        return say("pending-none", lang)
+    lines = [say("pending-head", lang, count=len(table))]
+    for r in table.to_dict("records"):
+        lines.append(say("pending-line", lang, source=r["source"], rep=r["rep"] or "-", date=_day(r["report_date"]),
+                         status=say("cstatus-" + r["status"], lang), since=_day(r["since"]), days=r["days"]))
+        lines += [f"    {where:<10} {message}" for where, message in r["problems"]]
+    return "\n".join(lines)
+
+
+def pending_json(table: pd.DataFrame) -> list[dict]:
+    return [{"source": r["source"], "rep": r["rep"], "report_date": _day(r["report_date"]), "status": r["status"],
+             "since": _day(r["since"]), "days": int(r["days"]),
+             "problems": [{"cell": where, "message": message} for where, message in r["problems"]]}
+            for r in table.to_dict("records")]
+
+
+def _day(value) -> str:
+    return "-" if value is None or pd.isna(value) else str(pd.Timestamp(value).date())
+
+
+# ---------------------------------------------------------------- the processed inbox
+
+
+def archive(inbox: Path, source: str, month: str) -> Path | None:
+    """Move a taken report to inbox/已处理/YYYY-MM/ (keeping its folders within the inbox);
+    None when it is not there any more. A file of the same name already there is kept:
+    the newcomer gets a numbered name."""
+    path = inbox / source
+    if not path.is_file():
+        return None
+    target = inbox / ARCHIVE / month / source
+    target.parent.mkdir(parents=True, exist_ok=True)
+    n = 1
+    while target.exists():
+        target = target.with_name(f"{Path(source).stem} ({n}){path.suffix}")
+        n += 1
+    shutil.move(str(path), str(target))
+    return target
