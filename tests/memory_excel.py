@@ -347,10 +347,9 @@ class Sheet:
         if isinstance(arg1, tuple):
             r2, c2 = arg2 if arg2 is not None else arg1
             return Range(self, [(arg1[0], arg1[1], r2, c2)])
-        areas = [_area(part) for part in str(arg1).replace("$", "").split(",")]
-        if len(areas) == 1 and self.book.names.contains(str(arg1)):
+        if self.book.names.contains(str(arg1)):
             return self.book.names(str(arg1)).refers_to_range
-        return Range(self, areas)
+        return Range(self, [_area(part) for part in str(arg1).replace("$", "").split(",")])
 
     @property
     def cells(self):
@@ -652,6 +651,11 @@ class Chart:
 class Axis:
     reverse_order = False
 
+    def set(self, **changes):
+        for key, value in changes.items():
+            if value is not None and not type(value).__name__.startswith("_"):  # xlwings passes _UNSET for the rest
+                setattr(self, key, value)
+
 
 # ---------------------------------------------------------------- files in, and the engine registered
 
@@ -692,14 +696,19 @@ def read_file(path: Path) -> tuple[list[SheetData], dict, int]:
 
 
 class MemoryExcel:
-    """One Excel application in memory, its engine registered with xlwings (not made active:
-    nothing else in the process starts talking to it by accident)."""
+    """One Excel application in memory, its engine registered with xlwings and made the active
+    one (as Excel is for xlwings on Windows) until `close`."""
 
     def __init__(self):
         if ENGINE_NAME not in [e.name for e in xlwings.engines]:
             xlwings.engines.add(main.Engine(impl=Engine()))
         self.engine = xlwings.engines[ENGINE_NAME]
+        self._before, xlwings.engines.active = xlwings.engines.active, self.engine
         self.app = main.App(impl=self.engine.impl.apps.add())
+
+    def close(self):
+        self.engine.impl.apps._apps.remove(self.app.impl)
+        xlwings.engines.active = self._before
 
     def open(self, path: Path) -> main.Book:
         return self.app.books.open(str(path))

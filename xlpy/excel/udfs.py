@@ -455,12 +455,13 @@ def _shift(cell: str | None, origin: tuple[int, int]) -> str | None:
 @xw.arg("region", doc="区域（可省略）")
 @xw.arg("rep", doc="销售代表（可省略）")
 @xw.arg("product", doc="产品（可省略）")
-@xw.arg("start", doc="开始日期或期间，如 2026-11-01、2026-11、2026-Q4（可省略）")
-@xw.arg("end", doc="结束日期或期间（可省略）")
+@xw.arg("date_from", doc="开始日期或期间，如 2026-11-01、2026-11、2026-Q4（可省略）")
+@xw.arg("date_to", doc="结束日期或期间（可省略）")
 @udf
-def XLPY_SALES(rec, metric, region=None, rep=None, product=None, start=None, end=None):
+def XLPY_SALES(rec, metric, region=None, rep=None, product=None, date_from=None, date_to=None):
     """销售指标：按区域、销售代表、产品和日期范围汇总（与 xlpy stats 相同）"""
-    return sales(rec, metric, region, rep, product, start, end)
+    # Parameter names become VBA names in the wrapper 导入函数 writes: `end`, `to`, `date`... do not compile.
+    return sales(rec, metric, region, rep, product, date_from, date_to)
 
 
 @xw.func
