@@ -172,19 +172,19 @@ def declared():
     return declared_module()
 
 
-def test_every_function_from_a_cell_of_the_control_workbook(control, office, declared, make_report, clean_rows,
+def test_every_function_from_a_cell_of_the_control_workbook(control, excel, office, declared, make_report, clean_rows,
                                                            monkeypatch):
     monkeypatch.delenv(udfs.ENV, raising=False)
     assert buttons.consolidate(today=TODAY) in (0, 1)
     cell = control.sheets["函数示例"].range("C5")
-    sales = call_udf(declared.XLPY_SALES, "net_amount", "华东", caller=cell)
+    [[sales]] = call_udf(declared.XLPY_SALES, "net_amount", "华东", caller=cell)
     plain = udfs.XLPY_SALES.__wrapped__(udfs.record(office.resolve()).as_of(TODAY), "net_amount", "华东")
     assert isinstance(sales, float) and sales == pytest.approx(plain) and sales > 0
-    contracts = call_udf(declared.XLPY_SALES, "contracts", None, "张伟", None, "2026-11-01", "2026-11-15", caller=cell)
+    [[contracts]] = call_udf(declared.XLPY_SALES, "contracts", None, "张伟", None, "2026-11-01", "2026-11-15", caller=cell)
     assert isinstance(contracts, (int, float))
-    attainment = call_udf(declared.XLPY_ATTAINMENT, "华东", "2026-11", caller=cell)
-    rank = call_udf(declared.XLPY_RANK, "张伟", "2026-11", caller=cell)
-    owed = call_udf(declared.XLPY_OUTSTANDING, caller=cell)
+    [[attainment]] = call_udf(declared.XLPY_ATTAINMENT, "华东", "2026-11", caller=cell)
+    [[rank]] = call_udf(declared.XLPY_RANK, "张伟", "2026-11", caller=cell)
+    [[owed]] = call_udf(declared.XLPY_OUTSTANDING, caller=cell)
     table = call_udf(declared.XLPY_STATS, "region", "2026-11", caller=cell)
     for result in (attainment, rank, owed):
         assert isinstance(result, (int, float)), result
@@ -211,3 +211,21 @@ def test_the_name_check_catches_a_reserved_word(tmp_path):
     plain = importlib.util.module_from_spec(spec)
     plain.__file__ = str(source)
     assert bad_vba_names(vba_wrapper(declared_module(plain))) == ["F(end)", "F(to)"]
+
+
+# ---------------------------------------------------------------- failures a person can find
+
+
+def test_a_failing_button_is_logged_in_the_office_and_the_message_names_the_log(control, excel, office):
+    (office / "xlpy.toml").write_text("language = [broken\n", encoding="utf-8")
+    assert buttons.validate_inbox(today=TODAY) == 2
+    log = office / "logs" / "excel.log"
+    assert str(log) in excel.alerts[-1]
+    assert "validate_inbox" in log.read_text(encoding="utf-8") and "Traceback" in log.read_text(encoding="utf-8")
+
+
+def test_without_an_office_the_failure_goes_to_the_users_log_folder(control, excel, user_log_dir):
+    control.sheets["设置"].range("B2").value = None
+    assert buttons.consolidate(today=TODAY) == 2
+    assert "设置" in excel.alerts[-1] and str(user_log_dir / "excel.log") in excel.alerts[-1]
+    assert "Plain" in (user_log_dir / "excel.log").read_text(encoding="utf-8")
