@@ -56,7 +56,7 @@ BUTTONS = (
     ("刷新统计", "RefreshStats", "从总表重新计算各统计表和图表：" + "、".join(zh for zh, _, _ in STATS_SHEETS)),
     ("新建日报", "NewReport", "按下方填写的销售代表和日期，在收件箱新建一份空白日报并打开"),
     ("生成工作日志", "DailyBriefing", "生成今天的工作日志（发给管理层的日报摘要）"),
-    ("导入函数", "ImportFunctions", "把 XLPY_ 自定义函数导入本工作簿（需在信任中心允许访问 VBA 项目）"),
+    ("导入函数", "ImportFunctions", "把 XLPY_ 自定义函数导入本工作簿（仅限 Windows 版 Excel；需在信任中心允许访问 VBA 项目）"),
 )
 
 # How to put 校验当前表 on the Quick Access Toolbar, so that it runs on the report being looked at
