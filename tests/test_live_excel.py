@@ -180,7 +180,8 @@ def test_every_function_from_a_cell_of_the_control_workbook(control, excel, offi
     [[sales]] = call_udf(declared.XLPY_SALES, "net_amount", "华东", caller=cell)
     plain = udfs.XLPY_SALES.__wrapped__(udfs.record(office.resolve()).as_of(TODAY), "net_amount", "华东")
     assert isinstance(sales, float) and sales == pytest.approx(plain) and sales > 0
-    [[contracts]] = call_udf(declared.XLPY_SALES, "contracts", None, "张伟", None, "2026-11-01", "2026-11-15", caller=cell)
+    [[contracts]] = call_udf(declared.XLPY_SALES, "contracts", None, "张伟", None, "2026-11-01", "2026-11-15",
+                             caller=cell)
     assert isinstance(contracts, (int, float))
     [[attainment]] = call_udf(declared.XLPY_ATTAINMENT, "华东", "2026-11", caller=cell)
     [[rank]] = call_udf(declared.XLPY_RANK, "张伟", "2026-11", caller=cell)
