@@ -230,3 +230,14 @@ def test_without_an_office_the_failure_goes_to_the_users_log_folder(control, exc
     assert buttons.consolidate(today=TODAY) == 2
     assert "设置" in excel.alerts[-1] and str(user_log_dir / "excel.log") in excel.alerts[-1]
     assert "Plain" in (user_log_dir / "excel.log").read_text(encoding="utf-8")
+
+
+def test_validate_from_the_control_sheet_with_several_workbooks_and_none_named(control, excel, make_report,
+                                                                               clean_rows):
+    first = excel.open(make_report(clean_rows, name="first.xlsx"))
+    second = excel.open(make_report(clean_rows, name="second.xlsx"))
+    control.sheets[CONTROL_SHEET].activate()
+    assert buttons.validate_active_sheet(today=TODAY) == 2
+    assert first.name in excel.alerts[-1] and second.name in excel.alerts[-1] and "Alt+F8" in excel.alerts[-1]
+    assert buttons.validate_active_sheet(today=TODAY, target=second.name) != 2, excel.alerts
+    assert annotate.SHEET in XwBook(second).sheet_names() and annotate.SHEET not in XwBook(first).sheet_names()

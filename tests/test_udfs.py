@@ -270,6 +270,8 @@ def test_the_record_is_read_once_and_again_after_a_consolidation(small, make_rep
 
 
 def test_a_sheet_full_of_formulas_looks_at_the_files_once(small, make_report, monkeypatch):
+    small = small.resolve()
+    udfs._offices.clear()
     listed = []
     real = udfs.store.partition_files
     monkeypatch.setattr(udfs.store, "partition_files", lambda master: listed.append(master) or real(master))
@@ -277,8 +279,14 @@ def test_a_sheet_full_of_formulas_looks_at_the_files_once(small, make_report, mo
     udfs._records.clear()
     assert XLPY_SALES("net_amount") == 16000
     reading = len(listed)  # the look before reading, and the reading
+    looked = []  # every stat of a file or folder of the office (is_dir, is_file, exists go through it)
+    stat = Path.stat
+    monkeypatch.setattr(Path, "stat", lambda p, **kw: (looked.append(p) if small in p.parents or p == small
+                                                       else None) or stat(p, **kw))
     results = [XLPY_SALES("net_amount", None, rep) for rep in ("张伟", "李娜") * 150]
     assert results[:2] == [16000, 0] and len(listed) == reading  # 300 formulas, no look at the share
+    assert looked == []
+    monkeypatch.setattr(Path, "stat", stat)
     add_li_na(small, make_report)
     before = len(listed)
     assert XLPY_SALES("net_amount") == 16000 and len(listed) == before  # within the recalculation: as it was

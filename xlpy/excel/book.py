@@ -7,6 +7,7 @@ written or cleared is created when missing.
 """
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import sys
@@ -270,9 +271,13 @@ class XwBook:
     def __init__(self, book, status_bar: bool | None = None):
         self.book = book
         self.name = book.name
-        full = Path(book.fullname)
-        self.path = full if full.is_file() else None
         self.status_bar = sys.platform != "darwin" if status_bar is None else status_bar
+
+    @functools.cached_property
+    def path(self) -> Path | None:
+        """Looked up when needed (a relative office folder): each formula's call makes an XwBook."""
+        full = Path(self.book.fullname)
+        return full if full.is_file() else None
 
     @classmethod
     def caller(cls) -> "XwBook":

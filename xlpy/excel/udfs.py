@@ -87,6 +87,10 @@ text = partial(pick, TEXT)
 # ---------------------------------------------------------------- the office and its record
 
 
+RECHECK_SECONDS = 1.0  # how long what was found on disk (office folder, record) is used without looking again
+_offices: dict[Path, tuple[Path, float]] = {}  # the folder as named → (resolved, when found)
+
+
 def office_for(book: Book | None) -> Path:
     """The office folder: the one ``book`` names on its 设置 sheet, else $XLPY_OFFICE, else here."""
     folder = None
@@ -96,9 +100,13 @@ def office_for(book: Book | None) -> Path:
         except Plain:  # the cell is blank: the fallbacks below decide
             folder = None
     folder = Path(folder or os.environ.get(ENV) or ".").expanduser()
+    found, now = _offices.get(folder), time.monotonic()
+    if found is not None and now - found[1] < RECHECK_SECONDS:
+        return found[0]
     if not folder.is_dir():
         raise Bad("office-missing", path=folder)
-    return folder.resolve()
+    _offices[folder] = (folder.resolve(), now)
+    return _offices[folder][0]
 
 
 @dataclass
@@ -133,7 +141,6 @@ class Record:
 
 
 _records: dict[Path, Record] = {}
-RECHECK_SECONDS = 1.0  # how long a record is used without looking at its files again
 
 
 def _stamp(*paths: Path) -> tuple:
