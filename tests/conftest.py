@@ -147,3 +147,11 @@ def _private_read_cache(tmp_path_factory):
     """The masters' read cache in a folder of this run, not the user's ~/.cache."""
     import os
     os.environ["XLPY_CACHE"] = str(tmp_path_factory.mktemp("xlpy-cache"))
+
+
+@pytest.fixture(autouse=True)
+def user_log_dir(tmp_path, monkeypatch) -> Path:
+    """Failures of buttons and functions with no office are logged here, not in the real home."""
+    folder = tmp_path / "user-logs"
+    monkeypatch.setenv("XLPY_LOG_DIR", str(folder))
+    return folder

@@ -28,7 +28,7 @@ from xlpy.excel import (
     buttons,
 )
 from xlpy.excel.book import FileBook
-from xlpy.excel.doctor import vba_sources
+from olevba_sources import vba_sources
 from xlpy.io import annotate, stats_sheets
 from xlpy.io.report_file import write_report
 

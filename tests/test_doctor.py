@@ -9,6 +9,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import xlwings
+
+from olevba_sources import vba_sources
 
 from xlpy.cli.excel import add_commands
 from xlpy.excel import CONF_SHEET, UDF_MODULES, build, doctor
@@ -87,13 +90,17 @@ def test_an_office_without_reference_workbook(good, office):
     assert found["office"].ok and found["reference"].ok is False and "xlpy init" in found["reference"].fix
 
 
-@pytest.mark.skipif(ON_WINDOWS, reason="symbolic links need extra rights on Windows")
+@pytest.mark.skipif(ON_WINDOWS, reason="the stand-in Python is a shell script")
 def test_another_python_is_probed(good, tmp_path):
-    other = tmp_path / "venv" / "bin" / "python"
+    # Another folder, same Python: a script that runs this one (a symbolic link would not do in a
+    # virtual environment: a linked interpreter finds no pyvenv.cfg beside it, so no xlpy either).
+    other = tmp_path / "elsewhere" / "bin" / "python"
     other.parent.mkdir(parents=True)
-    other.symlink_to(sys.executable)  # another folder, same Python: it has xlpy
+    other.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n', encoding="utf-8")
+    other.chmod(0o755)
     book = FileBook(good)
-    book.write(CONF_SHEET, [[str(other)]], at="B1" if doctor.interpreter_key() == "Interpreter_Win" else "B2")
+    row, _ = doctor.read_conf(book)[doctor.interpreter_key().upper()]
+    book.write(CONF_SHEET, [[str(other)]], at=f"B{row}")
     book.save()
     found = by_check(doctor.diagnose(good))
     assert found["interpreter"].ok and "另一个 Python" in found["interpreter"].message
@@ -102,15 +109,15 @@ def test_another_python_is_probed(good, tmp_path):
 def test_fix_writes_this_python_and_keeps_vba_and_buttons(tmp_path):
     path = tmp_path / "SalesDesk.xlsm"
     shutil.copyfile(build.WORKBOOK, path)
-    assert by_check(doctor.diagnose(path))["interpreter"].ok is False  # blank as built
-    before = doctor.vba_sources(path)
+    assert by_check(doctor.diagnose(path))["interpreter"].ok is False  # none as built
+    before = vba_sources(path)
     with zipfile.ZipFile(path) as z:
         vml = z.read("xl/drawings/vmlDrawing1.vml")
     assert run_cli("doctor", path, "--fix") == 1  # the office folder is still blank
     conf = doctor.read_conf(FileBook(path))
     assert conf[doctor.interpreter_key().upper()][1] == sys.executable
     assert conf["UDF MODULES"][1] == UDF_MODULES
-    assert doctor.vba_sources(path) == before
+    assert vba_sources(path) == before
     with zipfile.ZipFile(path) as z:
         assert z.read("xl/drawings/vmlDrawing1.vml") == vml
         assert "vbaProject" in z.read("xl/_rels/workbook.xml.rels").decode()
@@ -123,3 +130,41 @@ def test_cli_exit_codes_and_language(good, tmp_path, capsys):
     assert "Python interpreter" in out and "xlwings version" in out
     assert code == (0 if all(f.ok is not False for f in doctor.diagnose(good)) else 1)
     assert run_cli("doctor", tmp_path / "missing.xlsm") == 2
+
+
+def test_the_version_check_needs_only_the_runtime_requirements(good):
+    """No oletools: doctor reads the workbook's VBA itself (xlpy.excel.vba)."""
+    import subprocess
+    dev_only = ["ms_ovba", "ms_ovba_compression", "oletools", "hypothesis", "aiosmtpd", "pytest"]
+    code = (f"import sys; sys.modules.update(dict.fromkeys({dev_only!r})); from xlpy.cli import main; "
+            f"sys.exit(main(['doctor', {str(good)!r}, '--lang', 'en']))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert f"✓ xlwings version: the workbook and Python both have {xlwings.__version__}" in done.stdout, done.stderr
+
+
+def test_the_xlwings_runtime_for_the_workbooks_version(tmp_path):
+    version = xlwings.__version__
+    env = tmp_path / "venv"
+    (env / "Scripts").mkdir(parents=True)
+    python = env / "Scripts" / "python.exe"
+    missing = doctor.check_runtime(version, python, "zh", platform="win32")
+    assert missing.ok is False and f"xlwings64-{version}.dll" in missing.message
+    assert missing.fix == f"在该 Python 中运行 pip install xlwings=={version}"
+    (env / f"xlwings64-{version}.dll").write_bytes(b"MZ")  # where pip puts it in a virtual environment
+    assert doctor.check_runtime(version, python, "zh", platform="win32").ok
+    assert doctor.check_runtime("0.1.0", python, "zh", platform="win32").ok is False  # another version's DLL
+
+    home = tmp_path / "home"
+    mac = doctor.check_runtime(version, Path("/usr/bin/python3"), "en", platform="darwin", home=home)
+    assert mac.ok is False and "xlwings runpython install" in mac.fix
+    script = home / "Library" / "Application Scripts" / "com.microsoft.Excel" / f"xlwings-{version}.applescript"
+    script.parent.mkdir(parents=True)
+    script.write_text("on VbaHandler()\nend VbaHandler\n", encoding="utf-8")
+    assert doctor.check_runtime(version, Path("/usr/bin/python3"), "en", platform="darwin", home=home).ok
+    assert doctor.check_runtime(version, python, "zh", platform="linux").ok is None
+
+
+def test_the_shipped_workbook_names_no_interpreter():
+    # A blank Interpreter_Win row would override the user's own xlwings settings (a key on the sheet wins)
+    conf = doctor.read_conf(FileBook(build.WORKBOOK))
+    assert set(conf) == {"UDF MODULES"}

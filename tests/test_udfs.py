@@ -70,6 +70,9 @@ def small(tmp_path, reference_path, make_report, clean_rows, monkeypatch) -> Pat
     shutil.move(report, office / "inbox" / report.name)
     consolidate(office)
     monkeypatch.setenv(udfs.ENV, str(office))
+    # These tests change the files between two calls within the same second: look every time.
+    # The once-a-second look itself: test_a_sheet_full_of_formulas_looks_at_the_files_once.
+    monkeypatch.setattr(udfs, "RECHECK_SECONDS", 0)
     return office
 
 
@@ -264,6 +267,43 @@ def test_the_record_is_read_once_and_again_after_a_consolidation(small, make_rep
     second = udfs.record(office)
     assert second is not first and not second.memo
     assert XLPY_SALES("net_amount") == 31000 and XLPY_OUTSTANDING() == 26000
+
+
+def test_a_sheet_full_of_formulas_looks_at_the_files_once(small, make_report, monkeypatch):
+    small = small.resolve()
+    udfs._offices.clear()
+    listed = []
+    real = udfs.store.partition_files
+    monkeypatch.setattr(udfs.store, "partition_files", lambda master: listed.append(master) or real(master))
+    monkeypatch.setattr(udfs, "RECHECK_SECONDS", 3600)  # one recalculation, however slow this machine is
+    udfs._records.clear()
+    assert XLPY_SALES("net_amount") == 16000
+    reading = len(listed)  # the look before reading, and the reading
+    looked = []  # every stat of a file or folder of the office (is_dir, is_file, exists go through it)
+    stat = Path.stat
+    monkeypatch.setattr(Path, "stat", lambda p, **kw: (looked.append(p) if small in p.parents or p == small
+                                                       else None) or stat(p, **kw))
+    results = [XLPY_SALES("net_amount", None, rep) for rep in ("张伟", "李娜") * 150]
+    assert results[:2] == [16000, 0] and len(listed) == reading  # 300 formulas, no look at the share
+    assert looked == []
+    monkeypatch.setattr(Path, "stat", stat)
+    add_li_na(small, make_report)
+    before = len(listed)
+    assert XLPY_SALES("net_amount") == 16000 and len(listed) == before  # within the recalculation: as it was
+    monkeypatch.setattr(udfs, "RECHECK_SECONDS", 0)  # the next one
+    assert XLPY_SALES("net_amount") == 31000 and len(listed) == before + 1 + reading  # looked, changed: read
+
+
+def test_an_unexpected_failure_is_logged_and_the_cell_names_the_log(small, monkeypatch, user_log_dir):
+    metrics = udfs.stats.METRICS
+    monkeypatch.setattr(udfs.stats, "METRICS", None)  # a defect: `metric not in None` raises TypeError
+    result = XLPY_SALES("net_amount")
+    log = small / "logs" / "excel.log"
+    assert result.startswith("#XLPY! 出错了：TypeError") and str(log) in result
+    assert "XLPY_SALES" in log.read_text(encoding="utf-8") and "Traceback" in log.read_text(encoding="utf-8")
+    monkeypatch.setattr(udfs.stats, "METRICS", metrics)
+    size = log.stat().st_size
+    assert XLPY_SALES("foo").startswith("#XLPY! 未知指标") and log.stat().st_size == size  # the user's to fix: not logged
 
 
 def test_a_master_replaced_by_another_version_is_read_again(small, make_report, tmp_path):

@@ -23,11 +23,13 @@ from xlpy.excel import (
     SETTINGS_SHEET,
     UDF_MODULES,
     build,
+    vba,
 )
-from xlpy.excel.doctor import vba_sources
+from olevba_sources import vba_sources
 
 SUB = re.compile(r"^\s*(?:Public\s+|Private\s+)?Sub\s+(\w+)\s*\(", re.M | re.I)
 RUNPYTHON = re.compile(r'RunPython\s+"([^"]*)"')
+BUTTON_CALL = re.compile(r'^\s*RunButton\s+"(\w+)\(', re.M)  # the buttons' one RunPython, in RunButton
 
 
 def normalised(text: str) -> list[str]:
@@ -127,18 +129,52 @@ def test_every_button_runs_a_sub_that_exists():
 
 
 def test_every_runpython_names_a_button_function():
+    # Changed with the interpreter check: the Subs call RunButton, which runs RunPython once Python
+    # is known to exist, with the button's call after "b.".
     ours = (build.MACROS / "SalesDesk.bas").read_text(encoding="ascii")
-    commands = RUNPYTHON.findall(ours)
-    assert len(commands) == len(build.BUTTONS) - 1  # 导入函数 calls xlwings' ImportPythonUDFs
-    for command in commands:
-        imports, call = (part.strip() for part in command.split(";"))
-        namespace: dict = {}
-        exec(imports, namespace)  # "import xlpy.excel.buttons as b"
-        alias, name = re.fullmatch(r"(\w+)\.(\w+)\(\)", call).groups()
-        function = getattr(namespace[alias], name)
+    [command] = RUNPYTHON.findall(ours)
+    assert re.search(r"If PythonReady\(\) Then RunPython \"" + re.escape(command) + r'" & buttonCall', ours)
+    namespace: dict = {}
+    exec(command.partition(";")[0], namespace)  # "import xlpy.excel.buttons as b"
+    calls = BUTTON_CALL.findall(ours)
+    assert len(calls) == len(build.BUTTONS) - 1  # 导入函数 calls xlwings' ImportPythonUDFs
+    for name in calls:
+        function = getattr(namespace["b"], name)
         assert callable(function) and hasattr(function, "__wrapped__"), f"{name} is not a @button"
-    assert re.search(r"Sub ImportFunctions\(\)\s+ImportPythonUDFs\s+End Sub", ours)
+    assert re.search(r"Sub ImportFunctions\(\)\s+#If Mac Then\s+MsgBox Zh\(MAC_UDFS\).*?#Else\s+ImportPythonUDFs\s+"
+                     r"#End If\s+End Sub", ours, re.S)
     assert "Sub ImportPythonUDFs()" in (build.MACROS / "xlwings.bas").read_text(encoding="ascii")
+    assert "validate_active_sheet(target=" in ours  # the workbook looked at last, for a click on the control sheet
+
+
+def chinese_messages() -> dict[str, str]:
+    """The Chinese messages of SalesDesk.bas (constants of hex UTF-16 code units), decoded as Zh() does."""
+    ours = (build.MACROS / "SalesDesk.bas").read_text(encoding="ascii")
+    return {name: "".join(chr(int(code, 16)) for code in codes.split(" "))
+            for name, codes in re.findall(r'^Private Const (\w+) As String = "([0-9A-F ]+)"$', ours, re.M)}
+
+
+def test_the_macros_say_in_chinese_what_to_run_when_python_is_missing():
+    messages = chinese_messages()
+    assert set(messages) == {"NO_PYTHON", "MAC_UDFS"}
+    assert "找不到运行按钮所需的 Python" in messages["NO_PYTHON"] and "命令提示符" in messages["NO_PYTHON"]
+    assert "Windows" in messages["MAC_UDFS"] and "按钮" in messages["MAC_UDFS"]
+    ours = (build.MACROS / "SalesDesk.bas").read_text(encoding="ascii")
+    assert 'MsgBox Zh(NO_PYTHON) & vbCrLf & vbCrLf & "xlpy doctor --fix """ & ThisWorkbook.FullName' in ours
+    # looked up as xlwings' RunPython looks it up, checked on disk when it is a path
+    assert 'GetConfig("INTERPRETER_WIN", "")' in ours and 'GetConfig("INTERPRETER_MAC", "")' in ours
+    assert "PythonReady = FileExists(interpreter)" in ours
+
+
+def test_doctor_reads_the_vba_as_olevba_does():
+    for workbook in (build.WORKBOOK, *([EXCEL_MADE] if EXCEL_MADE.exists() else [])):
+        assert vba.modules(workbook) == {Path(name).stem: code for name, code in vba_sources(workbook).items()}
+
+
+def test_the_control_sheet_shows_the_quick_access_toolbar_steps():
+    shown = [v for row in load_workbook(build.WORKBOOK)["控制台"].iter_rows(values_only=True) for v in row if v]
+    assert list(build.QAT_STEPS) == [v for v in shown if v in build.QAT_STEPS]
+    assert any("快速访问工具栏" in v and "ValidateActiveSheet" in v for v in build.QAT_STEPS)
 
 
 def test_sources_are_ascii_and_need_no_licence():

@@ -79,8 +79,8 @@ def add_commands(sub) -> None:
 
     p = sub.add_parser("doctor", help="check that this machine can run the control workbook", description=(
         "Check what the control workbook's buttons and functions need here: the Python named in its "
-        "xlwings.conf sheet, the xlwings version of its VBA against this Python's, its office folder and "
-        "reference workbook, and (Windows) Excel's macro settings. Says how to fix each problem. "
+        "xlwings.conf sheet, the xlwings version of its VBA against this Python's and that version's DLL "
+        "(Windows) or AppleScript file (macOS), its office folder and reference workbook, and (Windows) Excel's macro settings. Says how to fix each problem. "
         "Exit status: 0 all well, 1 problems found, 2 no workbook."))
     p.add_argument("workbook", nargs="?", type=Path, default=Path("SalesDesk.xlsm"), metavar="WORKBOOK",
                    help="the control workbook (default: SalesDesk.xlsm in the current folder)")

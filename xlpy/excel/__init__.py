@@ -20,5 +20,7 @@ OFFICE_NAME = "OfficeFolder"  # defined name of the cell holding the office fold
 REP_NAME, DATE_NAME = "NewRep", "NewDate"  # the inputs of 新建日报
 
 UDF_MODULES = "xlpy.excel.udfs"
-# xlwings.conf keys, in the order the sheet lists them (xlwings upper-cases them when reading).
-CONF_KEYS = ("Interpreter_Win", "Interpreter_Mac", "PYTHONPATH", "UDF Modules")
+# The xlwings.conf keys the workbook ships with (xlwings upper-cases them when reading). No
+# Interpreter_Win/_Mac rows: a key on the sheet wins even when blank, over the user's own xlwings
+# settings; `xlpy doctor --fix` adds this PC's Python.
+CONF_KEYS = ("UDF Modules",)

@@ -7,7 +7,10 @@ written or cleared is created when missing.
 """
 from __future__ import annotations
 
+import functools
 import io
+import itertools
+import sys
 from pathlib import Path
 from typing import Protocol
 
@@ -34,6 +37,10 @@ class Book(Protocol):
     def active_sheet(self) -> str: ...
     def active_book(self) -> "Book":
         """The workbook the user is looking at (for a file: the file itself)."""
+    def open_books(self) -> list[str]:
+        """The names of the workbooks open next to this one, this one included."""
+    def book_named(self, name: str) -> "Book":
+        """An open workbook by name; KeyError when none is open by that name."""
     def grid(self, sheet: str) -> list[list]:
         """The sheet's values (as shown, not formulas) as rows of cells from A1."""
     def write(self, sheet: str, rows: list[list], at: str = "A1") -> None:
@@ -92,6 +99,14 @@ class FileBook:
         return self.wb.active.title
 
     def active_book(self) -> "FileBook":
+        return self
+
+    def open_books(self) -> list[str]:
+        return [self.name]
+
+    def book_named(self, name: str) -> "FileBook":
+        if name != self.name:
+            raise KeyError(name)
         return self
 
     def grid(self, sheet: str) -> list[list]:
@@ -224,14 +239,45 @@ class FileBook:
 # ---------------------------------------------------------------- Excel
 
 
-class XwBook:
-    """A workbook open in Excel, through xlwings (Windows and macOS)."""
+def as_text(value: str) -> str:
+    """Text as written to Excel's Range.Value so that it stays the same text: Excel types what it
+    is given, "2026-11" becoming a date, "0123" the number 123, "+A1" or "@SUM(A1)" a formula.
+    A leading apostrophe (Excel's prefix character, not part of the value) keeps it as typed;
+    it is added to any text Excel could read as something else (this errs on the side of adding it)."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    risky = value[:1] in "=+-@'#" or value.strip().upper() in ("TRUE", "FALSE") or any(c.isdigit() for c in value)
+    return "'" + value if risky else value
 
-    def __init__(self, book):
+
+def blocks(rows: list[list]) -> list[tuple[int, list[list]]]:
+    """Rows cut into rectangles (runs of rows of one length), each with its first row's offset:
+    xlwings refuses rows of different lengths, and padding them would overwrite cells.
+    Empty rows are skipped (nothing to write)."""
+    out, offset = [], 0
+    for length, run in itertools.groupby(rows, key=len):
+        run = list(run)
+        if length:
+            out.append((offset, run))
+        offset += len(run)
+    return out
+
+
+class XwBook:
+    """A workbook open in Excel, through xlwings (Windows and macOS).
+
+    ``status_bar`` False (macOS, where xlwings clears the status bar when Python exits): what a
+    button says goes to a message box instead."""
+
+    def __init__(self, book, status_bar: bool | None = None):
         self.book = book
         self.name = book.name
-        full = Path(book.fullname)
-        self.path = full if full.is_file() else None
+        self.status_bar = sys.platform != "darwin" if status_bar is None else status_bar
+
+    @functools.cached_property
+    def path(self) -> Path | None:
+        """Looked up when needed (a relative office folder): each formula's call makes an XwBook."""
+        full = Path(self.book.fullname)
+        return full if full.is_file() else None
 
     @classmethod
     def caller(cls) -> "XwBook":
@@ -246,7 +292,16 @@ class XwBook:
         return self.book.sheets.active.name
 
     def active_book(self) -> "XwBook":
-        return XwBook(self.book.app.books.active)
+        return XwBook(self.book.app.books.active, self.status_bar)
+
+    def open_books(self) -> list[str]:
+        return [b.name for b in self.book.app.books]
+
+    def book_named(self, name: str) -> "XwBook":
+        for b in self.book.app.books:
+            if b.name == name:
+                return XwBook(b, self.status_bar)
+        raise KeyError(name)
 
     def grid(self, sheet: str) -> list[list]:
         sh = self.book.sheets[sheet]
@@ -254,8 +309,13 @@ class XwBook:
         return sh.range((1, 1), (last.row, last.column)).options(ndim=2, err_to_str=True).value
 
     def write(self, sheet: str, rows: list[list], at: str = "A1") -> None:
-        inert = [["'" + v if isinstance(v, str) and v.startswith("=") else v for v in row] for row in rows]
-        self._sheet(sheet).range(at).options(ndim=2).value = inert
+        target = self._sheet(sheet)
+        top = target.range(at)
+        for offset, block in blocks(rows):
+            cells = top.offset(offset, 0).resize(len(block), len(block[0]))
+            text = cells.number_format == "@"  # Excel keeps text in text-formatted cells as it is
+            cells.options(ndim=2).value = [[as_text(v) if isinstance(v, str) and not text else v for v in row]
+                                           for row in block]
 
     def clear(self, sheet: str) -> None:
         sh = self._sheet(sheet)
@@ -317,7 +377,10 @@ class XwBook:
         return self.book.names[name].refers_to_range.value
 
     def status(self, text: str) -> None:
-        self.book.app.status_bar = text
+        if self.status_bar:
+            self.book.app.status_bar = text
+        else:
+            self.alert(text)
 
     def alert(self, text: str) -> None:
         self.book.app.alert(text, title="SalesDesk")

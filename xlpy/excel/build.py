@@ -56,7 +56,16 @@ BUTTONS = (
     ("刷新统计", "RefreshStats", "从总表重新计算各统计表和图表：" + "、".join(zh for zh, _, _ in STATS_SHEETS)),
     ("新建日报", "NewReport", "按下方填写的销售代表和日期，在收件箱新建一份空白日报并打开"),
     ("生成工作日志", "DailyBriefing", "生成今天的工作日志（发给管理层的日报摘要）"),
-    ("导入函数", "ImportFunctions", "把 XLPY_ 自定义函数导入本工作簿（需在信任中心允许访问 VBA 项目）"),
+    ("导入函数", "ImportFunctions", "把 XLPY_ 自定义函数导入本工作簿（仅限 Windows 版 Excel；需在信任中心允许访问 VBA 项目）"),
+)
+
+# How to put 校验当前表 on the Quick Access Toolbar, so that it runs on the report being looked at
+QAT_STEPS = (
+    "在控制台点“校验当前表”，校验的是最近查看的另一个工作簿；也可以在日报上直接运行：",
+    "1. 按 Alt+F8，选 ValidateActiveSheet，点“执行”；或者",
+    "2. 把它加入快速访问工具栏：文件 > 选项 > 快速访问工具栏 > “从下列位置选择命令”选“宏” > "
+    "选中 SalesDesk.xlsm!ValidateActiveSheet > 添加 > 确定。",
+    "之后在任何日报上点工具栏上的这个按钮即可（控制台工作簿须同时打开）。",
 )
 
 # (formula, what it gives) for the 函数示例 sheet
@@ -244,6 +253,10 @@ def _control(wb, ws, f) -> None:
     ws.write(r + 2, 3, "留空则为今天", f["hint"])
     wb.define_name(REP_NAME, f"={_quote(CONTROL_SHEET)}!$C${r + 2}")
     wb.define_name(DATE_NAME, f"={_quote(CONTROL_SHEET)}!$C${r + 3}")
+    r += 5
+    ws.write(r, 1, "校验日报", f["label"])
+    for i, line in enumerate(QAT_STEPS, start=1):
+        ws.write(r + i, 1, line, f["hint"] if i == len(QAT_STEPS) else None)
 
 
 def _settings(wb, ws, f) -> None:
@@ -278,7 +291,7 @@ def _conf(ws) -> None:
     values = {"UDF Modules": UDF_MODULES}
     for r, key in enumerate(CONF_KEYS):
         ws.write_string(r, 0, key)
-        ws.write_string(r, 1, values.get(key, ""))
+        ws.write_string(r, 1, values[key])
 
 
 def _quote(sheet: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import importlib
-import logging
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -27,12 +26,11 @@ from xlpy.excel import (
     INBOX_SHEET,
     OFFICE_NAME,
     REP_NAME,
+    errors,
 )
 from xlpy.excel.book import Book, XwBook
 from xlpy.io import annotate, clock, reader, store
 from xlpy.io.reference import BadReference, Reference, read_reference
-
-log = logging.getLogger(__name__)
 
 TEXT = {
     "office-unset": ("请先在“设置”表的“办公文件夹”中填写办公文件夹的路径",
@@ -42,9 +40,15 @@ TEXT = {
     "bad-date": ("报表日期“{value}”不是日期，请填写如 2026-11-26 的日期",
                  "the report date “{value}” is not a date; type a date such as 2026-11-26"),
     "own-sheet": ("“{sheet}”不是日报表。请打开要校验的日报，在它的工作表上按 Alt+F8 运行 ValidateActiveSheet"
-                  "（或把该宏加入快速访问工具栏）",
+                  "（或把该宏加入快速访问工具栏，见控制台下方的说明）",
                   "“{sheet}” is not a daily report. Open the report, and on its sheet press Alt+F8 and run "
-                  "ValidateActiveSheet (or add that macro to the Quick Access Toolbar)"),
+                  "ValidateActiveSheet (or add that macro to the Quick Access Toolbar, see the control sheet)"),
+    "pick-book": ("打开了多个工作簿：{books}。请切换到要校验的日报，在它的工作表上按 Alt+F8 运行 ValidateActiveSheet"
+                  "（或把该宏加入快速访问工具栏，见控制台下方的说明）",
+                  "several workbooks are open: {books}. Switch to the report to check, and on its sheet press "
+                  "Alt+F8 and run ValidateActiveSheet (or add that macro to the Quick Access Toolbar, see the "
+                  "control sheet)"),
+    "logged": ("\n（详细信息已记入日志：{path}）", "\n(details are in the log: {path})"),
     "validated": ("{sheet}：{summary}。详见“{results}”表", "{sheet}: {summary}. See the “{results}” sheet"),
     "inbox-headings": (("文件", "状态", "行数", "错误", "警告", "提示", "第一个问题"),
                        ("File", "Status", "Rows", "Errors", "Warnings", "Notices", "First issue")),
@@ -77,27 +81,47 @@ class Plain(Exception):
 
 def button(func):
     """Run a button on its workbook, turning every failure into a message box (Excel) or
-    an alert line (a file) and exit status 2."""
+    an alert line (a file) and exit status 2; each failure is logged with its traceback
+    (`errors.write_failure`) and the message names the log file."""
     @functools.wraps(func)
     def run(book: Book | None = None, **options) -> int:
-        book = book or XwBook.caller()
         lang = options.get("lang") or "zh"
+        if book is None:
+            try:
+                book = XwBook.caller()
+            except Exception:  # no workbook to tell: logged, and xlwings shows the traceback
+                errors.write_failure(func.__name__, options.get("office"))
+                raise
         options["today"] = options.get("today") or clock.today()  # the click's day, decided once
         try:
             return func(book, **options)
-        except Plain as e:
-            book.alert(text(e.code, lang, **e.params))
-        except (BadReference, store.MasterError) as e:
-            book.alert(say(e.code, lang, **e.params))
-        except store.LockTimeout as e:
-            book.alert(say("lock-busy", lang, path=Path(e.lock_file).parent))
-        except (ValueError, OSError) as e:  # settings, paths, files: their messages are for people
-            book.alert(str(e))
-        except Exception as e:  # noqa: BLE001 - anything else still reaches the user as one sentence
-            log.debug("button %s failed", func.__name__, exc_info=True)  # for whoever turns logging on
-            book.alert(text("failed", lang, detail=f"{type(e).__name__}: {e}"))
+        except Exception as e:  # noqa: BLE001 - every failure reaches the user as plain words
+            message = _plain(e, lang)
+            logged = errors.write_failure(f"{func.__name__} ({book.name}): {message}",
+                                          options.get("office") or _office_or_none(book))
+        book.alert(message + (text("logged", lang, path=logged) if logged else ""))
         return exits.UNUSABLE
     return run
+
+
+def _plain(e: Exception, lang: str) -> str:
+    """What went wrong, in one sentence for the person who clicked."""
+    if isinstance(e, Plain):
+        return text(e.code, lang, **e.params)
+    if isinstance(e, (BadReference, store.MasterError)):
+        return say(e.code, lang, **e.params)
+    if isinstance(e, store.LockTimeout):
+        return say("lock-busy", lang, path=Path(e.lock_file).parent)
+    if isinstance(e, (ValueError, OSError)):  # settings, paths, files: their messages are for people
+        return str(e)
+    return text("failed", lang, detail=f"{type(e).__name__}: {e}")
+
+
+def _office_or_none(book: Book) -> Path | None:
+    try:
+        return office_folder(book)
+    except Exception:  # noqa: BLE001 - only for finding a log folder: the user's one will do
+        return None
 
 
 # ---------------------------------------------------------------- shared steps
@@ -196,12 +220,15 @@ def optional(module: str, feature: str, lang: str):
 
 
 @button
-def validate_active_sheet(book: Book, today: dt.date, office: Path | None = None, lang: str | None = None) -> int:
+def validate_active_sheet(book: Book, today: dt.date, office: Path | None = None, lang: str | None = None,
+                          target: str | None = None) -> int:
     """校验当前表: check the sheet the user is looking at, mark its cells, list the issues.
     In Excel that is the active sheet of the active workbook (a report opened next to the
-    control workbook, when the macro runs from Alt+F8 or the Quick Access Toolbar)."""
+    control workbook, when the macro runs from Alt+F8 or the Quick Access Toolbar); clicked
+    on the control sheet, the active sheet of ``target``, the workbook the user looked at
+    last (the macro finds it), else of the only other open workbook."""
     ctx = context(office_settings(book, office, lang), today)
-    target = book.active_book()
+    target = _report_book(book, target)
     sheet = target.active_sheet()
     if sheet in (annotate.SHEET, CONTROL_SHEET):
         raise Plain("own-sheet", sheet=sheet)
@@ -216,6 +243,21 @@ def validate_active_sheet(book: Book, today: dt.date, office: Path | None = None
     target.status(text("validated", ctx.lang, sheet=sheet, summary=validate.summary_line([result], ctx.lang),
                        results=annotate.SHEET))
     return 1 if result.count(rules.ERROR) else 0
+
+
+def _report_book(book: Book, target: str | None) -> Book:
+    """The workbook 校验当前表 checks: the active one, unless that is the control sheet itself."""
+    active = book.active_book()
+    if active.name != book.name or active.active_sheet() != CONTROL_SHEET:
+        return active
+    others = [name for name in book.open_books() if name != book.name]
+    if target in others:
+        return book.book_named(target)
+    if len(others) == 1:
+        return book.book_named(others[0])
+    if others:
+        raise Plain("pick-book", books="、".join(others))
+    raise Plain("own-sheet", sheet=CONTROL_SHEET)
 
 
 @button

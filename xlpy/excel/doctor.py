@@ -8,6 +8,7 @@ import importlib.util
 import re
 import subprocess
 import sys
+import zipfile
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -16,7 +17,7 @@ import xlwings
 
 from xlpy.contract import config
 from xlpy.contract.messages import pick, say
-from xlpy.excel import CONF_SHEET, UDF_MODULES
+from xlpy.excel import CONF_SHEET, UDF_MODULES, vba
 from xlpy.excel.book import FileBook
 from xlpy.excel.buttons import Plain, office_folder
 from xlpy.excel.buttons import text as button_text
@@ -51,7 +52,14 @@ TEXT = {
                     "run pip install xlwings=={vba}, or rebuild the workbook with xlpy build-workbook --refresh-xlwings"),
     "no-vba": ("工作簿中没有找到 xlwings 的 VBA 模块", "no xlwings VBA module found in the workbook"),
     "no-vba-fix": ("用 xlpy build-workbook 重建控制台工作簿", "rebuild the control workbook with xlpy build-workbook"),
-    "no-oletools": ("需要 oletools 才能读出 VBA（pip install oletools）", "reading the VBA needs oletools (pip install oletools)"),
+    "runtime": ("xlwings 组件", "xlwings runtime"),
+    "dll-ok": ("{path}", "{path}"),
+    "dll-missing": ("找不到工作簿的 VBA 要加载的 {name}（查找了 {folders}）",
+                    "{name}, which the workbook's VBA loads, is not in {folders}"),
+    "dll-fix": ("在该 Python 中运行 pip install xlwings=={version}", "run pip install xlwings=={version} in that Python"),
+    "script-missing": ("找不到按钮所需的 {path}", "the buttons need {path}, which is missing"),
+    "script-fix": ("在终端运行 xlwings runpython install", "run xlwings runpython install in a Terminal"),
+    "not-needed": ("只在 Windows 和 macOS 上需要（已跳过）", "needed on Windows and macOS only (skipped)"),
     "office-fix": ("在“设置”表 B2 单元格填写办公文件夹的完整路径；新办公室可用 xlpy init 文件夹 创建",
                    "type the office folder's full path into cell B2 of the 设置 sheet; xlpy init DIR creates a new one"),
     "reference-fix": ("用 xlpy init 创建示例基础资料，或把基础资料放进办公文件夹",
@@ -103,8 +111,11 @@ def read_conf(book: FileBook) -> dict[str, tuple[int, object]]:
 def diagnose(workbook: Path, lang: str = "zh") -> list[Finding]:
     book = FileBook(workbook)
     conf = read_conf(book)
-    return [check_interpreter(conf, lang), check_udfs(conf, lang), check_version(Path(workbook), lang),
-            *check_office(book, lang), *check_trust(lang)]
+    version = vba_version(Path(workbook))
+    configured = conf.get(interpreter_key().upper(), (0, None))[1]
+    interpreter = Path(str(configured)) if configured not in (None, "") else Path(sys.executable)
+    return [check_interpreter(conf, lang), check_udfs(conf, lang), check_version(version, lang),
+            check_runtime(version, interpreter, lang), *check_office(book, lang), *check_trust(lang)]
 
 
 def check_interpreter(conf: dict, lang: str) -> Finding:
@@ -137,28 +148,46 @@ def check_udfs(conf: dict, lang: str) -> Finding:
 _VERSION = re.compile(r'XLWINGS_VERSION\s+As\s+String\s*=\s*"([^"]+)"', re.I)
 
 
-def vba_sources(workbook: Path) -> dict[str, str]:
-    """Module name (as olevba names it, e.g. `xlwings.bas`) → its source."""
-    from oletools.olevba import VBA_Parser
-    parser = VBA_Parser(str(workbook))
+def vba_version(workbook: Path) -> str | None:
+    """The xlwings version the workbook's VBA module names (XLWINGS_VERSION); None without one."""
     try:
-        return {name: code for _, _, name, code in parser.extract_all_macros()} if parser.detect_vba_macros() else {}
-    finally:
-        parser.close()
+        sources = vba.modules(workbook)
+    except (ValueError, KeyError, zipfile.BadZipFile):  # no VBA project, or not one we can read
+        return None
+    return next((m[1] for code in sources.values() if (m := _VERSION.search(code))), None)
 
 
-def check_version(workbook: Path, lang: str) -> Finding:
-    try:
-        sources = vba_sources(workbook)
-    except ImportError:
-        return Finding("version", None, _t("no-oletools", lang))
-    found = next((m[1] for code in sources.values() if (m := _VERSION.search(code))), None)
+def check_version(found: str | None, lang: str) -> Finding:
     if found is None:
         return Finding("version", False, _t("no-vba", lang), _t("no-vba-fix", lang))
     if found != xlwings.__version__:
         return Finding("version", False, _t("differs", lang, vba=found, python=xlwings.__version__),
                        _t("version-fix", lang, vba=found))
     return Finding("version", True, _t("same", lang, version=found))
+
+
+def check_runtime(version: str | None, interpreter: Path, lang: str, platform: str = sys.platform,
+                  home: Path | None = None) -> Finding:
+    """What xlwings' VBA loads besides Python: on Windows its DLL for ``version``, looked for where
+    the VBA looks (the interpreter's folder, then the one above it: a virtual environment); on
+    macOS the AppleScript file RunPython calls."""
+    if version is None:
+        return Finding("runtime", None, _t("no-vba", lang))
+    if platform == "win32":
+        folders = [interpreter.parent, interpreter.parent.parent]
+        names = [f"xlwings64-{version}.dll", f"xlwings32-{version}.dll"]
+        found = next((f / n for n in names for f in folders if (f / n).is_file()), None)
+        if found:
+            return Finding("runtime", True, _t("dll-ok", lang, path=found))
+        return Finding("runtime", False, _t("dll-missing", lang, name=names[0], folders=", ".join(map(str, folders))),
+                       _t("dll-fix", lang, version=version))
+    if platform == "darwin":
+        script = (home or Path.home()) / "Library" / "Application Scripts" / "com.microsoft.Excel" / \
+            f"xlwings-{version}.applescript"
+        if script.is_file():
+            return Finding("runtime", True, _t("dll-ok", lang, path=script))
+        return Finding("runtime", False, _t("script-missing", lang, path=script), _t("script-fix", lang))
+    return Finding("runtime", None, _t("not-needed", lang))
 
 
 def check_office(book: FileBook, lang: str) -> list[Finding]:

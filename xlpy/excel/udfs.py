@@ -2,7 +2,8 @@
 
 Each function reads the office's consolidated record, loaded once and kept until a master
 workbook, the reference workbook or xlpy.toml changes on disk (modification time and size),
-and answers from the same code as `xlpy stats` (`xlpy.stats`). Figures computed once for a
+looked at no more than once a second (`RECHECK_SECONDS`): a sheet full of formulas, recalculated,
+lists and stats the masters' files on a share once, not once per formula. It answers from the same code as `xlpy stats` (`xlpy.stats`). Figures computed once for a
 record are remembered with it, so that a sheet full of formulas recalculates quickly.
 
 The office is the one the calling workbook names (its OfficeFolder cell), else the folder in
@@ -21,6 +22,7 @@ import inspect
 import math
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -34,6 +36,7 @@ from xlpy.contract import config
 from xlpy.contract.messages import pick
 from xlpy.core import contracts, periods, rules, stats, values
 from xlpy.core.rules import Context
+from xlpy.excel import errors
 from xlpy.excel.book import Book, XwBook
 from xlpy.excel.buttons import Plain, office_folder
 from xlpy.io import annotate, clock, reader, store
@@ -66,6 +69,7 @@ TEXT = {
     "office-missing": ("找不到办公文件夹：{path}", "the office folder does not exist: {path}"),
     "no-issues": ("✓ 没有发现问题", "✓ no issues found"),
     "failed": ("出错了：{detail}", "something went wrong: {detail}"),
+    "logged": ("（详见日志：{path}）", " (see the log: {path})"),
     "the-office": ("全部", "everyone"),
 }
 
@@ -84,6 +88,10 @@ text = partial(pick, TEXT)
 # ---------------------------------------------------------------- the office and its record
 
 
+RECHECK_SECONDS = 1.0  # how long what was found on disk (office folder, record) is used without looking again
+_offices: dict[Path, tuple[Path, float]] = {}  # the folder as named → (resolved, when found)
+
+
 def office_for(book: Book | None) -> Path:
     """The office folder: the one ``book`` names on its 设置 sheet, else $XLPY_OFFICE, else here."""
     folder = None
@@ -93,9 +101,13 @@ def office_for(book: Book | None) -> Path:
         except Plain:  # the cell is blank: the fallbacks below decide
             folder = None
     folder = Path(folder or os.environ.get(ENV) or ".").expanduser()
+    found, now = _offices.get(folder), time.monotonic()
+    if found is not None and now - found[1] < RECHECK_SECONDS:
+        return found[0]
     if not folder.is_dir():
         raise Bad("office-missing", path=folder)
-    return folder.resolve()
+    _offices[folder] = (folder.resolve(), now)
+    return _offices[folder][0]
 
 
 @dataclass
@@ -110,6 +122,7 @@ class Record:
     activity: pd.DataFrame
     memo: dict = field(default_factory=dict)
     day: dt.date | None = None  # figures are as of this day: the recalculation's, set by `as_of`
+    checked: float = 0.0  # when the files were last compared with `stamp` (time.monotonic)
 
     @property
     def lang(self) -> str:
@@ -148,16 +161,19 @@ def stamp(toml: Path, reference: Path, master: Path) -> tuple:
 
 
 def record(office: Path) -> Record:
-    """The office's record, read again only when one of its files changed."""
-    cached = _records.get(office)
+    """The office's record, read again only when one of its files changed (looked at once a second)."""
+    cached, now = _records.get(office), time.monotonic()
+    if cached is not None and now - cached.checked < RECHECK_SECONDS:
+        return cached
     if cached is not None and stamp(*cached.files) == cached.stamp:
+        cached.checked = now
         return cached
     settings = config.load(office)
     files = (office / config.CONFIG_NAME, settings.path("reference"), settings.path("master"))
-    now = stamp(*files)  # before reading: a change made meanwhile is read at the next call
+    on_disk = stamp(*files)  # before reading: a change made meanwhile is read at the next look
     reference = read_reference(files[1], settings) if files[1].is_file() else Reference.empty()
     ledger, activity = store.read_record(files[2])
-    cached = _records[office] = Record(settings, files, now, reference, ledger, activity)
+    cached = _records[office] = Record(settings, files, on_disk, reference, ledger, activity, checked=now)
     return cached
 
 
@@ -176,18 +192,21 @@ def udf(func):
 
     @functools.wraps(func)
     def run(*args, **kwargs):
-        lang = "zh"
+        lang, office = "zh", None
         try:
             bound = shown.bind(*args, **kwargs)
             bound.apply_defaults()
             caller = bound.arguments.pop("caller")
-            rec = record(office_for(_book_of(caller))).as_of(clock.today())  # the call's day, decided once
+            office = office_for(_book_of(caller))
+            rec = record(office).as_of(clock.today())  # the call's day, decided once
             lang = rec.lang
             return func(rec, *bound.arguments.values())
-        except Bad as e:
+        except Bad as e:  # an argument the user can fix: said in the cell, nothing to log
             return PREFIX + text(e.code, lang, **e.params)
-        except Exception as e:  # noqa: BLE001 - a cell shows one line, never a traceback
-            return PREFIX + text("failed", lang, detail=f"{type(e).__name__}: {e}")
+        except Exception as e:  # noqa: BLE001 - a cell shows one line, never a traceback: that goes to the log
+            logged = errors.write_failure(f"{func.__name__}{args!r}", office)
+            return PREFIX + text("failed", lang, detail=f"{type(e).__name__}: {e}") + \
+                (text("logged", lang, path=logged) if logged else "")
 
     run.__signature__ = shown  # what xlwings reads to declare the function to Excel
     return run
@@ -468,12 +487,13 @@ def _shift(cell: str | None, origin: tuple[int, int]) -> str | None:
 @xw.arg("region", doc="区域（可省略）")
 @xw.arg("rep", doc="销售代表（可省略）")
 @xw.arg("product", doc="产品（可省略）")
-@xw.arg("start", doc="开始日期或期间，如 2026-11-01、2026-11、2026-Q4（可省略）")
-@xw.arg("end", doc="结束日期或期间（可省略）")
+@xw.arg("date_from", doc="开始日期或期间，如 2026-11-01、2026-11、2026-Q4（可省略）")
+@xw.arg("date_to", doc="结束日期或期间（可省略）")
 @udf
-def XLPY_SALES(rec, metric, region=None, rep=None, product=None, start=None, end=None):
+def XLPY_SALES(rec, metric, region=None, rep=None, product=None, date_from=None, date_to=None):
     """销售指标：按区域、销售代表、产品和日期范围汇总（与 xlpy stats 相同）"""
-    return sales(rec, metric, region, rep, product, start, end)
+    # Parameter names become VBA names in the wrapper 导入函数 writes: `end`, `to`, `date`... do not compile.
+    return sales(rec, metric, region, rep, product, date_from, date_to)
 
 
 @xw.func
