@@ -26,6 +26,7 @@ from python_calamine import CalamineWorkbook
 from xlsxwriter.exceptions import XlsxFileError
 from xlsxwriter.worksheet import Worksheet
 
+from xlpy import __version__
 from xlpy.core import ledger as L
 from xlpy.core import values
 from xlpy.io import clock
@@ -72,6 +73,10 @@ def read_partitions(master: Path) -> dict[str, Partition]:
 # shared master folder, where another user could plant a pickle), keyed by the master's
 # path and valid only while its size, modification time and file id are those seen: a master
 # is only ever replaced whole, by a new file, so the id changes even where timestamps are coarse.
+# The key also holds what shapes a pickle: xlpy's version, the tables' columns and pandas' version,
+# so an upgrade never gets an old pickle; and an entry that fails to load in any way is a miss.
+
+_FORMAT = (__version__, pd.__version__, tuple((s, tuple((f.key, f.type) for f in fs)) for s, fs in L.SHEETS.items()))
 
 
 def cache_dir() -> Path:
@@ -88,19 +93,19 @@ def _cache_file(path: Path) -> Path:
     return cache_dir() / (hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest() + ".pkl")
 
 
-def _stamp(path: Path) -> tuple[int, int, int]:
+def _stamp(path: Path) -> tuple:
     st = Path(path).stat()
-    return st.st_size, st.st_mtime_ns, st.st_ino
+    return _FORMAT, st.st_size, st.st_mtime_ns, st.st_ino
 
 
 def _read_cached(path: Path, name: str) -> Partition:
     try:
         with open(_cache_file(path), "rb") as f:
             stamp, part = pickle.load(f)
-        if stamp == _stamp(path):
+        if stamp == _stamp(path) and isinstance(part, Partition):
             return part
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError, TypeError):
-        pass  # no cache yet, or a stale or broken one: read the master itself
+    except Exception:  # noqa: BLE001 - no cache yet, or a stale or broken one: read the master itself
+        pass
     part = read_partition(path, name)
     _remember(path, part)
     return part
