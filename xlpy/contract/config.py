@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import MISSING, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from xlpy.contract.messages import Msg, say
@@ -117,16 +117,18 @@ def _smtp(section: dict, file: Path) -> Smtp:
     return Smtp(**section)
 
 
-# The schema is the dataclasses themselves: a setting must have the type of its default
-# (an int will do for a float; never a bool for a number; weights are numbers).
+# The schema is the dataclasses themselves: a setting must have the type its field declares
+# beside its default (an int will do for a float, never a bool for a number; weights are numbers).
+_TYPES = {"bool": bool, "int": int, "float": float, "str": str, "str | None": str, "dict": dict}
 _WANTED = {bool: "bool", int: "int", float: "float", str: "str", dict: "table"}
 
 
 def _check_types(kind, given: dict, file: Path, prefix: str = "") -> None:
-    defaults = {f.name: f.default if f.default is not MISSING else f.default_factory()
-                for f in fields(kind) if f.default is not MISSING or f.default_factory is not MISSING}
+    declared = {f.name: _TYPES.get(str(f.type)) for f in fields(kind)}
     for key, value in given.items():
-        wanted = type(defaults.get(key)) if defaults.get(key) is not None else str
+        wanted = declared.get(key)
+        if wanted is None:
+            continue
         if not _fits(value, wanted) or (wanted is dict and not all(_fits(v, float) for v in value.values())):
             raise ConfigError("config-type", file=file, key=prefix + key, value=repr(value),
                               wanted=Msg("type-" + _WANTED[wanted]))

@@ -71,6 +71,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "the master {path} is read-only; nothing was changed"),
     "master-unreadable": ("总表 {path} 已损坏，无法读取（{detail}）。请从 master/backup/ 中取回最近的备份替换它",
                           "the master {path} is damaged ({detail}). Put back its latest copy from master/backup/"),
+    "master-not-folder": ("总表文件夹 {path} 是一个文件，不是文件夹；请用 --master 指定总表所在的文件夹",
+                          "the master folder {path} is a file, not a folder; give the folder of masters with --master"),
+    "master-missing": ("总表文件夹 {path} 不存在：请先运行 xlpy consolidate，或用 --master 指定",
+                       "the master folder {path} does not exist: run xlpy consolidate first, or give --master"),
+    "master-empty": ("总表文件夹 {path} 中没有总表（YYYY-MM.xlsx）：请先运行 xlpy consolidate，或用 --master 指定",
+                     "the master folder {path} holds no master workbooks (YYYY-MM.xlsx): run xlpy consolidate "
+                     "first, or give --master"),
     "master-write-failed": ("写入总表失败（{detail}），可能磁盘已满；总表保持原样",
                             "writing the master failed ({detail}), perhaps the disk is full; the master is unchanged"),
     "lock-timeout": ("另一个合并正在进行（{path}），等待 {seconds} 秒后放弃；请稍后重试",

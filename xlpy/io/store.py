@@ -148,6 +148,22 @@ def _frame(grid: list[list], fields: tuple[L.Field, ...]) -> pd.DataFrame:
     return L.conform(frame[[k for k in header if k]] if len(frame) else frame, fields)
 
 
+def check_master(master: Path, must_hold: bool = True) -> Path:
+    """Refuse a master folder before anything is read or written: one that is a file, one that
+    does not exist or holds no masters (``must_hold``; else it is to be created), one holding
+    a damaged master. Reading each master here fills the read cache for what follows."""
+    master = Path(master)
+    if master.exists() and not master.is_dir():
+        raise MasterError("master-not-folder", path=str(master))
+    if must_hold and not master.is_dir():
+        raise MasterError("master-missing", path=str(master))
+    if must_hold and not partition_files(master):
+        raise MasterError("master-empty", path=str(master))
+    if master.is_dir():
+        read_partitions(master)
+    return master
+
+
 def read_record(master: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ledger and the activity table across every month."""
     parts = read_partitions(master)
