@@ -61,8 +61,9 @@ BUTTONS = (
 )
 
 
-def add_commands(sub, v: Vocabulary) -> None:
+def add_commands(sub, v: Vocabulary | None = None) -> None:
     """Add build-workbook, doctor and button to the `xlpy` sub-command parsers ``sub``."""
+    v = v or Vocabulary("zh")
     p = v.parser(sub, "build-workbook", "build the control workbook SalesDesk.xlsm from macros/", (
         "Build the control workbook (buttons, settings, xlwings.conf, example formulas) around a VBA project "
         "compiled from the .bas/.cls files in macros/. Runs on any OS; no Excel needed."))

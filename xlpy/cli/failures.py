@@ -85,7 +85,7 @@ def quiet_broken_pipe() -> int:
 
 def crashed(error: BaseException, args, lang: str) -> int:
     """A fault of xlpy: the traceback to the log file, one line to the user, exit 4."""
-    log = crash_log(getattr(args, "office", None), getattr(args, "today", None) or clock.today())
+    log = crash_log(args.office, args.today)
     stamp = clock.now().strftime("%Y-%m-%d %H:%M:%S")
     detail = "".join(traceback.format_exception(error))
     try:

@@ -6,7 +6,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from xlpy.app import exits
-from xlpy.cli import failures, output
+import xlpy.cli.failures as failures
+import xlpy.cli.output as output
 from xlpy.cli.failures import Refusal
 from xlpy.cli.parser import build_parser as _build_parser
 from xlpy.cli.words import text
@@ -188,7 +189,7 @@ def cmd_schedule(args) -> int:
         report = schedule.check(settings.office, args.time, settings.language)
         print(report.text, file=sys.stdout if report.ok else sys.stderr)
         return exits.OK if report.ok else exits.UNUSABLE
-    print(schedule.lines(settings.office, args.time, both=args.both))
+    print(schedule.lines(settings.office, args.time, both=args.both, lang=settings.language))
     return exits.OK
 
 
