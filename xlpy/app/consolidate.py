@@ -259,7 +259,8 @@ def to_text(outcome: Outcome, lang: str = "zh") -> str:
     for f in outcome.files:
         for i in f.issues:
             if i.severity == rules.ERROR:
-                lines.append(f"  {f.source} {i.sheet or ''}!{i.cell or ''} {i.rule}: {i.message(lang)}")
+                rule = f" {i.rule}:" if lang == "en" else ""  # rule ids are English words: not in Chinese text
+                lines.append(f"  {f.source} {i.sheet or ''}!{i.cell or ''}{rule} {i.message(lang)}")
     t = outcome.totals
     lines.append(say("reconciliation", lang, read=t["rows_read"], accepted=t["accepted"], rejected=t["rejected"],
                      copies=t["copies"], ok="✓" if outcome.reconciles() else "✗"))

@@ -75,6 +75,7 @@ def add_commands(sub, v: Vocabulary | None = None) -> None:
         "first copy xlwings.bas and Dictionary.cls from the installed xlwings into the macros folder"))
     p.add_argument("--png", type=Path, metavar="PNG",
                    help=v.h("also render the control sheet to this picture (needs LibreOffice and pdftoppm)"))
+    v.lang_arg(p)
     p.set_defaults(func=cmd_build_workbook)
 
     p = v.parser(sub, "doctor", "check that this machine can run the control workbook", (

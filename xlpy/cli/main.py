@@ -108,11 +108,12 @@ def stats_period(args) -> tuple[str | None, bool]:
 def cmd_stats(args) -> int:
     from xlpy.core import stats
     from xlpy.io import store
-    period, chosen = stats_period(args)  # a period that is not one is refused before anything is read
+    period, chosen = stats_period(args)  # a period or a master that is not one: refused before anything else
+    master = store.check_master(_settings(args).path("master"))
     ctx = _context(args)
     if chosen:
         print(text("period-default", ctx.lang, period=period), file=sys.stderr)
-    ledger, activity = store.read_record(store.check_master(ctx.settings.path("master")))
+    ledger, activity = store.read_record(master)
     table = stats.group_stats(ledger, activity, ctx.reference or Reference.empty(), args.by, period, as_of=ctx.today)
     if args.format == "json":
         output.write_json(output.records(table))

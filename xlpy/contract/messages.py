@@ -47,6 +47,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "type-bool": ("true 或 false（不加引号）", "true or false (no quotes)"),
     "type-str": ("文本（加引号，如 \"inbox\"）", "text in quotes (such as \"inbox\")"),
     "type-table": ("名称 = 数字 的表", "a table of name = number"),
+    # severities, as printed
+    "sev-error": ("错误", "error"), "sev-warning": ("警告", "warning"), "sev-notice": ("提示", "notice"),
     # statuses and summaries
     "status-ok": ("通过", "ok"),
     "status-invalid": ("有错误", "invalid"),
