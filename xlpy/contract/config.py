@@ -35,7 +35,7 @@ class Smtp:
 
     def __post_init__(self):
         if self.security not in SECURITY:
-            raise ConfigError("config-choice", key="smtp.security", value=repr(self.security),
+            raise ConfigError("config-choice", key="smtp.security", value=f'"{self.security}"',
                               choices=", ".join(SECURITY))
 
     @property
@@ -103,7 +103,7 @@ def load(office: Path | str | None = None) -> Settings:
         raise ConfigError("config-unknown", file=file, keys=", ".join(unknown))
     _check_types(Settings, {k: v for k, v in flat.items() if k != "smtp"}, file)
     if flat.get("language", "zh") not in ("zh", "en"):
-        raise ConfigError("config-choice", key="language", value=repr(flat["language"]), choices="zh, en")
+        raise ConfigError("config-choice", key="language", value=_as_toml(flat["language"]), choices="zh, en")
     return replace(settings, **flat)
 
 
@@ -130,8 +130,19 @@ def _check_types(kind, given: dict, file: Path, prefix: str = "") -> None:
         if wanted is None:
             continue
         if not _fits(value, wanted) or (wanted is dict and not all(_fits(v, float) for v in value.values())):
-            raise ConfigError("config-type", file=file, key=prefix + key, value=repr(value),
+            raise ConfigError("config-type", file=file, key=prefix + key, value=_as_toml(value),
                               wanted=Msg("type-" + _WANTED[wanted]))
+
+
+def _as_toml(value) -> str:
+    """A value as it was written in the file: "5", true, 0.4."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return '"' + value + '"'
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_as_toml(v)}" for k, v in value.items()) + " }"
+    return repr(value)
 
 
 def _fits(value, wanted: type) -> bool:
