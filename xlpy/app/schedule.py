@@ -27,6 +27,8 @@ _TEXTS = {
     "why-2": ("夜间批处理无法完成：见下面的输出", "the nightly batch could not do its work: see its output below"),
     "why-3": ("工作日志未能发送：在计划任务的环境中检查 XLPY_SMTP_PASSWORD 和 [smtp] 设置",
               "the briefing was not sent: check XLPY_SMTP_PASSWORD and [smtp] in the scheduler's environment"),
+    "why-log": ("无法写入 {log}：计划任务的输出无处可去，夜间批处理根本不会运行", "{log} cannot be written: the scheduler's "
+                "output has nowhere to go, and the nightly batch does not run at all"),
     "why-other": ("意外的失败：见下面的输出", "an unexpected failure: see the output below"),
 }
 _say = partial(pick, _TEXTS)
@@ -107,7 +109,7 @@ def check(office: Path, at: str = "21:30", lang: str = "zh", python: str | None 
     office = Path(office).resolve()
     log = cron_log(office)
     log.parent.mkdir(parents=True, exist_ok=True)
-    before = log.stat().st_size if log.exists() else 0
+    before = log.stat().st_size if log.is_file() else 0
     if os.name == "nt":
         command = task_command(office, python)
         system = Path(os.environ.get("SystemRoot", "C:\\Windows")) / "System32"
@@ -121,7 +123,7 @@ def check(office: Path, at: str = "21:30", lang: str = "zh", python: str | None 
         done = subprocess.run(["/bin/sh", "-c", command], env=env, cwd=home, capture_output=True, text=True,
                               encoding="utf-8", errors="replace")
         output = done.stdout + done.stderr
-        if log.exists():
+        if log.is_file():
             with log.open("rb") as f:
                 f.seek(before)
                 output += f.read().decode("utf-8", "replace")
@@ -129,6 +131,8 @@ def check(office: Path, at: str = "21:30", lang: str = "zh", python: str | None 
     if status in (0, 1):
         return Check(True, _say("check-ok", lang, status=status, command=command)
                      + ("\n" + _say("why-1", lang) if status == 1 else ""))
-    why = _say(f"why-{status}" if status in (2, 3, 127) else "why-other", lang)
+    said_by_shell = done.stdout + done.stderr  # the shell's own complaint, not the run's output
+    why = _say("why-log", lang, log=log) if log.name in said_by_shell else \
+        _say(f"why-{status}" if status in (2, 3, 127) else "why-other", lang)
     tail = "\n".join(output.strip().splitlines()[-15:])
     return Check(False, _say("check-failed", lang, status=status, command=command, why=why, log=log, output=tail))
