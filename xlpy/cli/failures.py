@@ -94,7 +94,7 @@ def crashed(error: BaseException, args, lang: str) -> int:
     except OSError:
         log = Path("-")
         print(detail, file=sys.stderr)
-    print("xlpy: " + text("internal", lang, detail=f"{type(error).__name__}: {error}"[:200], log=log), file=sys.stderr)
+    print(text("internal", lang, detail=f"{type(error).__name__}: {error}"[:200], log=log), file=sys.stderr)
     return exits.INTERNAL
 
 

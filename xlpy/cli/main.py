@@ -83,7 +83,10 @@ def cmd_consolidate(args) -> int:
     ctx = _context(args, reference_needed=True)
     inbox = failures.folder(ctx.settings.path("inbox"), "inbox")
     master = store.check_master(ctx.settings.path("master"), must_hold=False)  # before anything is written
-    outcome = consolidate.run_consolidation(ctx.settings, inbox, master, ctx=ctx)
+    try:
+        outcome = consolidate.run_consolidation(ctx.settings, inbox, master, ctx=ctx)
+    except store.LockTimeout:
+        raise store.MasterError("lock-timeout", path=master, seconds=ctx.settings.lock_timeout) from None
     if args.format == "json":
         output.write_json(consolidate.to_json(outcome, ctx.lang))
     else:
@@ -241,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         said = failures.message(error, args.lang or lang)
         if said is None:
             return failures.crashed(error, args, args.lang or lang)
-        print(f"xlpy: {said}", file=sys.stderr)
+        print(said, file=sys.stderr)
         return exits.UNUSABLE
 
 
