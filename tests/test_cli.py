@@ -20,7 +20,7 @@ import pytest
 from xlpy import cli
 from xlpy.app import exits
 from xlpy.app.demo import build_demo
-from xlpy.cli.output import neutralised
+from xlpy.cli.output import neutralised, write_json
 from xlpy.cli.words import HELP_ZH
 from xlpy.core import periods
 
@@ -264,6 +264,9 @@ def test_json_is_strict_and_never_holds_nan(office, capsys):
     code, out, _ = stats(capsys, office, "--by", "product", "--period", "2026-11", "--format", "json")
     rows = json.loads(out, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
     assert rows[0]["visits"] is None and rows[0]["target"] is None  # no meaning by product: null, not NaN
+    out = io.StringIO()
+    write_json({"a": float("nan"), "b": [float("inf"), 1.5], "c": dt.date(2026, 11, 27)}, out)
+    assert json.loads(out.getvalue()) == {"a": None, "b": [None, 1.5], "c": "2026-11-27"}
 
 
 def test_csv_neutralises_formulas():

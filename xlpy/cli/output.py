@@ -122,10 +122,18 @@ def write_csv(frame: pd.DataFrame, headers: list[str], stream=None) -> None:
 
 
 def write_json(data, stream=None) -> None:
-    """Strict JSON (no NaN, no Infinity), UTF-8 as it is."""
+    """Strict JSON (no NaN, no Infinity: null in their place), UTF-8 as it is."""
     stream = stream or sys.stdout
-    stream.write(json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False, default=plain))
+    stream.write(json.dumps(_strict(data), ensure_ascii=False, indent=1, allow_nan=False, default=plain))
     stream.write("\n")
+
+
+def _strict(data):
+    if isinstance(data, dict):
+        return {k: _strict(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_strict(v) for v in data]
+    return None if isinstance(data, float) and not math.isfinite(data) else data
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
