@@ -179,6 +179,19 @@ def test_a_missing_file_is_a_plain_message(tmp_path, capsys):
     assert code == exits.UNUSABLE and "找不到文件" in err.strip().splitlines()[-1] and "Errno" not in err
 
 
+def test_validate_takes_inbox_and_refuses_an_annotation_folder_that_is_a_file(tmp_path, capsys, make_report,
+                                                                             reference_path):
+    inbox = tmp_path / "reports"
+    inbox.mkdir()
+    shutil.copy(make_report(), inbox / "a.xlsx")
+    args = ["validate", "--inbox", inbox, "--reference", reference_path, "--office", tmp_path, "--format", "json",
+            "--date", DAY.isoformat()]
+    code, out, _ = run(capsys, *args)
+    assert code == exits.OK and "a.xlsx" in out
+    code, out, err = run(capsys, *args, "--annotate", reference_path)
+    assert (code, out) == (exits.UNUSABLE, "") and "是一个文件" in one_line(err)
+
+
 def test_outside_an_office_validate_says_it_runs_without_the_reference(tmp_path, capsys, make_report):
     code, _, err = run(capsys, "validate", make_report(), "--office", tmp_path, "--date", DAY.isoformat())
     assert code == exits.OK and "没有基础资料工作簿" in err and "--reference" in err

@@ -21,7 +21,7 @@ import pandas as pd
 
 from xlpy.core import values
 
-MONEY = {"net_amount", "received", "outstanding", "target", "amount", "cancelled", "remaining_amount", "refund"}
+MONEY = {"net_amount", "received", "outstanding", "target", "amount", "cancelled", "prev_month", "prev_year"}
 RATES = {"conversion", "attainment", "collection_rate", "mom", "yoy", "discount"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
