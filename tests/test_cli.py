@@ -342,6 +342,16 @@ def test_a_crash_is_exit_4_with_its_traceback_in_the_log(office, capsys, monkeyp
     assert str(log) in err and "Traceback" in log.read_text(encoding="utf-8") and "a fault of xlpy" in log.read_text(encoding="utf-8")
 
 
+def test_a_library_s_value_error_is_a_crash_not_a_refusal(office, capsys, monkeypatch):
+    import pandas as pd
+
+    def broken(args):
+        pd.Timestamp("not a day")  # a bug of ours that surfaces as a library's ValueError
+    monkeypatch.setitem(sys.modules["xlpy.cli.main"].COMMANDS, "stats", broken)
+    code, _, err = stats(capsys, office, "--by", "rep", "--lang", "en")
+    assert code == exits.INTERNAL and "internal error" in one_line(err)
+
+
 def xlpy(*argv, encoding: str | None = None, **kw) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     if encoding:

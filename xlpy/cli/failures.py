@@ -68,9 +68,20 @@ def message(error: BaseException, lang: str) -> str | None:
         return text("no-such-path", lang, what=text("what-file", lang), path=error.filename or error)
     if isinstance(error, OSError):
         return text("os-error", lang, path=error.filename or "", detail=error.strerror or error)
-    if isinstance(error, ValueError):  # settings and arguments whose messages are written for people
+    if isinstance(error, ValueError) and _raised_by_xlpy(error):  # messages written for people
         return str(error)
     return None
+
+
+PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def _raised_by_xlpy(error: BaseException) -> bool:
+    """Raised in xlpy's own code (a refusal worded for people), not deep in pandas or a library (a fault)."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and Path(tb.tb_frame.f_code.co_filename).resolve().is_relative_to(PACKAGE)
 
 
 def quiet_broken_pipe() -> int:
