@@ -52,10 +52,10 @@ def _context(args, reference_needed: bool = False) -> Context:
 def cmd_validate(args) -> int:
     from xlpy.app import validate
     from xlpy.io import store
-    ctx = _context(args)
     for path in args.paths:
         if not path.exists():
             raise Refusal("no-such-path", "file", path=path)
+    ctx = _context(args)
     paths = args.paths or [failures.folder(ctx.settings.path("inbox"), "inbox")]
     history = None
     if args.master:
