@@ -217,7 +217,7 @@ def test_progress_is_plain_lines_off_a_terminal_and_a_bar_on_one():
 
 def test_old_log_files_are_removed(office):
     logs = office / "logs"
-    logs.mkdir()
+    logs.mkdir(exist_ok=True)  # init creates it now (issue 12: the cron line appends there)
     old = logs / f"{dt.date.today() - dt.timedelta(days=40)}.log"
     recent = logs / f"{dt.date.today() - dt.timedelta(days=2)}.log"
     mine = logs / "cron.log"
@@ -228,7 +228,8 @@ def test_old_log_files_are_removed(office):
 
 
 def test_schedule_prints_cron_and_schtasks_with_absolute_paths(office, capsys):
-    assert cli.main(["schedule", "--print", "--office", str(office), "--time", "22:05"]) == 0
+    # --both: without it only this system's line is printed (issue 12; see test_schedule.py)
+    assert cli.main(["schedule", "--print", "--both", "--office", str(office), "--time", "22:05"]) == 0
     out = capsys.readouterr().out
     cron = next(line for line in out.splitlines() if line.startswith("5 22 * * 1-5 "))
     assert sys.executable in cron and f"--office {office.resolve()}" in cron

@@ -361,7 +361,8 @@ def to_text(outcome: Outcome, lang: str = "zh") -> str:
         lines.append(lifecycle.quiet_line(quiet, lang))
     for f in outcome.files:
         for i in _shown(f.issues):
-            lines.append(f"  {f.source} {i.sheet or ''}!{i.cell or ''} {i.rule}: {i.message(lang)}")
+            rule = f" {i.rule}:" if lang == "en" else ""  # rule ids are English words: not in Chinese text
+            lines.append(f"  {f.source} {i.sheet or ''}!{i.cell or ''}{rule} {i.message(lang)}")
     t = outcome.totals
     lines.append(say("reconciliation", lang, read=t["rows_read"], accepted=t["accepted"], rejected=t["rejected"],
                      copies=t["copies"], ok="✓" if outcome.reconciles() else "✗"))

@@ -1,4 +1,5 @@
-"""The office folder: `xlpy.toml`, the reference workbook (基础资料) with sample data, `inbox/`, `master/`."""
+"""The office folder: `xlpy.toml`, the reference workbook (基础资料) with sample data, `inbox/`, `master/`,
+`outbox/` and `logs/`."""
 from __future__ import annotations
 
 import datetime as dt
@@ -62,7 +63,7 @@ def init_office(dir: Path, today: dt.date, lang: str = "zh") -> Path:
     dir.mkdir(parents=True, exist_ok=True)
     settings = config.Settings(office=dir)
     write_reference(settings.path("reference"), today.year)
-    for folder in ("inbox", "master"):
+    for folder in ("inbox", "master", "outbox", "logs"):  # logs/: the scheduler's line appends there
         settings.path(folder).mkdir(exist_ok=True)
     # Written last: its presence is what marks the folder as an office.
     toml.write_text(config.DEFAULT_TOML.replace('language = "zh"', f'language = "{lang}"', 1), encoding="utf-8")

@@ -191,7 +191,8 @@ def to_text(results: list[FileResult], lang: str = "zh") -> str:
         lines.append(f"{r.path}  [{say('status-' + r.status, lang)}]  {r.rows}{said}")
         for i in r.issues:
             where = "!".join(x for x in (i.sheet, i.cell) if x)
-            lines.append(f"  {i.severity:<7} {i.rule:<22} {where:<16} {i.message(lang)}")
+            rule = f" {i.rule:<22}" if lang == "en" else ""  # rule ids are English words: not in Chinese text
+            lines.append(f"  {say('sev-' + i.severity, lang):<7}{rule} {where:<16} {i.message(lang)}")
     if quiet:
         lines.append(lifecycle.quiet_line(quiet, lang))
     lines.append(summary_line(results, lang))

@@ -2,15 +2,12 @@
 the headless twins of the control workbook's buttons (same code, on files)."""
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 from xlpy.app import exits
-from xlpy.cli.options import date_arg, parse_date
+from xlpy.cli.options import Vocabulary, parse_date
 from xlpy.excel import MACROS, WORKBOOK
-
-LANG_HELP = "language of messages (default: the office's setting, else zh)"
 
 
 def cmd_build_workbook(args) -> int:
@@ -64,58 +61,57 @@ BUTTONS = (
 )
 
 
-def add_commands(sub) -> None:
+def add_commands(sub, v: Vocabulary | None = None) -> None:
     """Add build-workbook, doctor and button to the `xlpy` sub-command parsers ``sub``."""
-    p = sub.add_parser("build-workbook", help="build the control workbook SalesDesk.xlsm from macros/", description=(
+    v = v or Vocabulary("zh")
+    p = v.parser(sub, "build-workbook", "build the control workbook SalesDesk.xlsm from macros/", (
         "Build the control workbook (buttons, settings, xlwings.conf, example formulas) around a VBA project "
         "compiled from the .bas/.cls files in macros/. Runs on any OS; no Excel needed."))
-    p.add_argument("-o", "--output", type=Path, default=WORKBOOK, help="the workbook to write (default: workbook/SalesDesk.xlsm of this source tree)")
-    p.add_argument("--macros", type=Path, default=MACROS, help="the VBA source folder (default: macros/ of this source tree)")
-    p.add_argument("--refresh-xlwings", action="store_true",
-                   help="first copy xlwings.bas and Dictionary.cls from the installed xlwings into the macros folder")
+    p.add_argument("-o", "--output", type=Path, default=WORKBOOK, metavar="FILE",
+                   help=v.h("the workbook to write (default: workbook/SalesDesk.xlsm of this source tree)"))
+    p.add_argument("--macros", type=Path, default=MACROS, metavar="DIR",
+                   help=v.h("the VBA source folder (default: macros/ of this source tree)"))
+    p.add_argument("--refresh-xlwings", action="store_true", help=v.h(
+        "first copy xlwings.bas and Dictionary.cls from the installed xlwings into the macros folder"))
     p.add_argument("--png", type=Path, metavar="PNG",
-                   help="also render the control sheet to this picture (needs LibreOffice and pdftoppm)")
+                   help=v.h("also render the control sheet to this picture (needs LibreOffice and pdftoppm)"))
+    v.lang_arg(p)
     p.set_defaults(func=cmd_build_workbook)
 
-    p = sub.add_parser("doctor", help="check that this machine can run the control workbook", description=(
-        "Check what the control workbook's buttons and functions need here: the Python named in its "
-        "xlwings.conf sheet, the xlwings version of its VBA against this Python's and that version's DLL "
-        "(Windows) or AppleScript file (macOS), its office folder and reference workbook, and (Windows) Excel's macro settings. Says how to fix each problem. "
-        "Exit status: 0 all well, 1 problems found, 2 no workbook."))
+    p = v.parser(sub, "doctor", "check that this machine can run the control workbook", (
+        "Check what the control workbook's buttons and functions need here: the Python named in its xlwings.conf "
+        "sheet, the xlwings version of its VBA against this Python's and that version's DLL (Windows) or "
+        "AppleScript file (macOS), its office folder and reference workbook, and (Windows) Excel's macro settings. "
+        "Says how to fix each problem. Exit status: 0 all well, 1 problems found, 2 no workbook."))
     p.add_argument("workbook", nargs="?", type=Path, default=Path("SalesDesk.xlsm"), metavar="WORKBOOK",
-                   help="the control workbook (default: SalesDesk.xlsm in the current folder)")
-    p.add_argument("--fix", action="store_true", help="write this Python into the workbook's xlwings.conf sheet first")
-    p.add_argument("--lang", choices=("zh", "en"), help="language of messages (default: zh)")
+                   help=v.h("the control workbook (default: SalesDesk.xlsm in the current folder)"))
+    p.add_argument("--fix", action="store_true", help=v.h("write this Python into the workbook's xlwings.conf sheet first"))
+    v.lang_arg(p)
     p.set_defaults(func=cmd_doctor)
 
-    p = sub.add_parser("button", help="run a control-workbook button on files, without Excel", description=(
-        "The headless twins of the control workbook's buttons: the same code, on workbook files "
-        "(opened with openpyxl, saved back; VBA and buttons are kept). Exit status: 0 done, "
-        "1 problems found, 2 could not run."))
+    p = v.parser(sub, "button", "run a control-workbook button on files, without Excel", (
+        "The headless twins of the control workbook's buttons: the same code, on workbook files (opened with "
+        "openpyxl, saved back; VBA and buttons are kept). Exit status: 0 done, 1 problems found, 2 could not run."))
     buttons = p.add_subparsers(dest="button_command", required=True, metavar="BUTTON")
+    office_help = "the office folder (default: the one named in the workbook, else the current folder)"
     for name, function, help in BUTTONS:
-        b = buttons.add_parser(name, help=help, description=help)
+        b = v.parser(buttons, name, help, help)
         if name == "validate-sheet":
-            b.add_argument("file", type=Path, metavar="FILE", help="the report workbook (marked up in place)")
-            b.add_argument("--sheet", help="the sheet to check (default: the workbook's active sheet)")
-            b.add_argument("-o", "--output", type=Path, help="save the marked-up workbook here instead")
+            b.add_argument("file", type=Path, metavar="FILE", help=v.h("the report workbook (marked up in place)"))
+            b.add_argument("--sheet", help=v.h("the sheet to check (default: the workbook's active sheet)"))
+            b.add_argument("-o", "--output", type=Path, metavar="FILE", help=v.h("save the marked-up workbook here instead"))
         else:
-            b.add_argument("file", type=Path, metavar="FILE", help="the control workbook (SalesDesk.xlsm)")
-        date_arg(b, "the day to brief" if name == "daily-briefing" else "judge and count as of this day (default: today)")
-        _office(b)
+            b.add_argument("file", type=Path, metavar="FILE", help=v.h("the control workbook (SalesDesk.xlsm)"))
+        v.date(b)  # every button judges or counts as of a day
+        v.office(b, office_help)
         b.set_defaults(func=cmd_button, button=function)
 
-    b = buttons.add_parser("new-report", help="新建日报: write a blank daily report into the inbox",
-                           description="新建日报: write a blank daily report for a rep and day into the office inbox.")
+    b = v.parser(buttons, "new-report", "新建日报: write a blank daily report into the inbox",
+                 "新建日报: write a blank daily report for a rep and day into the office inbox.")
     b.add_argument("file", nargs="?", type=Path, metavar="FILE",
-                   help="the control workbook, for its office folder and the rep and date typed on it")
-    b.add_argument("--rep", help="the sales rep (default: the one typed on the control sheet)")
-    b.add_argument("--date", type=parse_date, help="the report date (default: the one typed on the control sheet, else today)")
-    _office(b)
+                   help=v.h("the control workbook, for its office folder and the rep and date typed on it"))
+    b.add_argument("--rep", help=v.h("the sales rep (default: the one typed on the control sheet)"))
+    b.add_argument("--date", type=parse_date, metavar="DATE",
+                   help=v.h("the report date (default: the one typed on the control sheet, else today)"))
+    v.office(b, office_help)
     b.set_defaults(func=cmd_button, button="new_report")
-
-
-def _office(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--office", type=Path, help="the office folder (default: the one named in the workbook, "
-                                               "else the current folder)")
-    p.add_argument("--lang", choices=("zh", "en"), help=LANG_HELP)

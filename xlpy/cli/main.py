@@ -1,29 +1,49 @@
-"""`xlpy`: a thin command line over the library; each command is one page of docs."""
+"""`xlpy`: a thin command line over the library; each command is one page of docs (docs/cli.md)."""
 from __future__ import annotations
 
-import argparse
-import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from xlpy.app import exits
-from xlpy.cli.options import date_arg, office_args
-from xlpy.contract import config, statistics
+import xlpy.cli.failures as failures
+import xlpy.cli.output as output
+from xlpy.cli.failures import Refusal
+from xlpy.cli.parser import build_parser as _build_parser
+from xlpy.cli.words import text
+from xlpy.contract import config
 from xlpy.contract.messages import say
+from xlpy.core import periods
 from xlpy.core.rules import Context
 from xlpy.io import clock
-from xlpy.io.reference import BadReference, Reference, read_reference
+from xlpy.io.reference import Reference, read_reference
 
 
-def _context(args, reference_required: bool = False) -> Context:
+def _settings(args) -> config.Settings:
+    """The office's settings, with the paths given on the command line in place of its own."""
+    if args.office is not None:
+        failures.folder(args.office, "office")
     settings = config.load(args.office)
-    lang = args.lang or settings.language
-    ref_path = getattr(args, "reference", None) or settings.path("reference")
-    if getattr(args, "reference", None) or ref_path.is_file() or reference_required:
-        reference = read_reference(ref_path, settings)
+    given = {key: str(Path(value).resolve()) for key in ("inbox", "master", "reference")
+             if (value := getattr(args, key, None)) is not None}
+    return replace(settings, language=args.lang or settings.language, **given)
+
+
+def _context(args, reference_needed: bool = False) -> Context:
+    """Settings, the reference workbook and the day. Without a reference workbook a command that
+    needs one refuses; another runs without and says so."""
+    settings = _settings(args)
+    path = settings.path("reference")
+    if getattr(args, "reference", None) is not None:
+        failures.a_file(path, "reference")
+    if path.is_file():
+        reference = read_reference(path, settings)
+    elif reference_needed:
+        raise Refusal("needs-reference", path=path)
     else:
         reference = None
-    return Context(reference=reference, settings=settings, today=args.today, lang=lang)
+        print(text("no-reference", settings.language, path=path), file=sys.stderr)
+    return Context(reference=reference, settings=settings, today=args.today, lang=settings.language)
 
 
 # ---------------------------------------------------------------- commands
@@ -31,15 +51,21 @@ def _context(args, reference_required: bool = False) -> Context:
 
 def cmd_validate(args) -> int:
     from xlpy.app import validate
+    from xlpy.io import store
+    for path in args.paths:
+        if not path.exists():
+            raise Refusal("no-such-path", "file", path=path)
     ctx = _context(args)
-    paths = args.paths or [ctx.settings.path("inbox")]
-    results, seconds = validate.run(paths, ctx, master=args.master)  # inside an office: as consolidation judges
+    paths = args.paths or [failures.folder(ctx.settings.path("inbox"), "inbox")]
+    master = store.check_master(ctx.settings.path("master")) if args.master else None
+    if args.annotate:
+        failures.not_a_file(args.annotate, "annotate")
+    results, seconds = validate.run(paths, ctx, master=master)  # inside an office: as consolidation judges
     if not results:
         print(say("no-files", ctx.lang, paths=", ".join(map(str, paths))), file=sys.stderr)
         return exits.UNUSABLE
     if args.format == "json":
-        json.dump(validate.to_json(results, ctx.lang, seconds), sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        output.write_json(validate.to_json(results, ctx.lang, seconds))
     else:
         print(validate.to_text(results, ctx.lang))
     if args.annotate:
@@ -52,62 +78,77 @@ def cmd_validate(args) -> int:
 def cmd_consolidate(args) -> int:
     from xlpy.app import consolidate
     from xlpy.io import store
-    ctx = _context(args, reference_required=True)
+    ctx = _context(args, reference_needed=True)
+    inbox = failures.folder(ctx.settings.path("inbox"), "inbox")
+    master = store.check_master(ctx.settings.path("master"), must_hold=False)  # before anything is written
     try:
-        outcome = consolidate.run_consolidation(ctx.settings, args.inbox, args.master, ctx=ctx, recheck=args.recheck)
+        outcome = consolidate.run_consolidation(ctx.settings, inbox, master, ctx=ctx, recheck=args.recheck)
     except store.LockTimeout:
-        print(say("lock-timeout", ctx.lang, path=args.master or ctx.settings.path("master"),
-                  seconds=ctx.settings.lock_timeout), file=sys.stderr)
-        return exits.UNUSABLE
-    except store.MasterError as e:
-        print(say(e.code, ctx.lang, **e.params), file=sys.stderr)
-        return exits.UNUSABLE
+        raise store.MasterError("lock-timeout", path=master, seconds=ctx.settings.lock_timeout) from None
     if args.format == "json":
-        json.dump(consolidate.to_json(outcome, ctx.lang), sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        output.write_json(consolidate.to_json(outcome, ctx.lang))
     else:
         print(consolidate.to_text(outcome, ctx.lang))
     return outcome.exit_code
 
 
+def stats_period(args) -> tuple[str | None, bool]:
+    """The period asked for (canonical) and whether it was chosen for the user: without one, the
+    month of --date, except by month, quarter or year, where each row is its own period."""
+    if args.period is not None and (args.first or args.last):
+        raise periods.BadPeriod(f"--period {args.period} --from/--to")
+    if args.first or args.last:
+        return periods.between(args.first, args.last), False
+    if args.period is not None:
+        return None if args.period.strip().casefold() == "all" else periods.parse(args.period), False
+    if args.by in ("month", "quarter", "year"):
+        return None, False
+    return periods.month_of(args.today), True
+
+
 def cmd_stats(args) -> int:
     from xlpy.core import stats
     from xlpy.io import store
-    ctx = _context(args, reference_required=True)
-    ledger, activity = store.read_record(args.master or ctx.settings.path("master"))
-    table = stats.group_stats(ledger, activity, ctx.reference, args.by, args.period, as_of=ctx.today)
-    table = table.astype(object).where(table.notna(), None)
+    period, chosen = stats_period(args)  # a period or a master that is not one: refused before anything else
+    master = store.check_master(_settings(args).path("master"))
+    ctx = _context(args)
+    if chosen:
+        print(text("period-default", ctx.lang, period=period), file=sys.stderr)
+    ledger, activity = store.read_record(master)
+    table = stats.group_stats(ledger, activity, ctx.reference or Reference.empty(), args.by, period, as_of=ctx.today)
     if args.format == "json":
-        json.dump(table.to_dict("records"), sys.stdout, ensure_ascii=False, indent=1, default=str)
-        print()
-    elif args.format == "csv":
-        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+        output.write_json(output.records(table))
+        return exits.OK
+    headers = [stats.label(k, ctx.lang) for k in table.columns]
+    if args.format == "csv":
+        output.write_csv(table, headers)
     else:
-        print(table.to_string(index=False) if len(table) else "-")
+        print(output.people_table(table, headers))
     return exits.OK
 
 
 def cmd_init(args) -> int:
     from xlpy.app.office import init_office
-    path = init_office(args.dir, args.today, lang=args.lang or "zh")
-    print(path)
+    print(init_office(args.dir, args.today, lang=args.lang or "zh"))
     return exits.OK
 
 
 def cmd_template(args) -> int:
     from xlpy.io.template import write_template
     ctx = _context(args)
-    out = write_template(args.rep, args.today, ctx.reference or Reference.empty(), args.output, ctx.settings)
-    print(out)
+    print(write_template(args.rep, args.today, ctx.reference or Reference.empty(), args.output, ctx.settings))
     return exits.OK
 
 
 def cmd_nightly(args) -> int:
     from xlpy.app import consolidate, nightly
+    from xlpy.io import store
     settings = _settings(args)
+    failures.folder(settings.path("inbox"), "inbox")
+    store.check_master(settings.path("master"), must_hold=False)
     log = nightly.open_log(settings, args.today)
     try:
-        result = nightly.run_nightly(settings, args.today, send=not args.no_send, resend=args.resend,
+        result = nightly.run_nightly(settings, args.today, send=args.send, resend=args.resend,
                                      progress=nightly.Progress(3, sys.stderr), recheck=args.recheck)
     finally:
         nightly.close_log()
@@ -129,11 +170,8 @@ def cmd_briefing(args) -> int:
     from xlpy.app import briefing, nightly
     from xlpy.io import store
     settings = _settings(args)
-    try:
-        written = briefing.make_briefing(settings, args.today)
-    except store.MasterError as e:
-        print(say(e.code, settings.language, **e.params), file=sys.stderr)
-        return exits.UNUSABLE
+    store.check_master(settings.path("master"))
+    written = briefing.make_briefing(settings, args.today)
     print(briefing.to_text(written.briefing, settings.language))
     print(written.workbook)
     print(written.eml)
@@ -148,17 +186,15 @@ def cmd_briefing(args) -> int:
 
 
 def cmd_schedule(args) -> int:
-    from xlpy.app.schedule import lines
+    from xlpy.app import schedule
     settings = _settings(args)
-    settings.path("logs").mkdir(parents=True, exist_ok=True)  # cron appends its own output there
-    print(lines(settings.office, args.time))
+    settings.path("logs").mkdir(parents=True, exist_ok=True)  # the scheduler's output goes there
+    if args.check:
+        report = schedule.check(settings.office, args.time, settings.language)
+        print(report.text, file=sys.stdout if report.ok else sys.stderr)
+        return exits.OK if report.ok else exits.UNUSABLE
+    print(schedule.lines(settings.office, args.time, both=args.both, lang=settings.language))
     return exits.OK
-
-
-def _settings(args) -> config.Settings:
-    from dataclasses import replace
-    settings = config.load(args.office)
-    return replace(settings, language=args.lang) if args.lang else settings
 
 
 def cmd_demo(args) -> int:
@@ -166,168 +202,62 @@ def cmd_demo(args) -> int:
     return run_demo(args.dir, args.today, lang=args.lang or "zh")
 
 
-# ---------------------------------------------------------------- the parser
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="xlpy", description="Daily sales reports (销售日报表): validate, consolidate, statistics.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    p = sub.add_parser("validate", help="check daily reports cell by cell",
-                       description="Check daily-report files (or folders of them) against the input contract "
-                                   "and the reference workbook. Exit status: 0 no errors, 1 errors found, "
-                                   "2 unusable arguments or reference workbook.")
-    p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                   help="report files or folders (default: the office inbox)")
-    p.add_argument("--reference", type=Path, help="the reference workbook (default: the office's reference.xlsx)")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
-    p.add_argument("--annotate", type=Path, metavar="DIR",
-                   help="write a marked-up copy of each report into DIR: errors red, warnings yellow, "
-                        "a comment on each cell and a 校验结果 sheet; originals are never changed")
-    p.add_argument("--master", type=Path, metavar="DIR",
-                   help="also check against the consolidated record in DIR: contracts signed before, payments "
-                        "and cancellations of unknown contracts, stock, money owed")
-    date_arg(p, "judge dates against this day (default: today)")
-    office_args(p)
-    p.set_defaults(func=cmd_validate)
-
-    p = sub.add_parser("consolidate", help="merge the inbox into the master workbooks", description=(
-        "Validate every report in the inbox and merge the accepted ones into the monthly master workbooks "
-        "(master/YYYY-MM.xlsx). A report with errors is rejected whole (setting accept_valid_rows keeps its "
-        "valid rows). Running again changes nothing; a renamed copy is skipped; a changed file replaces its "
-        "earlier version. Exit status: 0 all accepted, 1 some rejected (the rest consolidated), 2 nothing done."))
-    p.add_argument("--inbox", type=Path, help="the folder of reports (default: the office inbox)")
-    p.add_argument("--master", type=Path, help="the folder of master workbooks, created if missing "
-                                               "(default: the office master folder)")
-    p.add_argument("--reference", type=Path, help="the reference workbook (default: the office's reference.xlsx)")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
-    date_arg(p, "judge reports against this day (default: today)")
-    office_args(p)
-    p.set_defaults(func=cmd_consolidate)
-
-    p = sub.add_parser("stats", help="figures from the master workbooks", description=(
-        f"Figures from the consolidated record, one row per group: {', '.join(statistics.METRICS)} (meanings: "
-        "docs/statistics.md). JSON is a list of objects with the group's key under the --by name."))
-    p.add_argument("--by", required=True, choices=("region", "rep", "product", "day", "month", "quarter", "year"),
-                   help="what to group by")
-    p.add_argument("--period", help="only this period: 2026-11, 2026-Q4 or 2026 (default: everything)")
-    p.add_argument("--master", type=Path, help="the folder of master workbooks (default: the office master folder)")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
-    date_arg(p, "count as of this day (default: today)")
-    office_args(p)
-    p.set_defaults(func=cmd_stats)
-
-    p = sub.add_parser("init", help="create an office folder", description=(
-        "Create an office folder: xlpy.toml (settings), reference.xlsx (reps, products, targets, "
-        "recipients: edit it in Excel), inbox/ and master/."))
-    p.add_argument("dir", type=Path, metavar="DIR", help="the folder to create (may exist, must not hold xlpy.toml)")
-    p.add_argument("--lang", choices=("zh", "en"), help="language of messages (default: zh)")
-    p.set_defaults(func=cmd_init)
-
-    p = sub.add_parser("template", help="write a blank daily report for a rep", description=(
-        "Write a blank daily report with the title area filled in and drop-down lists for rep, product and "
-        "deal type taken from the reference workbook."))
-    p.add_argument("--rep", required=True, help="the sales rep's name")
-    date_arg(p, "the report date, e.g. 2026-11-26 (default: today)")
-    p.add_argument("-o", "--output", type=Path, help="the file to write (default: inbox/REP_DATE.xlsx in the office)")
-    p.add_argument("--reference", type=Path, help="the reference workbook (default: the office's reference.xlsx)")
-    office_args(p)
-    p.set_defaults(func=cmd_template)
-
-    p = sub.add_parser("demo", help="build a demo office and run everything on it", description=(
-        "Build a demo office with a few weeks of realistic reports (some with deliberate mistakes), "
-        "run every step on it and print what to open."))
-    p.add_argument("dir", nargs="?", type=Path, default=Path("xlpy-demo"), help="the folder (default: ./xlpy-demo)")
-    p.add_argument("--lang", choices=("zh", "en"), help="language of messages (default: zh)")
-    p.set_defaults(func=cmd_demo)
-
-    p = sub.add_parser("nightly", help="the nightly batch: consolidate, statistics, briefing, mail", description=(
-        "For a scheduler: consolidate the inbox (validating each new report), refresh the statistics, write the "
-        "day's briefing (工作日志 sheet in master/总表.xlsx and outbox/DAY.eml) and mail it when xlpy.toml has an "
-        "[smtp] section. Logs to logs/DAY.log. Exit status: 0 all good (or the same reports pending as "
-        "the night before), 1 a report rejected or waiting since today (the rest consolidated), 2 failed (the record unchanged), 3 the briefing could not be sent (it waits in the outbox)."))
-    date_arg(p, "the day to brief, and to judge reports against (default: today)")
-    p.add_argument("--resend", action="store_true", help="mail again to recipients who already had this day's briefing")
-    p.add_argument("--no-send", action="store_true", help="write the briefing but mail nothing")
-    office_args(p)
-    p.set_defaults(func=cmd_nightly)
-
-    p = sub.add_parser("briefing", help="write the daily briefing (工作日志) alone", description=(
-        "Write the day's briefing from the master workbooks as they are: the 工作日志 sheet in master/总表.xlsx "
-        "(statistics refreshed as of the day) and outbox/DAY.eml; --send mails it as `xlpy nightly` does. "
-        "Exit status: 0 done, 2 the master could not be written, 3 not sent."))
-    date_arg(p, "the day (default: today)")
-    p.add_argument("--send", action="store_true", help="mail it to the 收件人 sheet's addresses over [smtp]")
-    p.add_argument("--resend", action="store_true", help="with --send: mail again to those who already had it")
-    office_args(p)
-    p.set_defaults(func=cmd_briefing)
-
-    p = sub.add_parser("schedule", help="print how to run the nightly batch from cron or Task Scheduler",
-                       description="Print the crontab line and the Windows schtasks command that run `xlpy nightly` "
-                                   "for this office, Monday to Friday, with absolute paths (docs/nightly.md).")
-    p.add_argument("--print", action="store_true", required=True, help="print them (nothing is installed)")
-    p.add_argument("--time", default="21:30", help="time of day, HH:MM (default: 21:30)")
-    office_args(p)
-    p.set_defaults(func=cmd_schedule)
-
-    # build-workbook, doctor and the buttons' headless twins
-    from xlpy.cli.excel import add_commands
-    add_commands(sub)
-    _add_lifecycle(sub)
-    return parser
-
-
-# ---------------------------------------------------------------- a report's life cycle: pending, --recheck
-
-
-def _add_lifecycle(sub) -> None:
-    """`xlpy pending`, and --recheck on the commands that consolidate."""
-    for name in ("consolidate", "nightly"):
-        sub.choices[name].add_argument(
-            "--recheck", action="store_true",
-            help="judge again every report not in the record (rejected or waiting), e.g. after reference.xlsx "
-                 "was changed; a report waiting for another is judged again in every run anyway")
-    p = sub.add_parser("pending", help="the reports not in the record: what to fix", description=(
-        "Every report not in the record, rejected or waiting for another report, newest first: its rep, date, "
-        "since when it waits, the cells to fix and the messages, in the office's language. Exit status: "
-        "0 nothing pending, 1 some pending, 2 the master could not be read."))
-    p.add_argument("--master", type=Path, help="the folder of master workbooks (default: the office master folder)")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
-    date_arg(p, "count the days waited up to this day (default: today)")
-    office_args(p)
-    p.set_defaults(func=cmd_pending)
-
-
 def cmd_pending(args) -> int:
     from xlpy.app import lifecycle
     from xlpy.io import store
     settings = _settings(args)
-    try:
-        parts = store.read_partitions(args.master or settings.path("master"))
-    except store.MasterError as e:
-        print(say(e.code, settings.language, **e.params), file=sys.stderr)
-        return exits.UNUSABLE
+    parts = store.read_partitions(store.check_master(settings.path("master")))
     table = lifecycle.pending(store.concat(parts, "imports"), store.concat(parts, "problems"), args.today)
     if args.format == "json":
-        json.dump(lifecycle.pending_json(table), sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        output.write_json(lifecycle.pending_json(table))
     else:
         print(lifecycle.pending_text(table, settings.language))
     return exits.FOUND if len(table) else exits.OK
 
 
+COMMANDS = {name[4:]: f for name, f in globals().items() if name.startswith("cmd_")}
+
+
+def build_parser(lang: str = "zh"):
+    return _build_parser(lang, COMMANDS)
+
+
+# ---------------------------------------------------------------- running one command
+
+
+def _lang_of(argv: list[str]) -> str:
+    """The language of help and messages: --lang (before or after the command), else the office's."""
+    for i, word in enumerate(argv):
+        if word.startswith("--lang="):
+            return word.split("=", 1)[1]
+        if word == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+    office = next((argv[i + 1] for i, w in enumerate(argv[:-1]) if w == "--office"), None)
+    try:
+        return config.load(office).language
+    except (ValueError, OSError):
+        return "zh"
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    output.utf8_console()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = _lang_of(argv)
+    args = build_parser(lang if lang in ("zh", "en") else "zh").parse_args(argv)
+    args.lang = getattr(args, "lang", None) or args.global_lang
+    args.office = getattr(args, "office", None)
     args.today = getattr(args, "today", None) or clock.today()  # the command's day, decided once
     try:
-        return args.func(args)
-    except BadReference as e:
-        lang = getattr(args, "lang", None) or "zh"
-        print(say(e.code, lang, **e.params), file=sys.stderr)
-        return exits.UNUSABLE
-    except (ValueError, OSError) as e:  # settings and paths the user gave
-        print(f"xlpy: {e}", file=sys.stderr)
+        status = args.func(args)
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        return failures.quiet_broken_pipe()
+    except Exception as error:  # noqa: BLE001 - each failure ends in one line, a fault of ours in the log too
+        said = failures.message(error, args.lang or lang)
+        if said is None:
+            return failures.crashed(error, args, args.lang or lang)
+        print(said, file=sys.stderr)
         return exits.UNUSABLE
 
 

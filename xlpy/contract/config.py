@@ -5,9 +5,22 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from xlpy.contract.messages import Msg, say
+
 CONFIG_NAME = "xlpy.toml"
 PASSWORD_ENV = "XLPY_SMTP_PASSWORD"
 SECURITY = ("starttls", "ssl", "none")
+
+
+class ConfigError(ValueError):
+    """xlpy.toml cannot be used as it is; ``code`` names a message of contract.messages."""
+
+    def __init__(self, code: str, **params):
+        self.code, self.params = code, params
+        super().__init__(self.message("zh"))
+
+    def message(self, lang: str = "zh") -> str:
+        return say(self.code, lang, **self.params)
 
 
 @dataclass(frozen=True)
@@ -22,7 +35,8 @@ class Smtp:
 
     def __post_init__(self):
         if self.security not in SECURITY:
-            raise ValueError(f"[smtp] security must be one of {', '.join(SECURITY)}, not {self.security!r}")
+            raise ConfigError("config-choice", key="smtp.security", value=f'"{self.security}"',
+                              choices=", ".join(SECURITY))
 
     @property
     def from_address(self) -> str:
@@ -73,8 +87,11 @@ def load(office: Path | str | None = None) -> Settings:
     file = office / CONFIG_NAME
     if not file.is_file():
         return settings
-    with file.open("rb") as f:
-        data = tomllib.load(f)
+    try:
+        with file.open("rb") as f:
+            data = tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError("config-syntax", file=file, detail=e) from None
     flat = {k: v for k, v in data.items() if not isinstance(v, dict)}
     if "smtp" in data:
         flat["smtp"] = _smtp(data["smtp"], file)
@@ -85,18 +102,57 @@ def load(office: Path | str | None = None) -> Settings:
     known = {f.name for f in fields(Settings)} - {"office"}
     unknown = sorted(set(flat) - known)
     if unknown:
-        raise ValueError(f"{file}: unknown setting(s) {', '.join(unknown)}")
+        raise ConfigError("config-unknown", file=file, keys=", ".join(unknown))
+    _check_types(Settings, {k: v for k, v in flat.items() if k != "smtp"}, file)
+    if flat.get("language", "zh") not in ("zh", "en"):
+        raise ConfigError("config-choice", key="language", value=_as_toml(flat["language"]), choices="zh, en")
     return replace(settings, **flat)
 
 
 def _smtp(section: dict, file: Path) -> Smtp:
     if "password" in section:
-        raise ValueError(f"{file}: [smtp] password does not belong in a file; set the environment variable "
-                         f"{PASSWORD_ENV} or store it in the OS keyring (see docs/nightly.md)")
+        raise ConfigError("config-password", file=file, env=PASSWORD_ENV)
     unknown = sorted(set(section) - {f.name for f in fields(Smtp)})
     if unknown or "host" not in section:
-        raise ValueError(f"{file}: [smtp] needs host; unknown setting(s) {', '.join(unknown) or '-'}")
+        raise ConfigError("config-smtp", file=file, keys=", ".join(unknown) or "-")
+    _check_types(Smtp, section, file, prefix="smtp.")
     return Smtp(**section)
+
+
+# The schema is the dataclasses themselves: a setting must have the type its field declares
+# beside its default (an int will do for a float, never a bool for a number; weights are numbers).
+_TYPES = {"bool": bool, "int": int, "float": float, "str": str, "str | None": str, "dict": dict}
+_WANTED = {bool: "bool", int: "int", float: "float", str: "str", dict: "table"}
+
+
+def _check_types(kind, given: dict, file: Path, prefix: str = "") -> None:
+    declared = {f.name: _TYPES.get(str(f.type)) for f in fields(kind)}
+    for key, value in given.items():
+        wanted = declared.get(key)
+        if wanted is None:
+            continue
+        if not _fits(value, wanted) or (wanted is dict and not all(_fits(v, float) for v in value.values())):
+            raise ConfigError("config-type", file=file, key=prefix + key, value=_as_toml(value),
+                              wanted=Msg("type-" + _WANTED[wanted]))
+
+
+def _as_toml(value) -> str:
+    """A value as it was written in the file: "5", true, 0.4."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return '"' + value + '"'
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_as_toml(v)}" for k, v in value.items()) + " }"
+    return repr(value)
+
+
+def _fits(value, wanted: type) -> bool:
+    if isinstance(value, bool) or wanted is bool:
+        return isinstance(value, bool) and wanted is bool
+    if wanted is float:
+        return isinstance(value, (int, float))
+    return isinstance(value, wanted)
 
 
 DEFAULT_TOML = """\

@@ -31,6 +31,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reference-columns": ("基础资料 {path} 的工作表“{sheet}”缺少列：{missing}",
                           "sheet “{sheet}” of the reference workbook {path} lacks column(s): {missing}"),
     "reference-duplicate-rep": ("基础资料 {path} 中销售代表“{name}”出现了两次", "rep “{name}” appears twice in the reference workbook {path}"),
+    # xlpy.toml
+    "config-syntax": ("{file} 不是有效的 TOML 文件：{detail}", "{file} is not valid TOML: {detail}"),
+    "config-unknown": ("{file} 中有未知的设置：{keys}", "{file}: unknown setting(s) {keys}"),
+    "config-type": ("xlpy.toml 中的设置 {key} = {value} 类型不对，应为{wanted}",
+                    "xlpy.toml: setting {key} = {value} has the wrong type; wanted {wanted}"),
+    "config-choice": ("xlpy.toml 中的设置 {key} = {value} 无效，应为 {choices} 之一",
+                      "xlpy.toml: setting {key} = {value} is not one of {choices}"),
+    "config-password": ("{file}：[smtp] 的密码不应写在文件里；请设置环境变量 {env} 或存入系统钥匙串（见 docs/nightly.md）",
+                        "{file}: [smtp] password does not belong in a file; set the environment variable {env} "
+                        "or store it in the OS keyring (see docs/nightly.md)"),
+    "config-smtp": ("{file}：[smtp] 需要 host；未知的设置：{keys}", "{file}: [smtp] needs host; unknown setting(s) {keys}"),
+    "type-int": ("整数（如 5，不加引号）", "a whole number (such as 5, no quotes)"),
+    "type-float": ("数字（如 1.5，不加引号）", "a number (such as 1.5, no quotes)"),
+    "type-bool": ("true 或 false（不加引号）", "true or false (no quotes)"),
+    "type-str": ("文本（加引号，如 \"inbox\"）", "text in quotes (such as \"inbox\")"),
+    "type-table": ("名称 = 数字 的表", "a table of name = number"),
+    # severities, as printed
+    "sev-error": ("错误", "error"), "sev-warning": ("警告", "warning"), "sev-notice": ("提示", "notice"),
     # statuses and summaries
     "status-ok": ("通过", "ok"),
     "status-invalid": ("有错误", "invalid"),
@@ -55,6 +73,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "the master {path} is read-only; nothing was changed"),
     "master-unreadable": ("总表 {path} 已损坏，无法读取（{detail}）。请从 master/backup/ 中取回最近的备份替换它",
                           "the master {path} is damaged ({detail}). Put back its latest copy from master/backup/"),
+    "master-not-folder": ("总表文件夹 {path} 是一个文件，不是文件夹；请用 --master 指定总表所在的文件夹",
+                          "the master folder {path} is a file, not a folder; give the folder of masters with --master"),
+    "master-missing": ("总表文件夹 {path} 不存在：请先运行 xlpy consolidate，或用 --master 指定",
+                       "the master folder {path} does not exist: run xlpy consolidate first, or give --master"),
+    "master-empty": ("总表文件夹 {path} 中没有总表（YYYY-MM.xlsx）：请先运行 xlpy consolidate，或用 --master 指定",
+                     "the master folder {path} holds no master workbooks (YYYY-MM.xlsx): run xlpy consolidate "
+                     "first, or give --master"),
     "master-write-failed": ("写入总表失败（{detail}），可能磁盘已满；总表保持原样",
                             "writing the master failed ({detail}), perhaps the disk is full; the master is unchanged"),
     "lock-timeout": ("另一个合并正在进行（{path}），等待 {seconds} 秒后放弃；请稍后重试",

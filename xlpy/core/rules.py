@@ -41,6 +41,8 @@ RULES = {r.id: r for r in (
     Rule("bad-date", ERROR, "“{value}”不是日期，应为如 2026-11-26 或 2026年11月26日 的日期",
          "“{value}” is not a date; expected a date such as 2026-11-26"),
     Rule("bad-number", ERROR, "“{value}”不是数字，应为如 1234.50 的数字", "“{value}” is not a number; expected a number such as 1234.50"),
+    Rule("too-large", ERROR, "“{value}”超出日报能填写的范围：金额和数量的绝对值应小于 {limit}",
+         "“{value}” is beyond what a daily report can hold: money and quantities must stay below {limit}"),
     Rule("excel-error", ERROR, "单元格是 Excel 错误值 {value}，请修正公式或改填数值",
          "The cell holds the Excel error {value}; fix the formula or type the value"),
     Rule("unknown-rep", ERROR, "销售代表“{value}”不在基础资料的销售代表名单中", "Sales rep “{value}” is not in the reference workbook's rep list"),
@@ -122,6 +124,8 @@ def _deal(key: str | None) -> Names:
 
 
 def _show(value) -> str:
+    if isinstance(value, (int, float)) and abs(value) >= values.LIMIT:
+        return f"{value:g}"  # 1e308, not three hundred digits
     if isinstance(value, float) and math.isfinite(value):
         return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
     return "" if value is None else str(value)
@@ -186,7 +190,8 @@ def _check_activity(table: Table):
 
 def _check_cells(table: Table):
     for (row, key), (raw, kind) in table.bad.items():
-        yield Issue(kind, table.sheet, table.cell(key, row), key, raw)
+        limit = {"limit": f"{values.LIMIT:,.0f}"} if kind == "too-large" else {}
+        yield Issue(kind, table.sheet, table.cell(key, row), key, raw, limit)
 
 
 def _check_rows(table: Table, report: Report, ctx: Context):

@@ -20,6 +20,15 @@ class BadValue(ValueError):
     """A cell whose text cannot be read as the column's type."""
 
 
+# Money and quantities a daily report can hold: beyond this a number is a typing slip (or an attack,
+# 1e308), and sums of such numbers would overflow to infinity in the statistics.
+LIMIT = 1e12
+
+
+class TooLarge(BadValue):
+    """A number whose absolute value is LIMIT or more."""
+
+
 _SPACE = re.compile(r"\s+")
 
 
@@ -81,7 +90,7 @@ def number(value) -> float | None:
     if isinstance(value, (int, float)):
         if value != value or value in (float("inf"), float("-inf")):
             raise BadValue(value)
-        return float(value)
+        return _bounded(float(value), value)
     s = unicodedata.normalize("NFKC", str(value)).strip().casefold().replace(",", "").replace(" ", "")
     negative = s.startswith("(") and s.endswith(")")
     s = s.strip("()")
@@ -97,7 +106,13 @@ def number(value) -> float | None:
         raise BadValue(value) from None
     if result != result or abs(result) == float("inf"):
         raise BadValue(value)
-    return -result if negative else result
+    return _bounded(-result if negative else result, value)
+
+
+def _bounded(number: float, value) -> float:
+    if abs(number) >= LIMIT:
+        raise TooLarge(value)
+    return number
 
 
 _YMD = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")

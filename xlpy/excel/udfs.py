@@ -21,7 +21,6 @@ import functools
 import inspect
 import math
 import os
-import re
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -215,9 +214,6 @@ def udf(func):
 # ---------------------------------------------------------------- arguments
 
 
-_PERIOD = re.compile(r"^(\d{4})(?:-?(Q[1-4])|-(\d{1,2}))?$")
-
-
 def period(value) -> str:
     """A canonical period ("2026-11", "2026-Q4", "2026") from text, a year, or a date (its month)."""
     if isinstance(value, (dt.date, dt.datetime)):
@@ -229,10 +225,11 @@ def period(value) -> str:
             return periods.month_of(values.date(value))  # an Excel date serial
         except values.BadValue:
             raise Bad("bad-period", value=value) from None
-    m = _PERIOD.match(str(value).strip().upper().replace(" ", ""))
-    if m is None or (m[3] and not 1 <= int(m[3]) <= 12):
-        raise Bad("bad-period", value=value)
-    return f"{m[1]}-{m[2]}" if m[2] else f"{m[1]}-{int(m[3]):02d}" if m[3] else m[1]
+    try:
+        label = periods.parse(value)  # the parser of `xlpy stats --period`
+    except periods.BadPeriod:
+        raise Bad("bad-period", value=value) from None
+    return periods.month_of(label) if periods.period_kind(label) == "day" else label
 
 
 def _is_year(value) -> bool:
@@ -242,7 +239,13 @@ def _is_year(value) -> bool:
 
 
 def _is_period(value) -> bool:
-    return _is_year(value) or isinstance(value, str) and _PERIOD.match(value.strip().upper().replace(" ", "")) is not None
+    """A year or the text of a month, quarter or year (a day is a day, not a period)."""
+    if _is_year(value):
+        return True
+    try:
+        return isinstance(value, str) and periods.period_kind(periods.parse(value)) != "day"
+    except periods.BadPeriod:
+        return False
 
 
 def window(start, end) -> tuple[pd.Timestamp | None, pd.Timestamp | None, str | None]:

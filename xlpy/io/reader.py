@@ -411,8 +411,9 @@ def _parse(key: str, value, near: dt.date, bad: dict, row: int):
     column = schema.BY_KEY[key]
     try:
         return values.date(value, near) if column.type == "date" else values.PARSERS[column.type](value)
-    except values.BadValue:
-        bad[(row, key)] = (value, "bad-date" if column.type == "date" else "bad-number")
+    except values.BadValue as e:
+        kind = "bad-date" if column.type == "date" else "too-large" if isinstance(e, values.TooLarge) else "bad-number"
+        bad[(row, key)] = (value, kind)
         return None
 
 

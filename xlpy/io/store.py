@@ -24,6 +24,7 @@ from filelock import FileLock, Timeout
 from python_calamine import CalamineWorkbook
 from xlsxwriter.exceptions import XlsxFileError
 
+from xlpy import __version__
 from xlpy.contract.statistics import KIND_OF_TYPE, Column
 from xlpy.core import ledger as L
 from xlpy.io import clock, xlsx
@@ -71,6 +72,10 @@ def read_partitions(master: Path) -> dict[str, Partition]:
 # shared master folder, where another user could plant a pickle), keyed by the master's
 # path and valid only while its size, modification time and file id are those seen: a master
 # is only ever replaced whole, by a new file, so the id changes even where timestamps are coarse.
+# The key also holds what shapes a pickle: xlpy's version, the tables' columns and pandas' version,
+# so an upgrade never gets an old pickle; and an entry that fails to load in any way is a miss.
+
+_FORMAT = (__version__, pd.__version__, tuple((s, tuple((f.key, f.type) for f in fs)) for s, fs in L.SHEETS.items()))
 
 
 def cache_dir() -> Path:
@@ -87,19 +92,19 @@ def _cache_file(path: Path) -> Path:
     return cache_dir() / (hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest() + ".pkl")
 
 
-def _stamp(path: Path) -> tuple[int, int, int]:
+def _stamp(path: Path) -> tuple:
     st = Path(path).stat()
-    return st.st_size, st.st_mtime_ns, st.st_ino
+    return _FORMAT, st.st_size, st.st_mtime_ns, st.st_ino
 
 
 def _read_cached(path: Path, name: str) -> Partition:
     try:
         with open(_cache_file(path), "rb") as f:
             stamp, part = pickle.load(f)
-        if stamp == _stamp(path):
+        if stamp == _stamp(path) and isinstance(part, Partition):
             return part
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError, TypeError):
-        pass  # no cache yet, or a stale or broken one: read the master itself
+    except Exception:  # noqa: BLE001 - no cache yet, or a stale or broken one: read the master itself
+        pass
     part = read_partition(path, name)
     _remember(path, part)
     return part
@@ -140,6 +145,22 @@ def _frame(grid: list[list], fields: tuple[L.Field, ...]) -> pd.DataFrame:
     frame = pd.DataFrame([r for r in grid[1:] if any(v != "" for v in r)], columns=range(len(header)))
     frame = frame.rename(columns={i: k for i, k in enumerate(header) if k}).replace("", None)
     return L.conform(frame[[k for k in header if k]] if len(frame) else frame, fields)
+
+
+def check_master(master: Path, must_hold: bool = True) -> Path:
+    """Refuse a master folder before anything is read or written: one that is a file, one that
+    does not exist or holds no masters (``must_hold``; else it is to be created), one holding
+    a damaged master. Reading each master here fills the read cache for what follows."""
+    master = Path(master)
+    if master.exists() and not master.is_dir():
+        raise MasterError("master-not-folder", path=str(master))
+    if must_hold and not master.is_dir():
+        raise MasterError("master-missing", path=str(master))
+    if must_hold and not partition_files(master):
+        raise MasterError("master-empty", path=str(master))
+    if master.is_dir():
+        read_partitions(master)
+    return master
 
 
 def read_record(master: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
