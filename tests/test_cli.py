@@ -342,6 +342,18 @@ def test_a_crash_is_exit_4_with_its_traceback_in_the_log(office, capsys, monkeyp
     assert str(log) in err and "Traceback" in log.read_text(encoding="utf-8") and "a fault of xlpy" in log.read_text(encoding="utf-8")
 
 
+def test_outside_an_office_a_crash_is_logged_in_the_user_log_folder(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("XLPY_LOGS", str(tmp_path / "user-logs"))
+    monkeypatch.chdir(tmp_path)
+
+    def broken(args):
+        raise ZeroDivisionError("a fault of xlpy")
+    monkeypatch.setitem(sys.modules["xlpy.cli.main"].COMMANDS, "template", broken)
+    code, _, err = run(capsys, "template", "--rep", "张伟", "--date", DAY.isoformat())
+    log = tmp_path / "user-logs" / f"{DAY.isoformat()}.log"
+    assert code == exits.INTERNAL and str(log) in one_line(err) and "ZeroDivisionError" in log.read_text(encoding="utf-8")
+
+
 def test_a_library_s_value_error_is_a_crash_not_a_refusal(office, capsys, monkeypatch):
     import pandas as pd
 
