@@ -91,6 +91,32 @@ def cmd_stats(args) -> int:
     return exits.OK
 
 
+def cmd_units(args) -> int:
+    from xlpy.core import units
+    from xlpy.io import store
+    ctx = _context(args, reference_required=True)
+    if not ctx.reference.sells_units:
+        print(say("no-units", ctx.lang, path=ctx.settings.path("reference")), file=sys.stderr)
+        return exits.UNUSABLE
+    ledger, _ = store.read_record(args.master or ctx.settings.path("master"))
+    ref = ctx.reference
+    table = units.board(ref.units, units.events(ledger, set(ref.unit_index)), ctx.today, ctx.settings.sign_within_days)
+    if args.building:
+        table = table[table["building"].astype(str) == args.building]
+    if args.status:
+        table = table[table["status"] == args.status]
+    table = table.astype(object).where(table.notna(), None)
+    table["since"] = table["since"].map(lambda d: d.isoformat() if d is not None else None)
+    if args.format == "json":
+        json.dump(table.to_dict("records"), sys.stdout, ensure_ascii=False, indent=1, default=str)
+        print()
+    elif args.format == "csv":
+        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        print(table.to_string(index=False) if len(table) else "-")
+    return exits.OK
+
+
 def cmd_init(args) -> int:
     from xlpy.app.office import init_office
     path = init_office(args.dir, args.today, lang=args.lang or "zh")
@@ -220,6 +246,18 @@ def build_parser() -> argparse.ArgumentParser:
     date_arg(p, "count as of this day (default: today)")
     office_args(p)
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("units", help="every unit's status (offices that sell units)", description=(
+        "Every unit of the 房源表 with its status as of --date: available, reserved, signed, withheld or sold, "
+        "the contract, customer and rep that hold it, since when, and whether a reservation is overdue "
+        "(not signed within sign_within_days). JSON is a list of objects (docs/units.md)."))
+    p.add_argument("--building", help="only this building")
+    p.add_argument("--status", choices=("available", "reserved", "signed", "withheld", "sold"), help="only this status")
+    p.add_argument("--master", type=Path, help="the folder of master workbooks (default: the office master folder)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
+    date_arg(p, "the status as of this day (default: today)")
+    office_args(p)
+    p.set_defaults(func=cmd_units)
 
     p = sub.add_parser("init", help="create an office folder", description=(
         "Create an office folder: xlpy.toml (settings), reference.xlsx (reps, products, targets, "

@@ -61,6 +61,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "another consolidation is running ({path}); gave up after {seconds} s. Try again later"),
     "lock-busy": ("另一个合并正在进行（{path}），请稍后再点一次", "another consolidation is running ({path}); try again in a moment"),
     "no-files": ("没有找到要处理的文件：{paths}", "no files to process in: {paths}"),
+    "no-units": ("{path} 没有房源表：此办公室不按房源销售", "{path} has no 房源表 (unit list): this office does not sell units"),
     # the daily briefing (工作日志) and the nightly batch
     "bf-subject": ("工作日志 {day}", "Daily briefing {day}"),
     "bf-title": ("工作日志 {day}（{weekday}）", "Daily briefing {day} ({weekday})"),

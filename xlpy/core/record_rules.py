@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from xlpy.core import rules, values
+from xlpy.core import rules, units, values
 from xlpy.core.contracts import contract_lines, inventory
 from xlpy.core.rules import (
     ERROR,
@@ -47,6 +47,7 @@ class Book:
             self.stock = {k: p["opening_stock"] for k, p in ref.product_index.items()
                           if p.get("opening_stock") is not None}
         self.tolerance = ctx.settings.amount_tolerance
+        self.units = units.Holders(history, set(ref.unit_index)) if ref is not None and ref.sells_units else None
         self._load(history, ref)
         self.recorded = set(self.lines)  # contracts the master already holds
 
@@ -89,6 +90,8 @@ class Book:
         return (rec["qty"] or 0) * (price or 0)
 
     def apply(self, rec: dict, sign: int = 1) -> None:
+        if self.units is not None:
+            self.units.apply(rec, sign)
         key = values.norm(rec["contract_no"]) if rec["contract_no"] else None
         deal = rec["deal"]
         if deal == "contract" and key:
@@ -150,12 +153,15 @@ def _judge(rec: dict, table, book: Book, ctx: Context) -> list[Issue]:
 
     if deal == "contract" and key in book.recorded:  # earlier in this batch: check_batch says so
         issue("contract-signed-before", "contract_no", no, other=book.source[key])
-    if deal in ("cancel", "payment") and key and key not in book.lines:
+    held = book.units is not None and key in book.units.unit_of  # a unit office's order carries its number too
+    if deal in ("cancel", "payment") and key and key not in book.lines and not held:
         issue("unknown-contract", "contract_no", no, deal=deal_name(deal, ctx.lang))
     if deal == "contract" and rec["product"] and rec["qty"] is not None:
         left = book.stock.get(values.norm(rec["product"]))
         if left is not None and rec["qty"] > left:
             issue("beyond-inventory", "qty", rec["qty"], product=rec["product"], expected=_show(left))
+    for rule, column, value, params in book.units.judge(rec) if book.units is not None else ():
+        issue(rule, column, value, **params)
     if deal == "payment" and key in book.lines and rec["received"] is not None:
         owed = book.outstanding(key)
         if rec["received"] > owed + book.tolerance:
