@@ -233,7 +233,8 @@ def test_xlpy_units_as_json_csv_and_a_table(month):
     signed = next(r for r in rows if r["unit"] == "1-102")
     assert signed | {"area": None} == {
         "unit": "1-102", "building": "1", "floor": 1, "layout": "三室两厅", "area": None, "list_price": 1_300_000,
-        "status": "signed", "contract_no": "HT01", "customer": "甲", "rep": "张伟", "since": "2026-11-05",
+        "status": "signed", "contract_no": "HT01", "customer": "甲", "rep": "张伟", "amount": 1_300_000,
+        "since": "2026-11-05",
         "overdue": False}
     table = list(csv.DictReader(io.StringIO(_units_cli(month, "--format", "csv", "--building", "2"))))
     assert [r["unit"] for r in table] == ["2#101", "2#201", "2#202"]
@@ -245,3 +246,35 @@ def test_xlpy_units_in_a_product_office_says_it_sells_none(tmp_path, capsys):
     office = init_office(tmp_path / "p", D[0])
     assert cli.main(["units", "--office", str(office)]) == 2
     assert "房源表" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- the sales status board
+
+
+def test_the_status_board_in_the_summary_workbook(month):
+    from openpyxl import load_workbook
+    ws = load_workbook(month / "master" / store.SUMMARY)["销控表"]
+    cells = {str(c.value).split("\n")[0]: c for row in ws.iter_rows() for c in row if c.value}
+    signed, reserved, free = cells["1-102"], cells["2#202"], cells["1-201"]
+    assert signed.value == "1-102\n¥1,300,000\n甲" and free.value == "1-201\n¥1,020,000"
+    fills = {name: cells[name].fill.fgColor.rgb[-6:] for name in ("1-102", "2#202", "1-201", "1-202", "2#101")}
+    assert fills == {"1-102": "F8CBAD", "2#202": "FFF2CC", "1-201": "E2EFDA", "1-202": "D9D9D9", "2#101": "A6A6A6"}
+    assert cells["1-201"].row < signed.row  # floors top-down: floor 2 above floor 1
+    assert len(ws.row_breaks.brk) == 1  # building 2 starts a page of its own
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+
+
+# ---------------------------------------------------------------- the launch
+
+
+def test_the_price_list_has_a_page_per_building_with_prices_per_square_metre(office, capsys):
+    from openpyxl import load_workbook
+    assert cli.main(["pricelist", "--office", str(office)]) == 0
+    path = Path(capsys.readouterr().out.strip())
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["1 栋", "2 栋"]
+    ws = wb["1 栋"]
+    assert [ws.cell(r, 1).value for r in (3, 4)] == ["2 层", "1 层"]  # floors top-down
+    assert ws.cell(4, 2).value == "1-101\n两室一厅\n89.5 ㎡\n¥1,000,000\n单价 ¥11,173/㎡"
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToHeight in (None, 1)  # one page tall (1 is the default, left out of the file)

@@ -117,6 +117,16 @@ def cmd_units(args) -> int:
     return exits.OK
 
 
+def cmd_pricelist(args) -> int:
+    from xlpy.io.pricelist import write_pricelist
+    ctx = _context(args, reference_required=True)
+    if not ctx.reference.sells_units:
+        print(say("no-units", ctx.lang, path=ctx.settings.path("reference")), file=sys.stderr)
+        return exits.UNUSABLE
+    print(write_pricelist(args.output or ctx.settings.office / "价格一览表.xlsx", ctx.reference.units, ctx.lang))
+    return exits.OK
+
+
 def cmd_init(args) -> int:
     from xlpy.app.office import init_office
     path = init_office(args.dir, args.today, lang=args.lang or "zh")
@@ -258,6 +268,13 @@ def build_parser() -> argparse.ArgumentParser:
     date_arg(p, "the status as of this day (default: today)")
     office_args(p)
     p.set_defaults(func=cmd_units)
+
+    p = sub.add_parser("pricelist", help="write the price list (价格一览表) of the unit list", description=(
+        "Before a launch: the 价格一览表 from the reference workbook's 房源表, a sheet per building, floors top-down and "
+        "units left to right with layout, area, list price and price per m², one printed page per building."))
+    p.add_argument("-o", "--output", type=Path, help="the file to write (default: 价格一览表.xlsx in the office)")
+    office_args(p)
+    p.set_defaults(func=cmd_pricelist)
 
     p = sub.add_parser("init", help="create an office folder", description=(
         "Create an office folder: xlpy.toml (settings), reference.xlsx (reps, products, targets, "

@@ -30,7 +30,7 @@ _SEPARATORS = re.compile(r"[栋棟#＃\-－—_\s]+")
 _SPLIT = re.compile(r"^(.*?)[栋棟#＃\-－—_\s]+(.*)$")
 EVENT_COLUMNS = ["date", "unit", "status", "contract_no", "customer", "rep", "amount", "source", "row", "deal"]
 BOARD_COLUMNS = ["unit", "building", "floor", "layout", "area", "list_price", "status", "contract_no",
-                 "customer", "rep", "since", "overdue"]
+                 "customer", "rep", "amount", "since", "overdue"]
 
 
 def unit_key(text) -> str:
@@ -123,12 +123,12 @@ def board(units: pd.DataFrame, history: pd.DataFrame, day, sign_within_days: int
     moved = table["status_now"].notna() & ~fixed
     table["status"] = table["status"].where(~moved, table["status_now"])
     table["since"] = pd.to_datetime(table["date"]).dt.date.where(moved, None)
-    for column in ("contract_no", "customer", "rep"):
+    for column in ("contract_no", "customer", "rep", "amount"):
         table[column] = table[column].where(moved & (table["status"] != "available"), None)
     waited = (day - pd.to_datetime(table["date"])).dt.days
     table["overdue"] = (table["status"] == "reserved") & (waited > sign_within_days)
     table = table[BOARD_COLUMNS].reset_index(drop=True)
-    text = ["contract_no", "customer", "rep", "since"]
+    text = ["contract_no", "customer", "rep", "amount", "since"]
     table[text] = table[text].astype(object).where(table[text].notna(), None)  # blanks are blank, not NaN
     return table
 
