@@ -155,12 +155,12 @@ def unopenable(master: Path) -> list[str]:
 # ---------------------------------------------------------------- processes
 
 
-DATED = {"validate", "consolidate", "stats", "nightly", "briefing"}  # the commands that take --date
+DATED = {"validate", "consolidate", "stats", "nightly", "briefing", "button"}  # the commands that take --date
 
 
 def xlpy(*args) -> list[str]:
     """The command line of `python -m xlpy ARGS`, on TODAY unless the arguments name a day."""
-    day = ["--date", TODAY] if args and args[0] in DATED and "--date" not in args else []
+    day = ["--date", TODAY] if args and args[0] in DATED and not {"--date", "--today"} & set(map(str, args)) else []
     return [sys.executable, "-m", "xlpy", *map(str, (*args, *day))]
 
 

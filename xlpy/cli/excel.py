@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from xlpy.app import exits
-from xlpy.cli.options import parse_date
+from xlpy.cli.options import date_arg, parse_date
 from xlpy.excel import MACROS, WORKBOOK
 
 LANG_HELP = "language of messages (default: the office's setting, else zh)"
@@ -101,10 +101,7 @@ def add_commands(sub) -> None:
             b.add_argument("-o", "--output", type=Path, help="save the marked-up workbook here instead")
         else:
             b.add_argument("file", type=Path, metavar="FILE", help="the control workbook (SalesDesk.xlsm)")
-        if name in ("validate-sheet", "validate-inbox", "refresh-stats"):
-            b.add_argument("--today", type=parse_date, help="judge dates against this day (default: today)")
-        if name == "daily-briefing":
-            b.add_argument("--date", type=parse_date, help="the day (default: today)")
+        date_arg(b, "the day to brief" if name == "daily-briefing" else "judge and count as of this day (default: today)")
         _office(b)
         b.set_defaults(func=cmd_button, button=function)
 
