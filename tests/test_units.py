@@ -278,3 +278,29 @@ def test_the_price_list_has_a_page_per_building_with_prices_per_square_metre(off
     assert ws.cell(4, 2).value == "1-101\n两室一厅\n89.5 ㎡\n¥1,000,000\n单价 ¥11,173/㎡"
     assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.page_setup.fitToHeight in (None, 1)  # one page tall (1 is the default, left out of the file)
+
+
+# ---------------------------------------------------------------- statistics
+
+
+def _stats(office: Path, by: str, day: dt.date) -> list[dict]:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert cli.main(["stats", "--office", str(office), "--by", by, "--format", "json",
+                         "--date", day.isoformat()]) == 0
+    return json.loads(out.getvalue())
+
+
+def test_an_exchange_after_signing_changes_net_sales_by_the_price_difference_on_its_date(month):
+    by_day = {r["day"][:10]: r["net_amount"] for r in _stats(month, "day", D[4]) if r["net_amount"]}
+    assert by_day == {"2026-11-03": 1_000_000, "2026-11-05": 300_000}  # HT03's exchange came before its signing
+    [region] = _stats(month, "region", D[4])
+    assert region["outstanding"] == 1_300_000 and region["contracts"] == 1
+
+
+def test_an_exchange_to_a_cheaper_unit_lowers_net_sales(month):
+    report(month, "张伟", D[5], [deal(D[5], "张伟", "换房", "1-201", "HT01", "甲", 1_020_000, from_unit="1-102")])
+    assert consolidate(month, D[5]) == 0
+    by_day = {r["day"][:10]: r["net_amount"] for r in _stats(month, "day", D[5]) if r["net_amount"]}
+    assert by_day["2026-11-07"] == -280_000
+    assert board(month, D[5]).loc[["1-102", "1-201"], "status"].tolist() == ["available", "signed"]
