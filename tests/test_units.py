@@ -304,3 +304,38 @@ def test_an_exchange_to_a_cheaper_unit_lowers_net_sales(month):
     by_day = {r["day"][:10]: r["net_amount"] for r in _stats(month, "day", D[5]) if r["net_amount"]}
     assert by_day["2026-11-07"] == -280_000
     assert board(month, D[5]).loc[["1-102", "1-201"], "status"].tolist() == ["available", "signed"]
+
+
+# ---------------------------------------------------------------- the unit demo
+
+
+@pytest.fixture(scope="module")
+def unit_demo(tmp_path_factory):
+    from xlpy.app.unit_demo import run_unit_demo
+    folder = tmp_path_factory.mktemp("unit-demo") / "office"
+    with redirect_stdout(io.StringIO()) as out:
+        assert run_unit_demo(folder, dt.date(2026, 11, 27)) == 0
+    return folder, out.getvalue()
+
+
+def test_the_unit_demo_finds_its_planted_mistakes_and_nothing_else(unit_demo):
+    folder, printed = unit_demo
+    assert "埋下的错误：3/3" in printed
+    problems = store.concat(store.read_partitions(folder / "master"), "problems")
+    assert sorted(problems["rule"]) == ["unit-not-for-sale", "unit-taken", "unknown-unit"]
+
+
+def test_the_unit_demos_board_agrees_with_xlpy_units(unit_demo):
+    from openpyxl import load_workbook
+    folder, _ = unit_demo
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert cli.main(["units", "--office", str(folder), "--date", "2026-11-27", "--format", "json"]) == 0
+    rows = json.loads(out.getvalue())
+    assert {"available", "signed", "withheld", "sold"} <= {r["status"] for r in rows}
+    fill = {"available": "E2EFDA", "reserved": "FFF2CC", "signed": "F8CBAD", "withheld": "D9D9D9", "sold": "A6A6A6"}
+    ws = load_workbook(folder / "master" / store.SUMMARY)["销控表"]
+    on_board = {str(c.value).split("\n")[0]: c.fill.fgColor.rgb[-6:] for row in ws.iter_rows() for c in row
+                if isinstance(c.value, str) and "\n" in c.value}
+    expected = {r["unit"]: "F4B183" if r["overdue"] else fill[r["status"]] for r in rows}
+    assert on_board == expected

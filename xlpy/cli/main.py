@@ -200,6 +200,9 @@ def _settings(args) -> config.Settings:
 
 
 def cmd_demo(args) -> int:
+    if args.units:
+        from xlpy.app.unit_demo import run_unit_demo
+        return run_unit_demo(args.dir, args.today, lang=args.lang or "zh")
     from xlpy.app.demo import run_demo
     return run_demo(args.dir, args.today, lang=args.lang or "zh")
 
@@ -297,6 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
         "Build a demo office with a few weeks of realistic reports (some with deliberate mistakes), "
         "run every step on it and print what to open."))
     p.add_argument("dir", nargs="?", type=Path, default=Path("xlpy-demo"), help="the folder (default: ./xlpy-demo)")
+    p.add_argument("--units", action="store_true",
+                   help="an office that sells units (房源): two buildings, the status board, exchanges")
     p.add_argument("--lang", choices=("zh", "en"), help="language of messages (default: zh)")
     p.set_defaults(func=cmd_demo)
 
