@@ -37,15 +37,18 @@ def write_board(workbook, board: pd.DataFrame, day, lang: str = "zh") -> None:
     ws = workbook.add_worksheet(SHEET[lang == "en"])
     fmt = _formats(workbook)
     ws.write(0, 0, f"{SHEET[lang == 'en']}  {_t('as_of', lang, day=day)}", fmt["title"])
-    _legend(ws, fmt, lang)
-    row, breaks, widest = 3, [], 1
+    per_floor = board.groupby(["building", "floor"], dropna=False).size()
+    width = int(per_floor.max()) if len(per_floor) else 1  # units on the widest floor: the side tables go right of it
+    first = row = _legend(ws, fmt, lang, max(width, 2)) + 1
+    breaks = []
     for building, block in board.groupby(board["building"].fillna(""), sort=True):
-        if row > 3:
+        if row > first:
             breaks.append(row)
-        row, width = _block(ws, fmt, str(building), block, row, lang)
-        widest = max(widest, width)
+        row = _block(ws, fmt, str(building), block, row, width, lang)
     ws.set_column(0, 0, 8)
-    ws.set_column(1, widest, 16)
+    ws.set_column(1, width, 16)
+    for offset, chars in enumerate((2, 10, 7, 2, 14, 7, 2, 10, 14), start=width + 1):
+        ws.set_column(offset, offset, chars)
     ws.set_h_pagebreaks(breaks)
     ws.set_landscape()
     ws.set_paper(9)  # A4
@@ -64,10 +67,13 @@ def _formats(workbook) -> dict:
     return out
 
 
-def _legend(ws, fmt, lang: str) -> None:
+def _legend(ws, fmt, lang: str, width: int) -> int:
+    """The colours, ``width`` to a row from row 1; the next free row."""
     ws.write(1, 0, _t("legend", lang), fmt["label"])
-    for i, status in enumerate((*units.STATUSES, "overdue")):
-        ws.write(1, 1 + i, _status_name(status, lang), fmt[status])
+    entries = (*units.STATUSES, "overdue")
+    for i, status in enumerate(entries):
+        ws.write(1 + i // width, 1 + i % width, _status_name(status, lang), fmt[status])
+    return 2 + (len(entries) - 1) // width + 1
 
 
 def _cell_text(unit: dict) -> str:
@@ -79,11 +85,10 @@ def _cell_text(unit: dict) -> str:
     return "\n".join(lines)
 
 
-def _block(ws, fmt, building: str, block: pd.DataFrame, top: int, lang: str) -> tuple[int, int]:
-    """One building from row ``top``: (the next free row, the columns it used)."""
+def _block(ws, fmt, building: str, block: pd.DataFrame, top: int, width: int, lang: str) -> int:
+    """One building from row ``top``, its side tables right of ``width`` units; the next free row."""
     ws.write(top, 0, _t("building", lang, building=building), fmt["head"])
     floors = sorted(block["floor"].dropna().unique(), reverse=True)
-    width = 1
     for i, floor in enumerate(floors):
         row = top + 1 + i
         ws.write(row, 0, _t("floor", lang, floor=int(floor)), fmt["label"])
@@ -92,7 +97,6 @@ def _block(ws, fmt, building: str, block: pd.DataFrame, top: int, lang: str) -> 
         for j, unit in enumerate(cells.to_dict("records")):
             status = "overdue" if unit["overdue"] else unit["status"]
             ws.write(row, 1 + j, _cell_text(unit), fmt[status])
-        width = max(width, len(cells))
     side = width + 2
     counts = block["status"].value_counts()
     ws.write(top, side, _t("counts", lang), fmt["head"])
@@ -112,4 +116,4 @@ def _block(ws, fmt, building: str, block: pd.DataFrame, top: int, lang: str) -> 
         ws.write(top + 1 + i, side + 7, float(block.loc[block["status"] == status, "amount"].fillna(0).sum()),
                  fmt["money"])
     used = max(len(floors), len(units.STATUSES) + 1, len(layouts), 2)
-    return top + used + 3, side + 7
+    return top + used + 3
