@@ -26,8 +26,8 @@ import pandas as pd
 from xlpy.contract import statistics as declared
 from xlpy.contract.config import Settings
 from xlpy.contract.messages import say
-from xlpy.core import contracts, periods, stats, values
-from xlpy.io import reader, stats_sheets, store
+from xlpy.core import contracts, periods, stats, units, values
+from xlpy.io import reader, stats_sheets, store, unit_board
 from xlpy.io.reference import Reference, read_reference
 
 SHEET = ("工作日志", "Daily Briefing")
@@ -323,6 +323,9 @@ def summary_writer(parts: dict, reference: Reference, settings: Settings, day: d
         book = store.new_workbook(path)
         write_sheet(book, b, lang)
         stats_sheets.write_stats(book, tables, lang)
+        if reference.sells_units:
+            unit_board.write_board(book, units.board(reference.units, units.events(ledger, set(reference.unit_index)),
+                                                     day, settings.sign_within_days), day, lang)
         book.close()
     return write, b
 

@@ -275,7 +275,7 @@ class _Generator:
 
     def _style(self, rep: str, day: dt.date, rows: list[dict], rule: str | None) -> _Style:
         rng = self.rng
-        columns = REORDERED if rng.random() < 0.3 else tuple(c.key for c in schema.COLUMNS)
+        columns = REORDERED if rng.random() < 0.3 else schema.PRODUCT_OFFICE_COLUMNS
         headers = {}
         if rng.random() < 0.2:
             headers.update({k: schema.BY_KEY[k].zh + unit for k, unit in UNITS.items()})

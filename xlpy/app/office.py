@@ -79,7 +79,7 @@ def write_reference(path: Path, year: int) -> Path:
     wb = Workbook()
     wb.remove(wb.active)
     data = {"reps": REPS, "products": PRODUCTS, "targets": targets(year), "recipients": RECIPIENTS}
-    for sheet in schema.REFERENCE_SHEETS:
+    for sheet in (s for s in schema.REFERENCE_SHEETS if s.key in data):  # a 房源表 makes a unit office
         _write_sheet(wb.create_sheet(sheet.zh), sheet, data[sheet.key])
     wb.save(path)
     return path

@@ -198,8 +198,47 @@ def cmd_schedule(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    if args.units:
+        from xlpy.app.unit_demo import run_unit_demo
+        return run_unit_demo(args.dir, args.today, lang=args.lang or "zh")
     from xlpy.app.demo import run_demo
     return run_demo(args.dir, args.today, lang=args.lang or "zh")
+
+
+def _unit_office(args):
+    """The context of an office that sells units, or a refusal naming its reference workbook."""
+    ctx = _context(args, reference_needed=True)
+    if not ctx.reference.sells_units:
+        raise Refusal("no-units", path=ctx.settings.path("reference"))
+    return ctx
+
+
+def cmd_units(args) -> int:
+    from xlpy.core import units
+    from xlpy.io import store
+    ctx = _unit_office(args)
+    master = store.check_master(ctx.settings.path("master"), must_hold=False)  # before any report: all available
+    ledger, _ = store.read_record(master)
+    ref = ctx.reference
+    table = units.board(ref.units, units.events(ledger, set(ref.unit_index)), ctx.today, ctx.settings.sign_within_days)
+    if args.building:
+        table = table[table["building"].astype(str) == args.building]
+    if args.status:
+        table = table[table["status"] == args.status]
+    if args.format == "json":
+        output.write_json(output.records(table))
+    elif args.format == "csv":
+        output.write_csv(table, list(table.columns))
+    else:
+        print(output.people_table(table, list(table.columns)))
+    return exits.OK
+
+
+def cmd_pricelist(args) -> int:
+    from xlpy.io.pricelist import write_pricelist
+    ctx = _unit_office(args)
+    print(write_pricelist(args.output or ctx.settings.office / "价格一览表.xlsx", ctx.reference.units, ctx.lang))
+    return exits.OK
 
 
 def cmd_pending(args) -> int:

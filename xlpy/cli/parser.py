@@ -94,9 +94,35 @@ def build_parser(lang: str = "zh", commands=None) -> argparse.ArgumentParser:
         "Build a demo office with a few weeks of realistic reports (some with deliberate mistakes), run every "
         "step on it and print what to open."))
     p.add_argument("dir", nargs="?", type=Path, default=Path("xlpy-demo"), metavar="DIR", help=v.h("the folder (default: ./xlpy-demo)"))
+    p.add_argument("--units", action="store_true",
+                   help=v.h("an office that sells units (房源): two buildings, the status board, exchanges"))
     v.date(p)
     v.lang_arg(p)
     p.set_defaults(func=run("demo"))
+
+    p = v.parser(sub, "units", "every unit's status (offices that sell units)", (
+        "Every unit of the 房源表 with its status as of --date: available, reserved, signed, withheld or sold, "
+        "the contract, customer and rep that hold it, since when, and whether a reservation is overdue "
+        "(not signed within sign_within_days). JSON is a list of objects (docs/units.md)."))
+    p.add_argument("--building", metavar="BUILDING", help=v.h("only this building"))
+    p.add_argument("--status", choices=("available", "reserved", "signed", "withheld", "sold"),
+                   help=v.h("only this status"))
+    v.master(p)
+    v.reference(p)
+    v.format(p, ("text", "csv", "json"), "output format (default: text, a table for people)")
+    v.date(p)
+    v.office(p)
+    p.set_defaults(func=run("units"))
+
+    p = v.parser(sub, "pricelist", "write the price list (价格一览表) of the unit list", (
+        "Before a launch: the 价格一览表 from the reference workbook's 房源表, a sheet per building, floors "
+        "top-down and units left to right with layout, area, list price and price per m², one printed page per "
+        "building."))
+    p.add_argument("-o", "--output", type=Path, metavar="FILE",
+                   help=v.h("the file to write (default: 价格一览表.xlsx in the office)"))
+    v.reference(p)
+    v.office(p)
+    p.set_defaults(func=run("pricelist"))
 
     p = v.parser(sub, "nightly", "the nightly batch: consolidate, statistics, briefing, mail", (
         "For a scheduler: consolidate the inbox (validating each new report), refresh the statistics, write the "

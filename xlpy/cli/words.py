@@ -174,6 +174,22 @@ HELP_ZH: dict[str, str] = {
     ("judge again every report not in the record (rejected or waiting), e.g. after reference.xlsx was changed; "
      "a report waiting for another is judged again in every run anyway"):
         "重新校验所有未入账的日报（被拒收或等待中），例如修改了 reference.xlsx 之后；等待中的日报每次运行都会自动重新校验",
+    "an office that sells units (房源): two buildings, the status board, exchanges": "按房源销售的办公室：两栋楼、销控表、换房",
+    "every unit's status (offices that sell units)": "每套房源的状态（按房源销售的办公室）",
+    ("Every unit of the 房源表 with its status as of --date: available, reserved, signed, withheld or sold, "
+     "the contract, customer and rep that hold it, since when, and whether a reservation is overdue "
+     "(not signed within sign_within_days). JSON is a list of objects (docs/units.md)."):
+        "列出房源表中每套房源截至 --date 的状态：可售、已认购、已签约、保留或已售，占用它的合同、客户和置业顾问、起始日期，"
+        "以及认购是否逾期未签（超过 sign_within_days 天未签约）。JSON 为对象列表（docs/units.md）。",
+    "only this building": "只看这一栋",
+    "only this status": "只看这一状态",
+    "write the price list (价格一览表) of the unit list": "根据房源表生成价格一览表",
+    ("Before a launch: the 价格一览表 from the reference workbook's 房源表, a sheet per building, floors "
+     "top-down and units left to right with layout, area, list price and price per m², one printed page per "
+     "building."):
+        "开盘前：根据基础资料的房源表生成价格一览表，每栋一张表，楼层从上到下、房号从左到右，列出户型、面积、标准价和每平方米单价，"
+        "每栋打印一页。",
+    "the file to write (default: 价格一览表.xlsx in the office)": "要写入的文件（默认：办公文件夹中的 价格一览表.xlsx）",
 }
 
 # argparse's own words in its help pages.
@@ -184,6 +200,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "internal": ("xlpy 内部错误（{detail}）。这不是你的错；详细信息已写入 {log}，请把它发给维护者",
                  "xlpy internal error ({detail}). Not your fault; the details are in {log}: send it to the maintainers"),
     "no-such-path": ("找不到{what}：{path}", "{what} {path} does not exist"),
+    "no-units": ("{path} 没有房源表：此办公室不按房源销售", "{path} has no 房源表 (unit list): this office does not sell units"),
     "not-a-folder": ("{what} {path} 是一个文件，不是文件夹", "{what} {path} is a file, not a folder"),
     "not-a-file": ("{what} {path} 是一个文件夹，不是文件", "{what} {path} is a folder, not a file"),
     "os-error": ("{path}：{detail}", "{path}: {detail}"),

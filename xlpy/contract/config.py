@@ -64,6 +64,7 @@ class Settings:
     backups: int = 5
     lock_timeout: float = 60
     archive: bool = False  # move each report taken to inbox/已处理/YYYY-MM/
+    sign_within_days: int = 7  # a unit office's reservation not signed by then is 逾期未签
     ranking_weights: dict = field(default_factory=lambda: {
         "net_amount": 0.4, "attainment": 0.3, "conversion": 0.15, "collection_rate": 0.15})
     # nightly
@@ -179,6 +180,7 @@ accept_valid_rows = false  # false: a report with any error is rejected whole
 backups = 5                # previous master versions kept
 lock_timeout = 60          # seconds a second consolidation waits for the first
 archive = false            # true: move each report taken to inbox/已处理/YYYY-MM/
+sign_within_days = 7       # offices that sell units: a reservation not signed by then is overdue (逾期未签)
 
 [ranking]
 weights = { net_amount = 0.4, attainment = 0.3, conversion = 0.15, collection_rate = 0.15 }

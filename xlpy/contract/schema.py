@@ -16,6 +16,7 @@ class Column:
     type: str  # "date" | "text" | "number" | "money"
     aliases: tuple[str, ...] = ()
     required: bool = False  # the table is unusable without this column
+    units_only: bool = False  # written on the reports of offices that sell units (spec §4) only
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class DealType:
     en: str
     aliases: tuple[str, ...]
     needs: tuple[str, ...]  # each entry a key, or "a|b" for either
+    units_only: bool = False  # a deal of offices that sell units (spec §4)
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("contract_no", "合同编号", "Contract No", "text", ("合同号", "订单号", "合同編號", "Contract Number")),
     Column("due_date", "约定付款日", "Due Date", "date", ("应付款日期", "約定付款日")),
     Column("note", "备注", "Note", "text", ("客户意见", "備註", "Remarks")),
+    Column("from_unit", "原房号", "From Unit", "text", ("原房源", "換房前房號", "换房前房号"), units_only=True),
 )
 BY_KEY = {c.key: c for c in COLUMNS}
+# What a product office's report and template show: every column but the units' own.
+PRODUCT_OFFICE_COLUMNS = tuple(c.key for c in COLUMNS if not c.units_only)
 # A table needs a price: either column will do, the other is derived.
 PRICE_COLUMNS = ("amount", "unit_price")
 MONEY = tuple(c.key for c in COLUMNS if c.type in ("number", "money"))
@@ -78,6 +83,8 @@ DEAL_TYPES: tuple[DealType, ...] = (
              ("customer", "product", "qty", "unit_price|amount", "contract_no")),
     DealType("cancel", "退订", "cancel", ("退", "退房", "退货", "退訂"), ("contract_no", "qty|amount")),
     DealType("payment", "回款", "payment", ("收款",), ("contract_no", "received")),
+    DealType("exchange", "换房", "exchange", ("换", "換房"), ("contract_no", "product", "from_unit", "amount"),
+             units_only=True),
 )
 DEALS = {d.key: d for d in DEAL_TYPES}
 
@@ -103,6 +110,16 @@ REFERENCE_SHEETS: tuple[Sheet, ...] = (
         Column("rep", "销售代表", "Sales Rep", "text", ("业务员", "銷售代表", "Rep")),
         Column("region", "区域", "Region", "text", ("片区", "區域")),
         Column("target", "目标金额", "Target", "money", ("目标", "指标", "目標金額", "Amount"), required=True),
+    )),
+    Sheet("units", "房源表", ("房源", "房源清单", "房源表格", "Units"), (
+        Column("unit", "房号", "Unit", "text", ("房源", "单元", "房源编号", "房號"), required=True),
+        Column("building", "楼栋", "Building", "text", ("栋号", "楼号", "樓棟")),
+        Column("floor", "楼层", "Floor", "number", ("层", "樓層")),
+        Column("layout", "户型", "Layout", "text", ("戶型",)),
+        Column("area", "面积", "Area", "number", ("建筑面积", "面積", "建築面積")),
+        Column("list_price", "标准价", "List Price", "money", ("总价", "表价", "標準價"), required=True),
+        Column("floor_price", "最低价", "Floor Price", "money", ("底价", "最低價")),
+        Column("status", "状态", "Status", "text", ("狀態",)),
     )),
     Sheet("recipients", "收件人", ("收件人列表", "Recipients"), (
         Column("name", "姓名", "Name", "text", (), required=True),

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from xlpy.core import units
 from xlpy.core.periods import with_periods
 from xlpy.core.reference import Reference
 
@@ -59,12 +60,34 @@ def _derive_deals(ledger: pd.DataFrame, as_of) -> tuple:
     signed = lines.groupby(["contract_no", "product"], sort=False).agg(  # one row per contract line
         date=("date", "min"), rep=("rep", "first"), region=("region", "first"), customer=("customer", "first"),
         phone=("phone", "first"), due_date=("due_date", "min"), amount=("amount", "sum"), qty=("qty", "sum"))
+    exchanges = rows[(rows["deal"] == "exchange") & rows["contract_no"].isin(first.index)]
+    signed, first, repriced = _exchanged(exchanges, signed, first) if len(exchanges) else (signed, first, None)
     cancels = _attributed_cancels(rows[rows["deal"] == "cancel"], signed, first)
     of_contracts = cancels[cancels["contract_no"].isin(first.index)]
-    net = pd.concat([lines, of_contracts.assign(amount=-of_contracts["amount"].abs(),
-                                                qty=-of_contracts["qty"].abs())], ignore_index=True)
+    net = pd.concat([lines, repriced, of_contracts.assign(amount=-of_contracts["amount"].abs(),
+                                                          qty=-of_contracts["qty"].abs())], ignore_index=True)
     receipts = _receipts(rows, signed, first)
     return rows, net, cancels, receipts, _book(signed, of_contracts, receipts)
+
+
+def _exchanged(exchanges: pd.DataFrame, signed: pd.DataFrame, first: pd.DataFrame):
+    """An exchange (换房, spec §4) of a signed contract moves its line to the new unit at the new price.
+    Returns the contract lines and first lines as moved, and the net change of each exchange on its
+    own date (new price − old price; negative when the new unit is cheaper)."""
+    signed, first, changes = signed.copy(), first.copy(), []
+    for ex in exchanges.sort_values(["date", "source", "row"], kind="stable").to_dict("records"):
+        cno, old = ex["contract_no"], units.unit_key(ex["from_unit"])
+        lines = [k for k in signed.index if k[0] == cno]
+        line = next((k for k in lines if units.unit_key(k[1]) == old), lines[0] if len(lines) == 1 else None)
+        if line is None:
+            continue
+        moved = signed.loc[line].copy()
+        changes.append({**ex, "amount": ex["amount"] - moved["amount"], "qty": 0.0})
+        moved["amount"] = ex["amount"]
+        signed = signed.drop(index=line)
+        signed.loc[(cno, ex["product"]), :] = moved
+        first.loc[cno, "product"] = ex["product"]
+    return signed, first, pd.DataFrame(changes, columns=exchanges.columns)
 
 
 def _derive_activity(activity: pd.DataFrame | None, as_of) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from xlpy.core import rules, values
+from xlpy.core import rules, units, values
 from xlpy.core.contracts import contract_lines, facts, inventory
 from xlpy.core.rules import (
     ERROR,
@@ -61,6 +61,7 @@ class Book:
             self.stock = {k: p["opening_stock"] for k, p in ref.product_index.items()
                           if p.get("opening_stock") is not None}
         self.tolerance = ctx.settings.amount_tolerance
+        self.units = units.Holders(history, set(ref.unit_index)) if ref is not None and ref.sells_units else None
         self._load(history, ref)
         self.recorded = set(self.lines)  # contracts the master already holds
         self.held: dict[str, tuple[str, Issue, str]] = {}  # contract → (report not taken, its first error, root)
@@ -117,6 +118,8 @@ class Book:
         return (rec["qty"] or 0) * (price or 0)
 
     def apply(self, rec: dict, sign: int = 1) -> None:
+        if self.units is not None:
+            self.units.apply(rec, sign)
         key = values.norm(rec["contract_no"]) if rec["contract_no"] else None
         deal = rec["deal"]
         if deal == "contract" and key:
@@ -250,12 +253,15 @@ def _judge(rec: dict, table, book: Book, ctx: Context) -> list[Issue]:
         else:
             issue("contract-in-rejected-report", "contract_no", no, other=source, cell=first.cell or first.rule)
         return out
-    if deal in ("cancel", "payment") and key and key not in book.lines:
+    held = book.units is not None and key in book.units.unit_of  # a unit office's order carries its number too
+    if deal in ("cancel", "payment") and key and key not in book.lines and not held:
         issue("unknown-contract", "contract_no", no, deal=deal_name(deal, ctx.lang))
     if deal == "contract" and rec["product"] and rec["qty"] is not None:
         left = book.stock.get(values.norm(rec["product"]))
         if left is not None and rec["qty"] > left:
             issue("beyond-inventory", "qty", rec["qty"], product=rec["product"], expected=_show(left))
+    for rule, column, value, params in book.units.judge(rec) if book.units is not None else ():
+        issue(rule, column, value, **params)
     if _beyond(rec, key, book):
         issue("received-beyond-outstanding", "received", rec["received"], contract=no,
               expected=_show(book.outstanding(key)))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from xlpy.contract import schema
 from xlpy.contract.config import Settings
 from xlpy.contract.messages import Msg
-from xlpy.core import values
+from xlpy.core import units, values
 from xlpy.core.reference import Reference
 from xlpy.core.report import Report, Table, address
 
@@ -51,6 +51,16 @@ RULES = {r.id: r for r in (
     Rule("rep-region", WARNING, "销售代表“{rep}”属于“{expected}”区域，此处填的是“{value}”",
          "Sales rep “{rep}” belongs to region “{expected}”, but the row says “{value}”"),
     Rule("unknown-product", ERROR, "产品“{value}”不在基础资料的产品价目表中", "Product “{value}” is not in the reference price list"),
+    Rule("unknown-unit", ERROR, "房号“{value}”不在基础资料的房源表中，也不是价目表中的产品",
+         "Unit “{value}” is not in the reference unit list (房源表), nor a product of the price list"),
+    Rule("unit-taken", ERROR, "房号“{value}”已被合同 {other} 占用（{report}），请核对房号",
+         "Unit “{value}” is held by contract {other} ({report}); check the unit number"),
+    Rule("unit-held-by-order", ERROR, "房号“{value}”已由认购 {other} 认购（{report}），签约应使用同一编号",
+         "Unit “{value}” is reserved by order {other} ({report}); the contract must carry that number"),
+    Rule("exchange-to-taken", ERROR, "换房的新房号“{value}”已被合同 {other} 占用（{report}）",
+         "The exchange's new unit “{value}” is held by contract {other} ({report})"),
+    Rule("unit-not-for-sale", ERROR, "房号“{value}”在房源表中标记为“{status}”，不能认购或签约",
+         "Unit “{value}” is marked “{status}” in the unit list and cannot be reserved or signed"),
     Rule("unknown-deal-type", ERROR, "业务类型“{value}”无法识别，应为 {expected} 之一",
          "Deal type “{value}” is not recognised; expected one of {expected}"),
     Rule("amount-mismatch", ERROR, "金额 {value} 与 数量×单价 = {expected} 不符（容差 {tolerance}）",
@@ -199,6 +209,9 @@ def _check_rows(table: Table, report: Report, ctx: Context):
     ref, tol = ctx.reference, ctx.settings
     for rec in table.records:
         row = rec["row"]
+        if ref is not None and ref.sells_units and rec["qty"] is None and (row, "qty") not in bad \
+                and rec["product"] and values.norm(rec["product"]) not in ref.product_index:
+            rec["qty"] = 1.0  # a unit is sold one at a time (spec §4); the reader cannot know it is a unit
 
         def issue(rule, key, value=None, **params):
             return Issue(rule, table.sheet, table.cell(key, row), key, value, params)
@@ -274,10 +287,12 @@ def _check_reference(rec, deal, issue, ref: Reference):
         yield issue("unknown-region", "region", region, expected="、".join(ref.regions.values()))
     elif region and rep is not None and values.norm(region) != values.norm(rep["region"]):
         yield issue("rep-region", "region", region, rep=rec["rep"], expected=rep["region"])
+    for key in ("product", "from_unit") if ref.sells_units else ():
+        yield from _check_unit(rec, key, ref, issue)
     if rec["product"]:
-        product = ref.product_index.get(values.norm(rec["product"]))
+        product = ref.product_index.get(values.norm(rec["product"])) or ref.unit(rec["product"])
         if product is None:
-            if deal != "payment":
+            if deal != "payment" and not ref.sells_units:
                 yield issue("unknown-product", "product", rec["product"])
         elif deal in ("order", "contract") and product.get("floor_price") is not None:
             price = rec["unit_price"]
@@ -286,6 +301,18 @@ def _check_reference(rec, deal, issue, ref: Reference):
             if price is not None and price < product["floor_price"]:
                 yield issue("below-floor", "unit_price", price, product=rec["product"],
                             expected=_show(product["floor_price"]))
+
+
+def _check_unit(rec: dict, key: str, ref: Reference, issue):
+    """In an office that sells units, a unit named on a row must be one of the 房源表 and for sale."""
+    text = rec.get(key)
+    if not text or key == "product" and (rec["deal"] == "payment" or values.norm(text) in ref.product_index):
+        return
+    unit = ref.unit(text)
+    if unit is None:
+        yield issue("unknown-unit", key, text)
+    elif unit["status"] in ("withheld", "sold") and rec["deal"] in ("order", "contract", "exchange"):
+        yield issue("unit-not-for-sale", key, text, status=units.STATUS_NAMES[unit["status"]][0])
 
 
 def _check_totals(table: Table, ctx: Context):

@@ -26,7 +26,9 @@ def read_reference(path: Path, settings: Settings = Settings()) -> Reference:
     for sheet in schema.REFERENCE_SHEETS:
         grid = _find_sheet(grids, sheet)
         if grid is None:
-            if sheet.key in ("reps", "products"):
+            # An office sells products (产品价目), units (房源表), or both.
+            needed = sheet.key == "reps" or sheet.key == "products" and _find_sheet(grids, _UNITS) is None
+            if needed:
                 raise BadReference("reference-sheet-missing", path=str(path), sheet=sheet.zh)
             frames[sheet.key] = pd.DataFrame(columns=[c.key for c in sheet.columns])
             continue
@@ -38,6 +40,9 @@ def read_reference(path: Path, settings: Settings = Settings()) -> Reference:
         raise BadReference("reference-duplicate-rep", path=str(path), name=reps["name"][dupes].iloc[0])
     frames["targets"]["period"] = frames["targets"]["period"].map(_period)
     return Reference(**frames)
+
+
+_UNITS = next(s for s in schema.REFERENCE_SHEETS if s.key == "units")
 
 
 def _find_sheet(grids: dict[str, list], sheet: schema.Sheet):

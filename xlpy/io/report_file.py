@@ -32,7 +32,7 @@ def write_report(path: Path, title: dict | None = None, rows: list[dict] | None 
     the table's columns (default: all); ``lists`` adds drop-downs (key → choices) to
     ``data_rows`` rows below the header.
     """
-    columns = columns or tuple(c.key for c in schema.COLUMNS)
+    columns = columns or schema.PRODUCT_OFFICE_COLUMNS
     wb = Workbook()
     ws = wb.active
     ws.title = sheet
