@@ -139,6 +139,8 @@ def cmd_briefing(args) -> int:
     print(briefing.to_text(written.briefing, settings.language))
     print(written.workbook)
     print(written.eml)
+    if args.preview:
+        print(briefing.preview(written))
     if args.send:
         result = nightly.Result(written=written)
         if not nightly.deliver(settings, result, args.resend):
@@ -263,6 +265,8 @@ def build_parser() -> argparse.ArgumentParser:
     date_arg(p, "the day (default: today)")
     p.add_argument("--send", action="store_true", help="mail it to the 收件人 sheet's addresses over [smtp]")
     p.add_argument("--resend", action="store_true", help="with --send: mail again to those who already had it")
+    p.add_argument("--preview", action="store_true",
+                   help="also write the mail as DAY.html beside the .eml and open it in the browser")
     office_args(p)
     p.set_defaults(func=cmd_briefing)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from xlpy.core import stats, values
+from xlpy.io import page
 
 # sheet (zh, en) → the tables it holds, side by side (the first one leftmost)
 SHEETS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -51,6 +52,7 @@ NUMBER_FORMATS = {"money": "#,##0.00", "percent": "0.0%", "date": "yyyy-mm-dd", 
 MIN_WIDTHS = {"money": 13, "percent": 9, "date": 11}
 CHART_SIZE = {"x_scale": 1.3, "y_scale": 1.2}
 CHART_ROWS = 20  # rows a chart takes, so the next one goes below it
+CHART_CHARS = 90  # the width of a chart in characters (480 px × 1.3)
 
 
 @dataclass
@@ -89,6 +91,10 @@ def write_stats(workbook, tables: dict[str, pd.DataFrame], lang: str = "zh") -> 
                   if key in placed and not tables[key].empty]  # nothing to draw from an empty table
         for i, chart in enumerate(charts):  # right of the tables, one below the other
             worksheet.insert_chart(1 + i * CHART_ROWS, left, chart, CHART_SIZE)
+        # A page starts at each chart after the first, so that no page break cuts one.
+        page.setup(worksheet, getattr(workbook, "facts", None), header_rows=2,
+                   width=page.measure(worksheet) + CHART_CHARS * bool(charts), lang=lang,
+                   breaks=[1 + i * CHART_ROWS for i in range(1, len(charts))])
         written.append(name)
     return written
 
@@ -155,6 +161,9 @@ def _width(header: str, sample: list, kind: str | None) -> float:
 
 # -- charts: each drawn from the table it sits beside ----------------------------------------------
 
+FROM_ZERO = {"min": 0, "num_format": "#,##0"}  # a value axis not starting at zero exaggerates
+
+
 def _axis_title(key: str, lang: str) -> dict:
     return {"name": stats.label(key, lang)}
 
@@ -166,12 +175,14 @@ def _series(p: Placed, column, categories_column=None) -> dict:
 
 
 def _trend_chart(workbook, p: Placed, lang: str):
-    chart = workbook.add_chart({"type": "line"})
+    one_month = p.bottom == p.top + 1  # a line through one point is a lone dot: draw a column
+    chart = workbook.add_chart({"type": "column" if one_month else "line"})
     for column in p.columns[1:]:
-        chart.add_series({**_series(p, column), "marker": {"type": "circle"}})
+        chart.add_series({**_series(p, column), **({} if one_month else {"marker": {"type": "circle"}})})
     chart.set_title({"name": TITLES["region_trend"][lang == "en"]})
     chart.set_legend({"position": "bottom"})
-    chart.set_y_axis({**_axis_title("net_amount", lang), "num_format": "#,##0"})
+    chart.set_x_axis(_axis_title("month", lang))
+    chart.set_y_axis({**_axis_title("net_amount", lang), **FROM_ZERO})
     return chart
 
 
@@ -181,7 +192,8 @@ def _compare_chart(workbook, p: Placed, lang: str):
         chart.add_series(_series(p, column))
     chart.set_title({"name": TITLES["region_compare"][lang == "en"]})
     chart.set_legend({"position": "bottom"})
-    chart.set_y_axis({"num_format": "#,##0"})
+    chart.set_x_axis(_axis_title("region", lang))
+    chart.set_y_axis({**_axis_title("net_amount", lang), **FROM_ZERO})
     return chart
 
 
@@ -189,7 +201,9 @@ def _ranking_chart(workbook, p: Placed, lang: str):
     chart = workbook.add_chart({"type": "bar"})
     chart.add_series({**_series(p, "score", "rep"), "data_labels": {"value": True, "num_format": "0.00"}})
     chart.set_title({"name": TITLES["ranking"][lang == "en"]})
-    chart.set_y_axis({"reverse": True})  # rank 1 on top
+    # In a bar chart the y axis holds the categories (rank 1 on top) and the x axis the values.
+    chart.set_y_axis({"reverse": True, "label_position": "low", "visible": True})
+    chart.set_x_axis({**_axis_title("score", lang), "min": 0, "num_format": "0.00"})
     chart.set_legend({"none": True})
     return chart
 
@@ -200,7 +214,8 @@ def _aging_chart(workbook, p: Placed, lang: str):
         chart.add_series(_series(p, column))
     chart.set_title({"name": TITLES["aging"][lang == "en"]})
     chart.set_legend({"position": "bottom"})
-    chart.set_x_axis({**_axis_title("outstanding", lang), "num_format": "#,##0"})
+    chart.set_x_axis({**_axis_title("outstanding", lang), **FROM_ZERO})
+    chart.set_y_axis(_axis_title("region", lang))
     return chart
 
 

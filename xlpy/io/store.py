@@ -28,7 +28,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from xlpy.core import ledger as L
 from xlpy.core import values
-from xlpy.io import clock
+from xlpy.io import clock, page
 
 SUMMARY = "总表.xlsx"
 PARTITION = re.compile(r"^(\d{4}-\d{2}|undated)\.xlsx$")
@@ -161,17 +161,21 @@ def concat(parts: dict[str, Partition], what: str) -> pd.DataFrame:
 FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm:ss", "money": "#,##0.00", "number": "#,##0.##"}
 
 
-def new_workbook(path: Path) -> xlsxwriter.Workbook:
+def new_workbook(path: Path, facts: page.Facts | None = None) -> xlsxwriter.Workbook:
     """A workbook that writes every string as text: a report's `=HYPERLINK(...)`
-    stays inert text in the master, never a live formula."""
+    stays inert text in the master, never a live formula. ``facts`` go into every page footer."""
     # xlsxwriter's scratch files go beside the file (in a commit, the temporary folder that the
     # next run drops), never to the system's temp folder, where a killed run would leave them.
-    return _Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+    book = _Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                  "strings_to_numbers": False, "nan_inf_to_errors": True,
                                  "tmpdir": str(Path(path).parent)})
+    book.facts = facts or page.Facts()
+    return book
 
 
 class _Workbook(xlsxwriter.Workbook):
+    facts = page.Facts()
+
     def add_worksheet(self, name=None, worksheet_class=None):
         return super().add_worksheet(name, worksheet_class or _Worksheet)
 
@@ -206,6 +210,7 @@ def write_table(book: xlsxwriter.Workbook, sheet: str, frame: pd.DataFrame, fiel
     ws.add_table(0, 0, max(len(frame), 1), len(fields) - 1,
                  {"columns": [{"header": h} for h in headers], "style": "Table Style Light 9"})
     ws.freeze_panes(1, 0)
+    page.setup(ws, book.facts, header_rows=1, lang=lang)
     return ws
 
 
@@ -226,8 +231,8 @@ def _width(value) -> int:
     return values.display_width(str(value)) + 2
 
 
-def write_partition(path: Path, part: Partition, lang: str = "zh") -> None:
-    book = new_workbook(path)
+def write_partition(path: Path, part: Partition, lang: str = "zh", facts: page.Facts | None = None) -> None:
+    book = new_workbook(path, facts)
     for sheet, fields in L.SHEETS.items():
         write_table(book, sheet, getattr(part, L.FRAME_OF_SHEET[sheet]), fields, lang)
     book.close()
