@@ -7,7 +7,8 @@ import tomllib
 import pytest
 from openpyxl import load_workbook
 
-from xlpy.app.office import init_office
+from xlpy.app import demo_data
+from xlpy.app.office import EXAMPLES, init_office, write_reference
 from xlpy.cli.main import main
 from xlpy.contract import config, schema
 from xlpy.core import rules
@@ -108,6 +109,21 @@ def test_reference_is_laid_out_for_excel(office):
     assert all(c.number_format == "@" and isinstance(c.value, str) for c in periods)
 
 
+def test_a_blank_office_has_an_example_row_per_sheet_that_is_not_read(tmp_path):
+    office = init_office(tmp_path / "blank", DAY, sample=False)
+    wb = load_workbook(office / "reference.xlsx")
+    for sheet in schema.REFERENCE_SHEETS:
+        ws = wb[sheet.zh]
+        assert [c.value for c in ws[1]][:len(sheet.columns)] == [c.zh for c in sheet.columns]
+        assert ws.max_row == 2 and any(str(c.value).startswith("示例") for c in ws[2])
+        assert ws.cell(2, 1).value == EXAMPLES[sheet.key][0][0]
+    ref = read_reference(office / "reference.xlsx")
+    assert ref.reps.empty and ref.products.empty and ref.targets.empty and ref.recipients.empty
+    wb["销售代表"].cell(3, 1, "王五"), wb["销售代表"].cell(3, 2, "华南")  # a real row below the example is read
+    wb.save(office / "reference.xlsx")
+    assert read_reference(office / "reference.xlsx").reps["name"].tolist() == ["王五"]
+
+
 # ---------------------------------------------------------------- template
 
 
@@ -187,8 +203,11 @@ def test_cli_init_and_template(tmp_path, capsys):
     office = tmp_path / "office"
     assert main(["init", str(office), "--lang", "en"]) == 0
     assert config.load(office).language == "en"
+    out = capsys.readouterr().out
+    assert str(office) in out and "  3. " in out and "xlpy template" in out  # the next three steps
     assert main(["init", str(office)]) == 2
     assert config.CONFIG_NAME in capsys.readouterr().err
+    write_reference(office / "reference.xlsx", demo_data.reference_data(2026))  # `xlpy init` leaves it empty
     args = ["template", "--office", str(office), "--rep", "王芳", "--date", "2026-11-26"]
     assert main(args) == 0
     out = capsys.readouterr().out.strip()

@@ -17,7 +17,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from xlpy.app import consolidate, validate
-from xlpy.app.office import PRODUCTS, REPS, init_office
+from xlpy.app.demo_data import PRODUCTS, REPS
+from xlpy.app.office import init_office
 from xlpy.contract import config, schema
 from xlpy.contract.messages import pick
 from xlpy.core.rules import ERROR, WARNING, Context

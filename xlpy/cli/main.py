@@ -92,9 +92,11 @@ def cmd_stats(args) -> int:
 
 
 def cmd_init(args) -> int:
-    from xlpy.app.office import init_office
-    path = init_office(args.dir, args.today, lang=args.lang or "zh")
-    print(path)
+    from xlpy.app.office import NEXT_STEPS, init_office
+    lang = args.lang or "zh"
+    path = init_office(args.dir, args.today, lang=lang, sample=False)
+    settings = config.load(path)
+    print(NEXT_STEPS[lang == "en"].format(dir=path, reference=settings.path("reference")))
     return exits.OK
 
 
@@ -224,8 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser("init", help="create an office folder", description=(
-        "Create an office folder: xlpy.toml (settings), reference.xlsx (reps, products, targets, "
-        "recipients: edit it in Excel), inbox/ and master/."))
+        "Create an office folder: xlpy.toml (settings), an empty reference.xlsx (reps, products, targets, "
+        "recipients, each sheet with one example row marked 示例 that is ignored: fill it in Excel), inbox/ "
+        "and master/; prints the next three steps."))
     p.add_argument("dir", type=Path, metavar="DIR", help="the folder to create (may exist, must not hold xlpy.toml)")
     p.add_argument("--lang", choices=("zh", "en"), help="language of messages (default: zh)")
     p.set_defaults(func=cmd_init)
