@@ -18,7 +18,6 @@ from email.policy import SMTP
 from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 
-import pandas as pd
 
 from xlpy.app.mail_html import shown, to_html
 from xlpy.contract.config import Settings

@@ -168,8 +168,8 @@ def _settings(args) -> config.Settings:
 
 
 def cmd_demo(args) -> int:
-    from xlpy.app.demo import run_demo
-    return run_demo(args.dir, args.today, lang=args.lang or "zh")
+    from xlpy.app.demo_run import run_demo
+    return run_demo(args.dir, args.today, lang=args.lang or "zh", verbose=args.verbose)
 
 
 # ---------------------------------------------------------------- the parser
@@ -244,9 +244,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("demo", help="build a demo office and run everything on it", description=(
-        "Build a demo office with a few weeks of realistic reports (some with deliberate mistakes), "
-        "run every step on it and print what to open."))
+        "Build a demo office with three months of realistic reports up to today (some with deliberate "
+        "mistakes, a few cancellations, exchanges, late payments and corrections), run every step on it and "
+        "print a short summary and what to open."))
     p.add_argument("dir", nargs="?", type=Path, default=Path("xlpy-demo"), help="the folder (default: ./xlpy-demo)")
+    p.add_argument("--verbose", action="store_true", help="also list every file and every finding")
+    date_arg(p, "the demo's last day (default: today)")
     p.add_argument("--lang", choices=("zh", "en"), help="language of messages (default: zh)")
     p.set_defaults(func=cmd_demo)
 
