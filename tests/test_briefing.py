@@ -12,6 +12,7 @@ import socket
 import struct
 import subprocess
 import webbrowser
+import zipfile
 from email.policy import default
 from pathlib import Path
 
@@ -270,3 +271,16 @@ def test_smtp_settings(tmp_path):
     with pytest.raises(ValueError, match="starttls"):
         config.load(tmp_path)
     assert config.load(tmp_path / "nowhere").smtp is None
+
+
+def test_the_summary_charts_do_not_mislead(written):
+    """Bars from zero, categories named, the trend of a single month a column rather than a dot."""
+    with zipfile.ZipFile(written.workbook) as z:
+        charts_xml = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts_xml) == 4
+    for xml in charts_xml:
+        assert "<c:barChart>" in xml and "<c:lineChart>" not in xml, xml[:200]  # one month: all columns/bars
+        value_axis = re.search(r"<c:valAx>.*?</c:valAx>", xml, re.S).group(0)
+        assert '<c:min val="0"/>' in value_axis
+        assert xml.count("<c:ser>") == xml.count("<c:cat>")  # every series has its categories
+        assert '<c:delete val="1"/>' not in re.search(r"<c:catAx>.*?</c:catAx>", xml, re.S).group(0)

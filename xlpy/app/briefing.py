@@ -20,6 +20,7 @@ from pathlib import Path
 
 
 from xlpy.app.mail_html import shown, to_html
+from xlpy.contract import schema
 from xlpy.contract.config import Settings
 from xlpy.core import contracts, stats, values, worklog
 from xlpy.core.worklog import WorkLog, compute, missing_reps, rejected_reports, title  # noqa: F401 - the API
@@ -117,14 +118,16 @@ def recipients(reference: Reference) -> list[tuple[str, str]]:
 
 
 def summary_writer(parts: dict, reference: Reference, settings: Settings, day: dt.date, lang: str,
-                   rejected_files: tuple[dict, dict] | None = None):
+                   rejected_files: tuple[dict, dict] | None = None):  # default: read from the inbox
     """(writer(path), briefing): the summary workbook 总表 as of ``day``, the 工作日志 sheet
     first, then every statistic sheet with its charts. Consolidation and the briefing
     both write it this way, so neither drops the other's sheets."""
     ledger, activity = store.concat(parts, "ledger"), store.concat(parts, "activity")
-    rejected_reps, headers = rejected_files or ({}, {})
-    b = compute(ledger, activity, reference, day, settings.briefing_overdue_days,
-                store.concat(parts, "imports"), store.concat(parts, "problems"), rejected_reps, headers, lang)
+    imports, problems = store.concat(parts, "imports"), store.concat(parts, "problems")
+    rejected = rejected_reports(imports, problems, day)
+    rejected_reps, headers = rejected_files or _rejected_files(rejected["source"], settings, reference, day)
+    b = compute(ledger, activity, reference, day, settings.briefing_overdue_days, imports, problems,
+                rejected_reps, headers, lang)
 
     def write(path: Path) -> None:
         tables = stats.all_tables(ledger, activity, reference, day, settings.ranking_weights)
@@ -144,9 +147,7 @@ def make_briefing(settings: Settings, day: dt.date, reference: Reference | None 
     with store.lock(master, settings.lock_timeout):
         store.recover(master)
         parts = store.read_partitions(master)
-        rejected = rejected_reports(store.concat(parts, "imports"), store.concat(parts, "problems"), day)
-        write, b = summary_writer(parts, reference, settings, day, lang,
-                                  _rejected_files(rejected["source"], settings, reference, day))
+        write, b = summary_writer(parts, reference, settings, day, lang)
         store.commit(master, {store.SUMMARY: write}, settings.backups)
     to = recipients(reference)
     msg = message(b, lang, sender(settings), to)
@@ -174,6 +175,6 @@ def _rejected_files(sources, settings: Settings, reference: Reference, day: dt.d
         names = {t.title["rep"].value for t in report.tables if "rep" in t.title}
         names |= {rec.get("rep") for t in report.tables for rec in t.records}
         out[source] = {reference.rep_index.get(values.norm(n), {}).get("name", n) for n in names if n}
-        headers[source] = {reader.address(c, 1)[:-1]: stats.label(k, settings.language)
+        headers[source] = {reader.address(c, 1)[:-1]: getattr(schema.BY_KEY[k], settings.language)
                            for t in report.tables for k, c in t.columns.items()}
     return out, headers

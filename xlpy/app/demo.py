@@ -85,6 +85,7 @@ class _Line:
     price: int
     received: float
     cancelled: int = 0
+    settled: bool = False  # whether its due date has come (paid then, or late)
 
     @property
     def outstanding(self) -> float:
@@ -263,6 +264,24 @@ class _Generator:
         return [self._row("cancel", customer=line.customer, product=line.product, qty=qty, unit_price=line.price,
                           amount=qty * line.price, contract_no=line.no, note="客户退货：型号订错")]
 
+    def _settlements(self, rep: str, day: dt.date) -> list[dict]:
+        """Most customers pay the balance as it falls due (within the next two days); a few pay
+        late or not yet, which is what 催款名单 is for."""
+        due = {}
+        for line in self.lines:
+            if line.rep == rep and line.day < day and not line.settled and 0 <= (line.day - day).days + 30 <= 2:
+                line.settled = True
+                due.setdefault(line.no, []).append(line)
+        out = []
+        for no, lines in due.items():
+            owed = sum(line.outstanding for line in lines)
+            if owed >= 100 and self.extra.random() < 0.85:
+                for line in lines:
+                    line.received += line.outstanding
+                out.append(self._row("payment", self.extra, customer=lines[0].customer, contract_no=no,
+                                     received=owed, note="到期结清"))
+        return out
+
     def _exchanges(self, rows: list[dict]) -> list[dict]:
         """Some customers who send a model back order the right one the same day (换)."""
         out = []
@@ -352,7 +371,8 @@ class _Generator:
             blank = self.rng.randint(1, len(out) - 1)
             out.insert(blank, {})
             at = at + 1 if at is not None and at >= blank else at
-        exchanges = self._exchanges(rows)  # after the rows' layout is drawn, which they leave as it was
+        # after the rows' layout is drawn, which they leave as it was
+        exchanges = self._exchanges(rows) + self._settlements(rep, day)
         out += [self._shown({"date": day if style.fill_dates else None, **row}, style) for row in exchanges]
         if style.total_row:
             out.append(self._total(rows + exchanges, style, wrong=rule == "total-mismatch"))

@@ -27,10 +27,12 @@ table{border-collapse:collapse}
  table.stack tr{display:block;border-bottom:1px solid #ddd;padding:4px 0}
  table.stack td{display:block;border:0!important;text-align:left!important;padding:1px 8px!important}
  table.stack td[data-label]:before{content:attr(data-label) "：";color:#777}
+ table.grid th,table.grid td{padding:3px 4px!important;font-size:12px!important}
  img{width:100%!important;height:auto!important}
 }
 """
 CELL = "padding:4px 6px;border-bottom:1px solid #e3e3e3;font-size:13px;vertical-align:top"
+STACKED = {"deals", "rejected", "overdue"}  # too many columns for a phone: label/value lines there
 
 
 def shown(key: str, value, lang: str = "zh") -> str:
@@ -61,7 +63,7 @@ def to_html(log: WorkLog, lang: str = "zh", images: dict[str, str] | None = None
         if key == "regions" and "attainment" in images:
             parts.append(_image(images["attainment"], worklog.words("attainment-chart", lang),
                                 60 + 34 * max(len(table), 1)))
-        parts.append(_table(table, lang) if not table.empty else _p(worklog.words("none", lang)))
+        parts.append(_table(table, lang, key in STACKED) if not table.empty else _p(worklog.words("none", lang)))
     parts.append(f'<p style="color:#888;font-size:12px;margin:16px 0 0">{html.escape(worklog.words("footer", lang))}</p>')
     body = "".join(parts)
     return ('<!DOCTYPE html><html><head><meta charset="utf-8">'
@@ -99,7 +101,7 @@ def _figures(log: WorkLog, lang: str) -> str:
     return f'<table role="presentation" width="100%" cellpadding="0" cellspacing="0">{"".join(rows)}</table>'
 
 
-def _table(table: pd.DataFrame, lang: str) -> str:
+def _table(table: pd.DataFrame, lang: str, stacked: bool) -> str:
     labels = [worklog.column_label(c, lang) for c in table.columns]
     numeric = [kind_of(c) in ("money", "percent", "whole", "number") for c in table.columns]
     head = "".join(f'<th style="{CELL};background:#eef3f9;text-align:{"right" if n else "left"};white-space:nowrap">'
@@ -111,5 +113,6 @@ def _table(table: pd.DataFrame, lang: str) -> str:
                  f'{html.escape(shown(c, v, lang))}</td>'
                  for c, v, label, n in zip(table.columns, row, labels, numeric)]
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return (f'<table class="stack" width="100%" cellpadding="0" cellspacing="0"><thead><tr>{head}</tr></thead>'
+    return (f'<table class="{"stack" if stacked else "grid"}" width="100%" cellpadding="0" cellspacing="0">'
+            f'<thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table>')

@@ -28,6 +28,7 @@ RANKING = ["rank", "rep", "region", "net_amount", "target", "attainment"]
 REGIONS = ["region", "net_amount", "target", "attainment"]
 OVERDUE = ["contract_no", "customer", "rep", "outstanding", "due_date", "days_overdue"]
 REJECTED = ["rep", "source", "status", "reasons"]
+OVERDUE_SHOWN = 10  # the largest; the heading counts and sums them all
 SHOWN_STATUSES = ("rejected", "unreadable", "partial")
 # The day's deals management asks about, in the seed's words: 定 (reserved), 退 (cancelled),
 # 换 (exchanged: a cancellation and a new deal of the same customer on one day), 签 (signed).
@@ -47,8 +48,10 @@ class WorkLog:
     comments: pd.DataFrame  # COMMENTS: the day's notes, by rep
     ranking: pd.DataFrame  # RANKING: every rep, by month-to-date net sales
     regions: pd.DataFrame  # REGIONS, the month to date
-    overdue: pd.DataFrame  # OVERDUE, beyond ``overdue_days``
+    overdue: pd.DataFrame  # OVERDUE, beyond ``overdue_days``: the OVERDUE_SHOWN largest
     overdue_days: int
+    overdue_count: int  # all of them
+    overdue_total: float
     missing: list[str]  # active reps who filed nothing that day
     rejected: pd.DataFrame  # REJECTED: reports of the day waiting for a corrected copy
 
@@ -72,6 +75,7 @@ def compute(ledger: pd.DataFrame, activity: pd.DataFrame, reference: Reference, 
     reps = stats.group_stats(ledger, activity, reference, "rep", month, as_of=day)
     regions = stats.group_stats(ledger, activity, reference, "region", month, as_of=day)
     overdue = stats.collection_list(ledger, day)
+    overdue = overdue[overdue["days_overdue"] > overdue_days].sort_values("outstanding", ascending=False)
     rejected = rejected_reports(imports, problems, day, rejected_reps, headers, lang)
     filed = set(activity.loc[activity["date"] == pd.Timestamp(day), "rep"].dropna())
     filed |= set(ledger.loc[ledger["report_date"] == pd.Timestamp(day), "rep"].dropna())
@@ -80,8 +84,8 @@ def compute(ledger: pd.DataFrame, activity: pd.DataFrame, reference: Reference, 
     of_day = ledger[ledger["report_date"] == pd.Timestamp(day)]
     return WorkLog(day, figures, days[["day", "net_amount"]], deals_of_day(of_day), comments_of_day(of_day),
                    ranking(reps, reference), regions[REGIONS],
-                   overdue[overdue["days_overdue"] > overdue_days][OVERDUE].reset_index(drop=True),
-                   overdue_days, missing_reps(reference, day, filed), rejected)
+                   overdue[OVERDUE].head(OVERDUE_SHOWN).reset_index(drop=True), overdue_days, len(overdue),
+                   float(overdue["outstanding"].sum()), missing_reps(reference, day, filed), rejected)
 
 
 def deals_of_day(rows: pd.DataFrame) -> pd.DataFrame:
@@ -168,11 +172,13 @@ TEXT = {
     "rejected": ("待补交的日报（被拒收，请督促修改后重交）", "Reports pending (rejected: ask the rep for a corrected copy)"),
     "ranking": ("本月销售排名（按净销售额，截至当日）", "This month's ranking by net sales (to date)"),
     "regions": ("各区域本月目标完成", "Month-to-date attainment by region"),
-    "overdue": ("逾期超过 {days} 天的应收账款", "Receivables overdue more than {days} days"),
+    "overdue": ("逾期超过 {days} 天的应收账款：共 {count} 笔，合计 {total:,.2f} 元",
+                "Receivables overdue more than {days} days: {count}, {total:,.2f} yuan in all"),
+    "overdue-cut": ("（列出金额最大的 {shown} 笔）", " (the {shown} largest listed)"),
     "trend": ("本月每日净销售额", "Net sales per day this month"),
     "attainment-chart": ("各区域目标完成率", "Attainment by region"),
     "none": ("无", "none"),
-    "footer": ("本邮件根据总表自动生成，数字与总表的统计一致。",
+    "footer": ("根据总表自动生成，数字与总表的统计一致。",
                "Generated from the summary workbook; the figures equal its statistics."),
     "reserve": ("定", "reserved"), "cancel": ("退", "cancelled"), "exchange": ("换", "exchanged"),
     "sign": ("签约", "signed"),
@@ -212,4 +218,10 @@ def sections(log: WorkLog, lang: str = "zh") -> list[tuple[str, str, pd.DataFram
     return [("deals", words("deals", lang), deals), ("comments", words("comments", lang), log.comments),
             ("missing", words("missing", lang), missing), ("rejected", words("rejected", lang), rejected),
             ("ranking", words("ranking", lang), log.ranking), ("regions", words("regions", lang), log.regions),
-            ("overdue", words("overdue", lang, days=log.overdue_days), log.overdue)]
+            ("overdue", overdue_heading(log, lang), log.overdue)]
+
+
+def overdue_heading(log: WorkLog, lang: str = "zh") -> str:
+    heading = words("overdue", lang, days=log.overdue_days, count=log.overdue_count, total=log.overdue_total)
+    cut = log.overdue_count > len(log.overdue)
+    return heading + (words("overdue-cut", lang, shown=len(log.overdue)) if cut else "")

@@ -12,7 +12,7 @@ from xlpy.core.worklog import WorkLog
 from xlpy.io import page, stats_sheets
 
 SHEET = ("工作日志", "Daily Briefing")
-WIDTHS = (10, 24, 20, 10, 9, 14, 14)  # seven columns: a deal's kind … its contract number
+WIDTHS = (10, 24, 20, 14, 14, 14, 14)  # seven columns: a deal's kind … its contract number
 LAST = len(WIDTHS) - 1
 FIGURE_PAIRS = 3  # the day's figures as label | value, three pairs a row
 FORMATS = {"money": "#,##0.00", "percent": "0.0%", "date": "yyyy-mm-dd", "whole": "0", "number": "#,##0.##"}
