@@ -23,7 +23,7 @@ from xlpy.app.mail_html import shown, to_html
 from xlpy.contract import schema
 from xlpy.contract.config import Settings
 from xlpy.core import contracts, stats, values, worklog
-from xlpy.core.worklog import WorkLog, compute, missing_reps, rejected_reports, title  # noqa: F401 - the API
+from xlpy.core.worklog import FIGURES, WorkLog, compute, missing_reps, rejected_reports, title  # noqa: F401 - the API
 from xlpy.io import charts, page, reader, stats_sheets, store
 from xlpy.io.reference import Reference, read_reference
 from xlpy.io.worklog_sheet import SHEET, write_sheet
@@ -41,6 +41,10 @@ def to_text(b: WorkLog, lang: str = "zh") -> str:
     lines = [title(b, lang), "", worklog.words("day", lang)]
     lines += [f"  {worklog.column_label(k, lang)}{colon}{shown(k, v, lang)}" for k, v in b.figures.items()]
     for _, heading, table in worklog.sections(b, lang):
+        if len(table.columns) == 1:  # a list of names: on one line
+            names = ("、" if lang != "en" else ", ").join(map(str, table.iloc[:, 0]))
+            lines += ["", heading + colon + (names or worklog.words("none", lang))]
+            continue
         lines += ["", heading]
         if table.empty:
             lines.append("  " + worklog.words("none", lang))

@@ -123,7 +123,8 @@ def build_demo(dir: Path, today: dt.date, lang: str = "zh", seed: int = 2026,
     generator = _Generator(random.Random(seed), office, config.load(dir).path("inbox"), random.Random(seed + 1))
     generator.run()
     years = {d.year for d in span} | {today.year}
-    write_reference(config.load(dir).path("reference"), reference_data(years, generator.targets()))
+    # stock for as many months as the reports cover (the sample office's holds a month's sales)
+    write_reference(config.load(dir).path("reference"), reference_data(years, generator.targets(), months or 1))
     return office
 
 

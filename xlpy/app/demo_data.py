@@ -17,19 +17,18 @@ REPS = (
     ("杨磊", "华北", "是", dt.date(2017, 11, 20), "yang.lei@example.com"),
     ("赵敏", "华北", "是", dt.date(2022, 6, 6), "zhao.min@example.com"),
 )
-# Dealers buy by the dozen: (product, category, list price, floor price ≈ 92 %, opening stock enough
-# for a quarter's sales).
+# Dealers buy by the dozen: (product, category, list price, floor price ≈ 92 %, opening stock: a month's sales).
 PRODUCTS = (
-    ("壁挂空调 KFR-26GW", "空调", 2699, 2480, 8400),
-    ("壁挂空调 KFR-35GW", "空调", 3299, 3040, 11200),
-    ("柜式空调 KFR-72LW", "空调", 6999, 6440, 3600),
-    ("燃气热水器 JSQ-16", "热水器", 2199, 2020, 6000),
-    ("燃气热水器 JSQ-24", "热水器", 3599, 3310, 3000),
-    ("电热水器 DSZF-60", "热水器", 1599, 1470, 7600),
-    ("净水器 RO-600G", "净水器", 2999, 2760, 5200),
-    ("净水器 RO-1000G", "净水器", 4599, 4230, 2400),
-    ("空气净化器 KJ-500", "净化器", 1899, 1750, 4800),
-    ("新风系统 XF-250", "新风", 8999, 8280, 2400),
+    ("壁挂空调 KFR-26GW", "空调", 2699, 2480, 4200),
+    ("壁挂空调 KFR-35GW", "空调", 3299, 3040, 5600),
+    ("柜式空调 KFR-72LW", "空调", 6999, 6440, 1800),
+    ("燃气热水器 JSQ-16", "热水器", 2199, 2020, 3000),
+    ("燃气热水器 JSQ-24", "热水器", 3599, 3310, 1500),
+    ("电热水器 DSZF-60", "热水器", 1599, 1470, 3800),
+    ("净水器 RO-600G", "净水器", 2999, 2760, 2600),
+    ("净水器 RO-1000G", "净水器", 4599, 4230, 1200),
+    ("空气净化器 KJ-500", "净化器", 1899, 1750, 2400),
+    ("新风系统 XF-250", "新风", 8999, 8280, 600),
 )
 RECIPIENTS = (
     ("林国华", "董事长", "chairman@example.com"),
@@ -42,10 +41,12 @@ REP_MONTHLY = {"张伟": 600_000, "王芳": 500_000, "李娜": 350_000, "刘洋"
 SEASON = (0.8, 0.7, 0.9, 1.0, 1.1, 1.2, 1.2, 1.1, 1.0, 1.0, 1.1, 1.3)
 
 
-def reference_data(years, monthly: dict[tuple[str, str], float] | None = None) -> dict[str, list]:
+def reference_data(years, monthly: dict[tuple[str, str], float] | None = None, stock: float = 1) -> dict[str, list]:
     """The rows of each reference sheet; targets for ``years`` (an int or several), with
-    ``monthly`` ((rep, "YYYY-MM") → target) replacing the planned figure of those months."""
-    return {"reps": REPS, "products": PRODUCTS, "targets": targets(years, monthly), "recipients": RECIPIENTS}
+    ``monthly`` ((rep, "YYYY-MM") → target) replacing the planned figure of those months; the
+    opening stock times ``stock`` (a quarter of the demo sells more than a month's)."""
+    products = [(*p[:4], round(p[4] * stock)) for p in PRODUCTS]
+    return {"reps": REPS, "products": products, "targets": targets(years, monthly), "recipients": RECIPIENTS}
 
 
 def targets(years, monthly: dict[tuple[str, str], float] | None = None) -> list[tuple]:
