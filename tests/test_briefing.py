@@ -206,9 +206,12 @@ def test_the_mail_fits_a_phone_of_390_px(written, tmp_path):
     assert width and int(width.group(1)) <= int(width.group(2)) <= 390, out[:300]
 
 
-def test_the_sender_is_the_office_at_this_machine(office):
+def test_the_sender_is_the_smtp_user_or_the_office_at_this_machine(office):
     sender = briefing.sender(config.load(office))
-    assert sender == f"office <office@{socket.gethostname()}>" and "localhost" not in sender.split("@")[0]
+    assert sender == f"office <office@{socket.gethostname()}>" and not sender.startswith("xlpy@")
+    with (office / config.CONFIG_NAME).open("a", encoding="utf-8") as f:
+        f.write('\n[smtp]\nhost = "mail.example.com"\nuser = "assistant@example.com"\n')
+    assert briefing.sender(config.load(office)) == "assistant@example.com"
 
 
 def test_preview_writes_the_html_beside_the_eml_and_opens_it(written, monkeypatch):
