@@ -287,3 +287,20 @@ def test_the_summary_charts_do_not_mislead(written):
         assert '<c:min val="0"/>' in value_axis
         assert xml.count("<c:ser>") == xml.count("<c:cat>")  # every series has its categories
         assert '<c:delete val="1"/>' not in re.search(r"<c:catAx>.*?</c:catAx>", xml, re.S).group(0)
+
+
+@pytest.fixture
+def no_cjk_font(monkeypatch):
+    """A machine whose fonts are none of those the charts look for."""
+    monkeypatch.setattr(charts, "FONTS", ("No Such Font",))
+    monkeypatch.setattr(charts, "FONT_FILES", ())
+    charts.cjk_font.cache_clear()
+    yield
+    charts.cjk_font.cache_clear()
+
+
+def test_without_a_cjk_font_the_charts_speak_english_and_the_log_says_so(written, no_cjk_font, caplog):
+    with caplog.at_level("WARNING", logger="xlpy"):
+        png = charts.attainment_png(written.briefing.regions, "zh")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and "no CJK font" in caplog.text
+    assert charts.compact(123_456, "en") == "123k"  # the English labels the fallback uses

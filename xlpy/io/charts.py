@@ -115,7 +115,8 @@ def _attainment(regions: pd.DataFrame, lang: str):
     rates = regions["attainment"].fillna(0).astype(float).to_list()
     fig = _figure(60 + 34 * max(len(rates), 1))
     ax = fig.add_subplot()
-    names = [str(r) for r in regions["region"]]
+    # without a CJK font a Chinese name would print as boxes: its place in the table below instead
+    names = [str(r) if cjk_font() or str(r).isascii() else f"#{i + 1}" for i, r in enumerate(regions["region"])]
     bars = ax.barh(range(len(rates)), rates, color=[GREEN if r >= 1 else DARK for r in rates], height=0.6)
     ax.bar_label(bars, labels=[f"{r:.1%}" for r in rates], fontsize=7, padding=3)
     ax.set_yticks(range(len(rates)), names, fontsize=8)
