@@ -304,3 +304,12 @@ def test_without_a_cjk_font_the_charts_speak_english_and_the_log_says_so(written
         png = charts.attainment_png(written.briefing.regions, "zh")
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and "no CJK font" in caplog.text
     assert charts.compact(123_456, "en") == "123k"  # the English labels the fallback uses
+
+
+def test_cli_briefing_preview(office, monkeypatch, capsys):
+    opened = []
+    monkeypatch.setattr(webbrowser, "open", opened.append)  # no browser window in a test
+    assert main(["briefing", "--office", str(office), "--date", str(DAY), "--preview"]) == 0
+    preview = office / "outbox" / f"{DAY}.html"
+    assert str(preview) in capsys.readouterr().out and opened == [preview.resolve().as_uri()]
+    assert '<meta name="viewport"' in preview.read_text(encoding="utf-8")
