@@ -53,6 +53,8 @@ MIN_WIDTHS = {"money": 13, "percent": 9, "date": 11}
 CHART_SIZE = {"x_scale": 1.3, "y_scale": 1.2}
 CHART_ROWS = 20  # rows a chart takes, so the next one goes below it
 CHART_CHARS = 90  # the width of a chart in characters (480 px × 1.3)
+SHORT_TABLE = 40  # rows: tables no longer than this have their charts below them
+PAGE_ROWS = 32  # rows a landscape A4 page holds at full size (a sheet shrunk to fit holds more)
 
 
 @dataclass
@@ -89,14 +91,24 @@ def write_stats(workbook, tables: dict[str, pd.DataFrame], lang: str = "zh") -> 
         worksheet.freeze_panes(2, 0)
         charts = [draw(workbook, placed[key], lang) for key, draw in CHARTS.items()
                   if key in placed and not tables[key].empty]  # nothing to draw from an empty table
-        for i, chart in enumerate(charts):  # right of the tables, one below the other
-            worksheet.insert_chart(1 + i * CHART_ROWS, left, chart, CHART_SIZE)
-        # A page starts at each chart after the first, so that no page break cuts one.
-        page.setup(worksheet, getattr(workbook, "facts", None), header_rows=2,
-                   width=page.measure(worksheet) + CHART_CHARS * bool(charts), lang=lang,
-                   breaks=[1 + i * CHART_ROWS for i in range(1, len(charts))])
+        _place(workbook, worksheet, charts, placed, left, lang)
         written.append(name)
     return written
+
+
+def _place(workbook, worksheet, charts: list, placed: dict[str, Placed], right: int, lang: str) -> None:
+    """Charts under short tables (the sheet stays narrow, so it prints larger), else right of the
+    tables; one below the other, each starting a page, so that no page break cuts one."""
+    bottom = max(p.bottom for p in placed.values())
+    under = bottom <= SHORT_TABLE
+    first, col = (bottom + 2, 0) if under else (1, right)
+    for i, chart in enumerate(charts):
+        worksheet.insert_chart(first + i * CHART_ROWS, col, chart, CHART_SIZE)
+    width = page.measure(worksheet)
+    page.setup(worksheet, getattr(workbook, "facts", None), header_rows=2, lang=lang,
+               width=max(width, CHART_CHARS) if under else width + CHART_CHARS * bool(charts),
+               breaks=[first + i * CHART_ROWS for i in range(1 if not under or first + CHART_ROWS <= PAGE_ROWS
+                                                             else 0, len(charts))])
 
 
 def _write_table(worksheet, sheet: str, key: str, table: pd.DataFrame, left: int, formats, lang) -> Placed:
@@ -202,7 +214,7 @@ def _ranking_chart(workbook, p: Placed, lang: str):
     chart.add_series({**_series(p, "score", "rep"), "data_labels": {"value": True, "num_format": "0.00"}})
     chart.set_title({"name": TITLES["ranking"][lang == "en"]})
     # In a bar chart the y axis holds the categories (rank 1 on top) and the x axis the values.
-    chart.set_y_axis({"reverse": True, "label_position": "low", "visible": True})
+    chart.set_y_axis({"reverse": True, "label_position": "low", "crossing": "max"})  # values along the bottom
     chart.set_x_axis({**_axis_title("score", lang), "min": 0, "num_format": "0.00"})
     chart.set_legend({"none": True})
     return chart
