@@ -117,7 +117,7 @@ def test_the_charts_are_drawn_with_labels_in_a_cjk_font(written, caplog):
     png = charts.trend_png(written.briefing.trend, DAY)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])
-    assert (width, height) == (charts.WIDTH_PX * charts.DPI // 100, 260 * charts.DPI // 100)
+    assert (width, height) == (charts.WIDTH_PX * charts.DPI // 100, charts.TREND_HEIGHT * charts.DPI // 100)
     if charts.cjk_font() is None:
         pytest.skip("no CJK font on this machine (apt-get install fonts-noto-cjk): the charts fall back to English")
     assert charts.cjk_font() in charts.FONTS or "CJK" in charts.cjk_font()

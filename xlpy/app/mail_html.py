@@ -13,6 +13,7 @@ import pandas as pd
 
 from xlpy.core import worklog
 from xlpy.core.worklog import WorkLog
+from xlpy.io import charts
 from xlpy.io.worklog_sheet import kind_of
 
 FONT = "'Microsoft YaHei','PingFang SC','Noto Sans CJK SC',Arial,sans-serif"
@@ -57,12 +58,12 @@ def to_html(log: WorkLog, lang: str = "zh", images: dict[str, str] | None = None
     parts = [f'<h1 style="margin:0 0 4px;font-size:20px">{html.escape(worklog.title(log, lang))}</h1>',
              _heading(worklog.words("day", lang)), _figures(log, lang)]
     if "trend" in images:
-        parts.append(_image(images["trend"], worklog.words("trend", lang), 260))
+        parts.append(_image(images["trend"], worklog.words("trend", lang), charts.TREND_HEIGHT))
     for key, heading, table in worklog.sections(log, lang):
         parts.append(_heading(heading))
         if key == "regions" and "attainment" in images:
             parts.append(_image(images["attainment"], worklog.words("attainment-chart", lang),
-                                60 + 34 * max(len(table), 1)))
+                                charts.ATTAINMENT_HEIGHT(len(table))))
         parts.append(_table(table, lang, key in STACKED) if not table.empty else _p(worklog.words("none", lang)))
     parts.append(f'<p style="color:#888;font-size:12px;margin:16px 0 0">{html.escape(worklog.words("footer", lang))}</p>')
     body = "".join(parts)

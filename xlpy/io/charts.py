@@ -22,6 +22,11 @@ FONT_FILES = ("C:/Windows/Fonts/msyh.ttc", "/System/Library/Fonts/PingFang.ttc",
               "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
               "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 WIDTH_PX = 560  # as shown in the mail, within its 600 px column
+TREND_HEIGHT = 260
+
+
+def ATTAINMENT_HEIGHT(regions: int) -> int:  # noqa: N802 - a size, like the constants beside it
+    return 80 + 34 * max(regions, 1)
 DPI = 200  # drawn at twice the size shown, sharp on a phone
 DARK, LIGHT, GREEN, GREY = "#1565c0", "#90b8e8", "#2e7d32", "#606060"
 LABELS = {
@@ -89,7 +94,7 @@ def trend_png(trend: pd.DataFrame, day, lang: str = "zh") -> bytes:
 def _trend(trend: pd.DataFrame, day, lang: str):
     days = pd.date_range(pd.Timestamp(day).replace(day=1), pd.Timestamp(day))
     amounts = trend.set_index("day")["net_amount"].reindex(days, fill_value=0).astype(float)
-    fig = _figure(260)
+    fig = _figure(TREND_HEIGHT)
     ax = fig.add_subplot()
     colours = [DARK if d == days[-1] else LIGHT for d in days]
     bars = ax.bar(range(len(days)), amounts.to_list(), color=colours, width=0.75)
@@ -113,19 +118,20 @@ def attainment_png(regions: pd.DataFrame, lang: str = "zh") -> bytes:
 
 def _attainment(regions: pd.DataFrame, lang: str):
     rates = regions["attainment"].fillna(0).astype(float).to_list()
-    fig = _figure(60 + 34 * max(len(rates), 1))
+    fig = _figure(ATTAINMENT_HEIGHT(len(rates)))
     ax = fig.add_subplot()
     # without a CJK font a Chinese name would print as boxes: its place in the table below instead
     names = [str(r) if cjk_font() or str(r).isascii() else f"#{i + 1}" for i, r in enumerate(regions["region"])]
     bars = ax.barh(range(len(rates)), rates, color=[GREEN if r >= 1 else DARK for r in rates], height=0.6)
     ax.bar_label(bars, labels=[f"{r:.1%}" for r in rates], fontsize=7, padding=3)
     ax.set_yticks(range(len(rates)), names, fontsize=8)
-    ax.invert_yaxis()
     ax.set_xlim(0, max([1.2, *(r * 1.2 for r in rates)]))
-    ax.axvline(1, color=GREY, linewidth=0.8, linestyle="--", label=_label("target", lang))
+    ax.axvline(1, color=GREY, linewidth=0.8, linestyle="--")
+    ax.set_ylim(len(rates) - 0.5, -1.1)  # room above the first bar for the target line's name
+    ax.text(1, -0.75, _label("target", lang), ha="center", va="center", fontsize=7, color=GREY,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     ax.tick_params(axis="x", labelsize=7)
     ax.set_xlabel(_label("att-x", lang), fontsize=8)
-    ax.legend(loc="lower right", fontsize=7)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
