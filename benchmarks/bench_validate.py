@@ -20,7 +20,7 @@ import pandas as pd
 
 from xlpy.app import validate
 from xlpy.app.demo import build_demo
-from xlpy.app.office import REPS
+from xlpy.app.demo_data import REPS
 from xlpy.contract import config
 from xlpy.core.rules import Context
 from xlpy.io.reference import read_reference

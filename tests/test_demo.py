@@ -1,15 +1,20 @@
 """The demo office: realistic reports, exactly the planted mistakes found, the same office for a seed."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib.util
+import io
+import re
 
 import pytest
 
-from xlpy.app import validate
+from xlpy.app import demo_run, validate
 from xlpy.app.demo import build_demo, working_days
 from xlpy.cli.main import main
 from xlpy.contract import config, schema
+from xlpy.core import stats
+from xlpy.io import store
 from xlpy.core.record_rules import WAITING_RULES
 from xlpy.core.rules import ERROR, WARNING, Context
 from xlpy.io import reader
@@ -112,11 +117,25 @@ def test_mistakes_do_not_depend_on_the_day(tmp_path):
     assert [(m.rule, m.cell) for m in a.mistakes] == [(m.rule, m.cell) for m in b.mistakes]
 
 
-def test_cli_demo(tmp_path, capsys):
-    folder = tmp_path / "demo"
-    assert main(["demo", str(folder), "--lang", "en"]) == 0
-    out = capsys.readouterr().out
-    assert "All 9 planted mistakes found" in out and str(folder / "reference.xlsx") in out
+@pytest.fixture(scope="module")
+def cli_demo(tmp_path_factory):
+    """`xlpy demo --lang en` as a user runs it: three months up to FRIDAY, its output."""
+    folder = tmp_path_factory.mktemp("cli") / "demo"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["demo", str(folder), "--lang", "en", "--date", str(FRIDAY)]) == 0
+    return folder, out.getvalue()
+
+
+def test_cli_demo(cli_demo, capsys):
+    folder, out = cli_demo
+    # was "All 9 planted mistakes found" after 141 lines: now a short summary, every file with --verbose
+    assert "all 9 planted mistakes found" in out and str(folder / "reference.xlsx") in out
+    assert len(out.splitlines()) < 25 and "2026-09-01 to 2026-11-27" in out
+    rejected = int(re.search(r"(\d+) rejected \((\d+) of them", out).group(1))
+    planted = int(re.search(r"\((\d+) of them hold a planted", out).group(1))
+    assert rejected - planted == out.count("Also rejected")  # anything else rejected is explained
+    assert "Corrections: " in out
     assert config.load(folder).language == "en"
     if importlib.util.find_spec("xlpy.io.annotate"):
         assert any((folder / "annotated").glob("*.xlsx"))
@@ -124,3 +143,33 @@ def test_cli_demo(tmp_path, capsys):
     assert main(["demo", str(folder)]) == 2  # refused: the folder holds an office
     assert "demo" in capsys.readouterr().err
     assert sorted(p.name for p in (folder / "inbox").iterdir()) == before
+
+
+def test_full_months_land_between_70_and_130_percent(cli_demo):
+    folder, _ = cli_demo
+    settings = config.load(folder)
+    ledger, _ = store.read_record(settings.path("master"))
+    targets = stats.attainment(ledger, read_reference(settings.path("reference"), settings), FRIDAY)
+    full = targets[targets["period"].isin(["2026-09", "2026-10"])]
+    assert len(full) == 2 * (7 + 3) and full["attainment"].between(0.7, 1.3).all(), full
+
+
+def test_the_demo_has_late_payments_cancellations_and_exchanges(cli_demo):
+    folder, _ = cli_demo
+    ledger, activity = store.read_record(config.load(folder).path("master"))
+    overdue = stats.collection_list(ledger, FRIDAY)
+    assert len(overdue) and (overdue["days_overdue"] > 30).any()  # 催款名单 and the aging buckets have content
+    assert (ledger["deal"] == "cancel").sum() >= 5
+    day = ledger[ledger["deal"].isin(["cancel", "order"])].groupby(["report_date", "customer"])["deal"].nunique()
+    assert (day == 2).sum() >= 2  # exchanges: a cancellation and a new order of one customer on one day
+    months = ledger["report_date"].dt.strftime("%Y-%m").unique()
+    assert sorted(months) == ["2026-09", "2026-10", "2026-11"]
+
+
+def test_verbose_lists_every_finding(tmp_path, capsys):
+    assert demo_run.run_demo(tmp_path / "v", FRIDAY, "en", verbose=True, months=1) == 0
+    verbose = capsys.readouterr().out
+    assert "Errors and warnings found by validation:" in verbose
+    assert len([line for line in verbose.splitlines() if "  日报!" in line]) >= 9  # each mistake with its cell
+    assert demo_run.run_demo(tmp_path / "s", FRIDAY, "en", months=1) == 0
+    assert "  日报!" not in capsys.readouterr().out

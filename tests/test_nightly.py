@@ -118,14 +118,14 @@ def test_one_message_per_recipient_whose_figures_equal_xlpy_stats(office, smtp, 
     assert float(shown["净销售额"].replace(",", "")) == pytest.approx(day["net_amount"], abs=0.005)
     for region in stats_json(office, capsys, "--by", "region", "--period", "2026-11"):
         assert f"  {region['region']} | {briefing.shown('net_amount', region['net_amount'])} |" in text
-    # The mail's top three are the ranking's (销售排名, weighted score: issue 12, one ranking), no
-    # longer the top three by net sales; their net sales are still those of `xlpy stats`.
+    # The work log shows the ranking (销售排名, weighted score: issue 12, one ranking), every rep in
+    # its order; their net sales are still those of `xlpy stats`.
     net = {r["rep"]: r["net_amount"] for r in stats_json(office, capsys, "--by", "rep", "--period", "2026-11")}
-    ranking = CalamineWorkbook.from_path(str(office / "master" / "总表.xlsx")).get_sheet_by_name("销售排名")
-    ranked = [(int(r[0]), r[1]) for r in ranking.to_python()[2:]]
-    for rank, rep in ranked[:3]:
-        assert f"  {rank} | {rep} |" in text and briefing.shown("net_amount", net[rep]) in text
-    assert f"| {ranked[3][1]} |" not in text.split("各区域")[0]
+    sheet = CalamineWorkbook.from_path(str(office / "master" / "总表.xlsx")).get_sheet_by_name("销售排名")
+    ranked = [(int(r[0]), r[1]) for r in sheet.to_python()[2:]]
+    ranking = text.split("本月销售排名")[1].split("各区域")[0]
+    at = [ranking.index(f"  {rank} | {rep} |") for rank, rep in ranked]
+    assert at == sorted(at) and all(briefing.shown("net_amount", net[rep]) in ranking for _, rep in ranked if rep in net)
 
 
 def test_the_record_the_sheet_and_the_eml_are_written(office, smtp):

@@ -1,20 +1,17 @@
 """The daily briefing (工作日志): what management reads at the end of a day.
 
-`compute` (no I/O) takes its figures from the one computation of the statistics (`stats.Inputs`,
-the facts derived once) that 总表's sheets are written from too: the day's row of `xlpy stats
---by day`, the top three of the ranking (销售排名), the region comparison and the collection list
-of 总表. The views
-(`to_text`, `to_html`, `trend_png`, `write_sheet`, `message`) render one `Briefing`; `make_briefing`
-is the edge that reads the record, writes the 工作日志 sheet into the summary workbook (with the
-statistics refreshed as of the day, in one `store.commit`) and the e-mail into ``outbox/DAY.eml``.
+The content is `xlpy.core.worklog.WorkLog` (data, no I/O); it is rendered three ways from that one
+content: the 工作日志 sheet (`xlpy.io.worklog_sheet`), the HTML mail (`xlpy.app.mail_html`, with
+pictures from `xlpy.io.charts` inline by Content-ID) and the plain-text mail (`to_text`).
+`make_briefing` is the edge that reads the record, writes the sheet into the summary workbook (with
+the statistics refreshed as of the day, in one `store.commit`) and the e-mail into ``outbox/DAY.eml``.
 """
 from __future__ import annotations
 
 import datetime as dt
-import html
-import math
-import struct
-import zlib
+import logging
+import socket
+import webbrowser
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -23,270 +20,88 @@ from pathlib import Path
 
 import pandas as pd
 
-from xlpy.contract import statistics as declared
+from xlpy.app.mail_html import shown, to_html
+from xlpy.contract import schema
 from xlpy.contract.config import Settings
-from xlpy.contract.messages import say
-from xlpy.core import contracts, periods, stats, units, values
-from xlpy.io import reader, stats_sheets, store, unit_board
+from xlpy.core import contracts, stats, units, values, worklog
+from xlpy.core.worklog import FIGURES, WorkLog, compute, missing_reps, rejected_reports, title  # noqa: F401 - the API
+from xlpy.io import charts, page, reader, stats_sheets, store, unit_board
 from xlpy.io.reference import Reference, read_reference
+from xlpy.io.worklog_sheet import SHEET, write_sheet
 
-SHEET = ("工作日志", "Daily Briefing")
-FIGURES = ("leads", "orders", "contracts", "cancellations", "net_amount", "received", "visits", "calls",
-           "conversion")
-TOP = ["rank", "rep", "region", "net_amount", "attainment", "score"]  # of the ranking (销售排名)
-REGIONS = list(declared.TABLE["region_compare"].columns)
-OVERDUE = ["contract_no", "customer", "rep", "region", "outstanding", "due_date", "days_overdue"]
-REJECTED = ["source", "status", "reasons"]
-REJECTED_LABELS = {"source": ("文件", "File"), "status": ("状态", "Status"), "reasons": ("原因", "Reasons")}
-SHOWN_STATUSES = ("rejected", "unreadable", "partial")
-WEEKDAYS = ("星期一 星期二 星期三 星期四 星期五 星期六 星期日".split(), "Mon Tue Wed Thu Fri Sat Sun".split())
+Briefing = WorkLog  # the name callers know
+log = logging.getLogger("xlpy")
 
 
-@dataclass
-class Briefing:
-    day: dt.date
-    figures: dict  # FIGURES of the day
-    trend: pd.DataFrame  # day, net_amount: every day of the month so far with a figure
-    top: pd.DataFrame  # TOP: the ranking's first three, the month to date
-    regions: pd.DataFrame  # REGIONS, the month to date
-    overdue: pd.DataFrame  # OVERDUE, beyond ``overdue_days``
-    overdue_days: int
-    missing: list[str]  # active reps who filed nothing that day
-    rejected: pd.DataFrame  # REJECTED
+# ---------------------------------------------------------------- the text and the message
 
 
-# ---------------------------------------------------------------- the figures (core)
-
-
-def compute(ledger: pd.DataFrame, activity: pd.DataFrame, reference: Reference, day: dt.date,
-            overdue_days: int = 30, imports: pd.DataFrame | None = None, problems: pd.DataFrame | None = None,
-            rejected_reps: dict[str, set[str]] | None = None, weights: dict | None = None,
-            inputs: stats.Inputs | None = None) -> Briefing:
-    """The briefing of ``day`` from the record, from ``inputs`` (the computation 总表 is written
-    from; made here when not given). ``rejected_reps`` names the reps of each rejected file (they
-    filed something, so they are not missing)."""
-    inputs = inputs or stats.Inputs(contracts.facts(ledger, activity, day), reference, day, weights)
-    days = stats.group_stats(inputs.facts, None, reference, "day", periods.month_of(day))
-    row = days[days["day"] == pd.Timestamp(day)]
-    figures = {k: (row[k].iloc[0] if len(row) else 0) for k in FIGURES}
-    figures["conversion"] = figures["conversion"] if len(row) else math.nan
-    overdue = inputs.table("collection")
-    rejected = rejected_reports(imports, problems, day)
-    filed = set(activity.loc[activity["date"] == pd.Timestamp(day), "rep"].dropna())
-    filed |= set(ledger.loc[ledger["report_date"] == pd.Timestamp(day), "rep"].dropna())
-    for source in rejected["source"]:
-        filed |= (rejected_reps or {}).get(source, set())
-    return Briefing(day, figures, days[["day", "net_amount"]], inputs.table("ranking").head(3)[TOP],
-                    inputs.table("region_compare")[REGIONS],
-                    overdue[overdue["days_overdue"] > overdue_days][OVERDUE].reset_index(drop=True),
-                    overdue_days, missing_reps(reference, day, filed), rejected)
-
-
-def missing_reps(reference: Reference, day: dt.date, filed: set[str]) -> list[str]:
-    """Active reps, hired by ``day``, who are not among those who filed."""
-    reps = reference.reps[reference.reps["active"].astype(bool)]
-    hired = pd.to_datetime(reps["hired"], errors="coerce")
-    due = reps[hired.isna() | (hired <= pd.Timestamp(day))]["name"]
-    return [name for name in due if name not in filed]
-
-
-def rejected_reports(imports: pd.DataFrame | None, problems: pd.DataFrame | None, day: dt.date) -> pd.DataFrame:
-    """Files of ``day`` whose latest import rejected them (whole or in part), with the errors found.
-    An unreadable file has no report date: it belongs to the day it was imported."""
-    if imports is None or imports.empty:
-        return pd.DataFrame(columns=REJECTED)
-    latest = imports.sort_values("imported_at").drop_duplicates("source", keep="last")
-    dated = latest["report_date"].fillna(latest["imported_at"].dt.normalize())
-    shown = latest[latest["status"].isin(SHOWN_STATUSES) & (dated == pd.Timestamp(day))]
-    problems = problems if problems is not None else pd.DataFrame(columns=["fingerprint", "sheet", "cell", "message"])
-
-    def reasons(fingerprint) -> str:
-        found = problems[problems["fingerprint"] == fingerprint]
-        return "; ".join(f"{p.sheet or ''}!{p.cell or ''} {p.message}".strip("! ") for p in found.itertuples())
-    return pd.DataFrame({"source": shown["source"], "status": shown["status"],
-                         "reasons": shown["fingerprint"].map(reasons)}, columns=REJECTED).reset_index(drop=True)
-
-
-def pending_reminders(parts: dict, day: dt.date, remind_days: int) -> pd.DataFrame:
-    """Reports pending (rejected or waiting) more than ``remind_days`` days: 待处理, with the rep
-    and how long they have waited, for the 工作日志."""
-    from xlpy.app import lifecycle
-    late = lifecycle.pending(store.concat(parts, "imports"), store.concat(parts, "problems"), day)
-    late = late[late["days"] > remind_days]
-    reasons = [f"{r['rep'] or '-'} · {r['days']}d · " + "; ".join(f"{w} {m}".strip() for w, m in r["problems"])
-               for r in late.to_dict("records")]
-    return pd.DataFrame({"source": late["source"], "status": "remind", "reasons": reasons}, columns=REJECTED)
-
-
-# ---------------------------------------------------------------- views
-
-
-def _label(key: str, lang: str) -> str:
-    return REJECTED_LABELS[key][lang == "en"] if key in REJECTED_LABELS else stats.label(key, lang)
-
-
-def _kind(key: str) -> str:
-    return declared.COLUMNS[key].kind if key in declared.COLUMNS else "text"
-
-
-def shown(key: str, value, lang: str = "zh") -> str:
-    """A value as the briefing prints it: money with two decimals, rates as percentages."""
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    kind = _kind(key)
-    if kind == "rate":
-        return f"{value:.1%}"
-    if kind == "money":
-        return f"{value:,.2f}"
-    if kind == "score":
-        return f"{value:.3f}"
-    if kind == "date":
-        return pd.Timestamp(value).date().isoformat()
-    if key == "status":
-        return say("cstatus-" + value, lang)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def title(b: Briefing, lang: str = "zh") -> str:
-    return say("bf-title", lang, day=b.day.isoformat(), weekday=WEEKDAYS[lang == "en"][b.day.weekday()])
-
-
-def sections(b: Briefing, lang: str = "zh") -> list[tuple[str, pd.DataFrame]]:
-    """The tables after the day's figures, each under its heading."""
-    return [(say("bf-top", lang), b.top), (say("bf-regions", lang), b.regions),
-            (say("bf-overdue", lang, days=b.overdue_days), b.overdue), (say("bf-rejected", lang), b.rejected)]
-
-
-def to_text(b: Briefing, lang: str = "zh") -> str:
-    """The plain-text part: one ``label：value`` line per figure of the day, then the tables."""
+def to_text(b: WorkLog, lang: str = "zh") -> str:
+    """The plain-text part: one ``label：value`` line per figure of the day, then every section."""
     colon = ": " if lang == "en" else "："
-    lines = [title(b, lang), "", say("bf-day", lang)]
-    lines += [f"  {stats.label(k, lang)}{colon}{shown(k, v, lang)}" for k, v in b.figures.items()]
-    lines += ["", say("bf-missing", lang) + colon + ("、" if lang != "en" else ", ").join(b.missing)
-              if b.missing else say("bf-missing", lang) + colon + say("bf-none", lang)]
-    for heading, table in sections(b, lang):
+    lines = [title(b, lang), "", worklog.words("day", lang)]
+    lines += [f"  {worklog.column_label(k, lang)}{colon}{shown(k, v, lang)}" for k, v in b.figures.items()]
+    for _, heading, table in worklog.sections(b, lang):
+        if len(table.columns) == 1:  # a list of names: on one line
+            names = ("、" if lang != "en" else ", ").join(map(str, table.iloc[:, 0]))
+            lines += ["", heading + colon + (names or worklog.words("none", lang))]
+            continue
         lines += ["", heading]
         if table.empty:
-            lines.append("  " + say("bf-none", lang))
+            lines.append("  " + worklog.words("none", lang))
             continue
-        lines.append("  " + " | ".join(_label(c, lang) for c in table.columns))
+        lines.append("  " + " | ".join(worklog.column_label(c, lang) for c in table.columns))
         lines += ["  " + " | ".join(shown(c, v, lang) for c, v in zip(table.columns, r))
                   for r in table.itertuples(index=False)]
-    return "\n".join(lines + ["", say("bf-footer", lang)]) + "\n"
+    return "\n".join(lines + ["", worklog.words("footer", lang)]) + "\n"
 
 
-_CELL = 'style="padding:3px 8px;border-bottom:1px solid #ddd;text-align:{align}"'
-
-
-def _html_table(table: pd.DataFrame, lang: str) -> str:
-    def cell(tag: str, text: str, numeric: bool) -> str:
-        return f'<{tag} {_CELL.format(align="right" if numeric else "left")}>{html.escape(text)}</{tag}>'
-    numeric = [_kind(c) in ("money", "rate", "count", "score", "number") for c in table.columns]
-    head = "".join(cell("th", _label(c, lang), n) for c, n in zip(table.columns, numeric))
-    body = "".join("<tr>" + "".join(cell("td", shown(c, v, lang), n) for c, v, n in zip(table.columns, r, numeric))
-                   + "</tr>" for r in table.itertuples(index=False))
-    return f'<table style="border-collapse:collapse;font-size:13px"><tr>{head}</tr>{body}</table>'
-
-
-def _attainment_bars(regions: pd.DataFrame, lang: str) -> str:
-    """Attainment per region as CSS bars: every mail client shows them, no image needed."""
-    rows = []
-    for r in regions.itertuples(index=False):
-        share = 0 if pd.isna(r.attainment) else max(0.0, min(float(r.attainment), 1.0))
-        colour = "#2e7d32" if share >= 1 else "#1565c0"
-        rows.append(f'<tr><td style="padding:2px 8px">{html.escape(str(r.region))}</td>'
-                    f'<td style="padding:2px 8px"><div style="width:220px;background:#e0e0e0;height:12px">'
-                    f'<div style="width:{share * 100:.0f}%;background:{colour};height:12px"></div></div></td>'
-                    f'<td style="padding:2px 8px;text-align:right">{shown("attainment", r.attainment, lang)}</td></tr>')
-    return f'<table style="font-size:13px">{"".join(rows)}</table>'
-
-
-def to_html(b: Briefing, lang: str = "zh", chart_cid: str | None = None) -> str:
-    """The HTML part; ``chart_cid`` names the inline trend image (omitted when None)."""
-    h = lambda text: f'<h3 style="margin:18px 0 6px">{html.escape(text)}</h3>'  # noqa: E731
-    figures = pd.DataFrame([b.figures])
-    parts = [f'<h2 style="margin:0 0 8px">{html.escape(title(b, lang))}</h2>', h(say("bf-day", lang)),
-             _html_table(figures, lang)]
-    if chart_cid:
-        parts += [h(say("bf-trend", lang)), f'<img src="cid:{chart_cid}" alt="{html.escape(say("bf-trend", lang))}">']
-    parts += [h(say("bf-missing", lang)),
-              f"<p>{html.escape('、'.join(b.missing) if b.missing else say('bf-none', lang))}</p>"]
-    for heading, table in sections(b, lang):
-        parts.append(h(heading))
-        if table is b.regions and not table.empty:
-            parts.append(_attainment_bars(table, lang))
-        parts.append(_html_table(table, lang) if not table.empty else f"<p>{say('bf-none', lang)}</p>")
-    parts.append(f'<p style="color:#888;font-size:12px">{html.escape(say("bf-footer", lang))}</p>')
-    return ('<html><body style="font-family:Microsoft YaHei,PingFang SC,sans-serif">'
-            + "".join(parts) + "</body></html>")
-
-
-def trend_png(b: Briefing, width: int = 480, height: int = 140) -> bytes:
-    """Net sales per day of the month as bars, the briefing's day darker; a PNG made with zlib."""
-    days = pd.date_range(pd.Timestamp(b.day).replace(day=1), pd.Timestamp(b.day))
-    amounts = b.trend.set_index("day")["net_amount"].reindex(days, fill_value=0).to_list()
-    top, bottom = max(max(amounts), 0), min(min(amounts), 0)
-    scale = (height - 1) / ((top - bottom) or 1)
-    zero = round(top * scale)  # the pixel row of 0
-    slot = width // len(days)
-    pixels = [bytearray(b"\xff\xff\xff" * width) for _ in range(height)]
-    for i, amount in enumerate(amounts):
-        colour = b"\x15\x65\xc0" if i == len(days) - 1 else b"\x90\xb8\xe8"
-        y0, y1 = sorted((zero, zero - round(amount * scale)))
-        for y in range(max(y0, 0), min(y1, height - 1) + 1):
-            pixels[y][3 * (i * slot + 1):3 * ((i + 1) * slot - 1)] = colour * (slot - 2)
-    pixels[min(zero, height - 1)][:] = b"\x60\x60\x60" * width  # the axis
-    return _png(width, height, b"".join(b"\x00" + bytes(row) for row in pixels))
-
-
-def _png(width: int, height: int, raw: bytes) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
-
-
-def message(b: Briefing, lang: str, sender: str, recipients: list[tuple[str, str]]) -> EmailMessage:
-    """The e-mail: plain text, its HTML alternative with the trend chart inline."""
+def message(b: WorkLog, lang: str, sender: str, recipients: list[tuple[str, str]]) -> EmailMessage:
+    """The e-mail: plain text, its HTML alternative with the charts inline (by Content-ID)."""
     msg = EmailMessage()
-    msg["Subject"] = say("bf-subject", lang, day=b.day.isoformat())
+    msg["Subject"] = worklog.words("subject", lang, day=b.day.isoformat())
     msg["From"] = sender
     msg["To"] = ", ".join(formataddr(r) for r in recipients) or sender
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain="xlpy")
     msg.set_content(to_text(b, lang))
-    cid = make_msgid(domain="xlpy")
-    msg.add_alternative(to_html(b, lang, cid[1:-1]), subtype="html")
-    msg.get_payload()[1].add_related(trend_png(b), "image", "png", cid=cid, filename="trend.png")
+    pictures = {"trend": charts.trend_png(b.trend, b.day, lang)}
+    if not b.regions.empty:
+        pictures["attainment"] = charts.attainment_png(b.regions, lang)
+    cids = {name: make_msgid(domain="xlpy") for name in pictures}
+    msg.add_alternative(to_html(b, lang, {name: cid[1:-1] for name, cid in cids.items()}), subtype="html")
+    related = msg.get_payload()[1]
+    for name, png in pictures.items():
+        related.add_related(png, "image", "png", cid=cids[name], filename=f"{name}.png", disposition="inline")
     return msg
 
 
-def write_sheet(workbook, b: Briefing, lang: str = "zh") -> None:
-    """The 工作日志 sheet (into an open xlsxwriter Workbook): the figures, then each table."""
-    ws = workbook.add_worksheet(SHEET[lang == "en"])
-    bold = workbook.add_format({"bold": True})
-    big = workbook.add_format({"bold": True, "font_size": 14})
-    ws.write_string(0, 0, title(b, lang), big)
-    ws.set_column(0, 0, 24)
-    ws.set_column(1, 7, 16)
-    row = 2
-    for heading, table in [(say("bf-day", lang), pd.DataFrame([b.figures])),
-                           (say("bf-missing", lang), pd.DataFrame({"rep": b.missing})), *sections(b, lang)]:
-        ws.write_string(row, 0, heading, bold)
-        row += 1
-        for c, column in enumerate(table.columns):
-            ws.write_string(row, c, _label(column, lang), bold)
-        for r in table.itertuples(index=False):
-            row += 1
-            for c, (column, value) in enumerate(zip(table.columns, r)):
-                ws.write_string(row, c, shown(column, value, lang))
-        if table.empty:
-            row += 1
-            ws.write_string(row, 0, say("bf-none", lang))
-        row += 2
-    ws.activate()
+def sender(settings: Settings) -> str:
+    """The SMTP sender, else the office's name at this machine's host name."""
+    if settings.smtp:
+        return settings.smtp.from_address
+    office = settings.office.resolve().name or "xlpy"
+    local = office if office.isascii() and office.replace("-", "").replace("_", "").isalnum() else "xlpy"
+    return formataddr((office, f"{local}@{socket.gethostname() or 'localhost'}"))
+
+
+def preview(written: "Written") -> Path:
+    """The mail's HTML next to the .eml, its pictures beside it, opened in the browser (if any)."""
+    html_part = written.message.get_body(("html",))
+    text = html_part.get_content()
+    for part in written.message.walk():
+        cid = part["Content-ID"]
+        if cid and part.get_content_type() == "image/png":
+            picture = written.eml.with_name(f"{written.eml.stem}-{part.get_filename()}")
+            picture.write_bytes(part.get_content())
+            text = text.replace(f"cid:{cid.strip('<>')}", picture.name)
+    path = written.eml.with_suffix(".html")
+    path.write_text(text, encoding="utf-8")
+    try:
+        webbrowser.open(path.resolve().as_uri())
+    except webbrowser.Error:  # no browser here: the file is written all the same
+        log.info("no browser to open %s", path)
+    return path
 
 
 # ---------------------------------------------------------------- the edge: files
@@ -307,20 +122,35 @@ def recipients(reference: Reference) -> list[tuple[str, str]]:
     return [(str(r.name or ""), str(r.email).strip()) for r in people.itertuples() if str(r.email).strip()]
 
 
+def pending_reminders(parts: dict, day: dt.date, remind_days: int) -> pd.DataFrame:
+    """Reports pending (rejected or waiting) more than ``remind_days`` days: 待处理, with the rep
+    and how long they have waited, for the 工作日志."""
+    from xlpy.app import lifecycle
+    late = lifecycle.pending(store.concat(parts, "imports"), store.concat(parts, "problems"), day)
+    late = late[late["days"] > remind_days]
+    reasons = [f"{r['days']}d · " + "; ".join(f"{w} {m}".strip() for w, m in r["problems"])
+               for r in late.to_dict("records")]
+    return pd.DataFrame({"rep": late["rep"], "source": late["source"], "status": "remind", "reasons": reasons},
+                        columns=worklog.REJECTED)
+
+
 def summary_writer(parts: dict, reference: Reference, settings: Settings, day: dt.date, lang: str,
-                   rejected_reps: dict[str, set[str]] | None = None):
+                   rejected_files: tuple[dict, dict] | None = None):  # default: read from the inbox
     """(writer(path), briefing): the summary workbook 总表 as of ``day``, the 工作日志 sheet
     first, then every statistic sheet with its charts. Consolidation and the briefing
     both write it this way, so neither drops the other's sheets."""
     ledger, activity = store.concat(parts, "ledger"), store.concat(parts, "activity")
+    imports, problems = store.concat(parts, "imports"), store.concat(parts, "problems")
+    rejected = rejected_reports(imports, problems, day)
+    rejected_reps, headers = rejected_files or _rejected_files(rejected["source"], settings, reference, day)
     inputs = stats.Inputs(contracts.facts(ledger, activity, day), reference, day, settings.ranking_weights)
-    b = compute(ledger, activity, reference, day, settings.briefing_overdue_days, store.concat(parts, "imports"),
-                store.concat(parts, "problems"), rejected_reps, inputs=inputs)
-    tables = inputs.tables()  # the figures the briefing showed, every one
+    b = compute(ledger, activity, reference, day, settings.briefing_overdue_days, imports, problems,
+                rejected_reps, headers, lang, inputs=inputs)
     b.rejected = pd.concat([b.rejected, pending_reminders(parts, day, settings.remind_days)], ignore_index=True)
+    tables = inputs.tables()  # the figures the briefing showed, every one
 
     def write(path: Path) -> None:
-        book = store.new_workbook(path)
+        book = store.new_workbook(path, page.Facts(settings.office.resolve().name, day))
         write_sheet(book, b, lang)
         stats_sheets.write_stats(book, tables, lang)
         if reference.sells_units:
@@ -338,13 +168,10 @@ def make_briefing(settings: Settings, day: dt.date, reference: Reference | None 
     with store.lock(master, settings.lock_timeout):
         store.recover(master)
         parts = store.read_partitions(master)
-        rejected = rejected_reports(store.concat(parts, "imports"), store.concat(parts, "problems"), day)
-        write, b = summary_writer(parts, reference, settings, day, lang,
-                                  _reps_of_rejected(rejected["source"], settings, reference, day))
+        write, b = summary_writer(parts, reference, settings, day, lang)
         store.commit(master, {store.SUMMARY: write}, settings.backups)
     to = recipients(reference)
-    sender = settings.smtp.from_address if settings.smtp else "xlpy@localhost"
-    msg = message(b, lang, sender, to)
+    msg = message(b, lang, sender(settings), to)
     outbox = settings.path("outbox")
     outbox.mkdir(parents=True, exist_ok=True)
     eml = outbox / f"{day.isoformat()}.eml"
@@ -357,9 +184,10 @@ def write_briefing(settings: Settings, date: dt.date) -> Path:
     return make_briefing(settings, date).workbook
 
 
-def _reps_of_rejected(sources, settings: Settings, reference: Reference, day: dt.date) -> dict[str, set[str]]:
-    """The reps a rejected file names (title or rows), read again from the inbox where it still is."""
-    out = {}
+def _rejected_files(sources, settings: Settings, reference: Reference, day: dt.date) -> tuple[dict, dict]:
+    """({source: reps}, {source: {column letter: header}}): the reps a rejected file names (title or
+    rows) and its columns, read again from the inbox where it still is."""
+    out, headers = {}, {}
     for source in sources:
         path = settings.path("inbox") / source  # a source is its path within the inbox
         if not path.is_file():
@@ -368,4 +196,6 @@ def _reps_of_rejected(sources, settings: Settings, reference: Reference, day: dt
         names = {t.title["rep"].value for t in report.tables if "rep" in t.title}
         names |= {rec.get("rep") for t in report.tables for rec in t.records}
         out[source] = {reference.rep_index.get(values.norm(n), {}).get("name", n) for n in names if n}
-    return out
+        headers[source] = {reader.address(c, 1)[:-1]: getattr(schema.BY_KEY[k], settings.language)
+                           for t in report.tables for k, c in t.columns.items()}
+    return out, headers

@@ -26,7 +26,7 @@ from xlpy.contract.messages import say
 from xlpy.core import ledger as L
 from xlpy.core import record_rules, rules
 from xlpy.core.rules import Context, Issue
-from xlpy.io import clock, store
+from xlpy.io import clock, page, store
 
 PART = 5_000  # files read and judged at once (a larger batch reads each file twice): a rebuild of years is more
 
@@ -107,7 +107,7 @@ def run_consolidation(settings: Settings, inbox: Path | None = None, master: Pat
                                                  ctx.today)
         changed = sorted(name for name, part in parts.items() if part.changed)
         if changed or (summary and not (master / store.SUMMARY).exists()):
-            writers = {f"{name}.xlsx": _writer(parts[name], ctx.lang) for name in changed}
+            writers = {f"{name}.xlsx": _writer(parts[name], ctx) for name in changed}
             if summary:
                 writers[store.SUMMARY] = _summary_writer(parts, ctx, ctx.today)
             store.commit(master, writers, settings.backups)
@@ -128,8 +128,9 @@ def _archive(outcome: Outcome, inbox: Path) -> None:
             f.archived = moved.relative_to(inbox).as_posix() if moved else None
 
 
-def _writer(part: store.Partition, lang: str):
-    return lambda path: store.write_partition(path, part, lang)
+def _writer(part: store.Partition, ctx: Context):
+    facts = page.Facts(ctx.settings.office.resolve().name, ctx.today)  # for the printed footer
+    return lambda path: store.write_partition(path, part, ctx.lang, facts)
 
 
 def _summary_writer(parts: dict[str, store.Partition], ctx: Context, as_of):

@@ -1,8 +1,10 @@
-"""The demo office (`xlpy demo`): three weeks of daily reports filled the way people fill
-them, with a handful of deliberate mistakes whose cells are known in advance.
+"""The demo office (`xlpy demo`): daily reports filled the way people fill them — three months up
+to today for `xlpy demo`, three weeks for the tests — with a handful of deliberate mistakes in the
+last three weeks whose cells are known in advance, a few cancellations and exchanges, payments
+that come late, and targets that put a full month between 70 % and 130 %.
 
-Everything is drawn from one seeded random generator, so a seed and a day give the same
-office; the mistakes (kind, file, cell) do not depend on the day.
+Everything is drawn from seeded random generators, so a seed and a day give the same office; the
+mistakes (kind, file, cell) do not depend on the day.
 """
 from __future__ import annotations
 
@@ -10,22 +12,16 @@ import datetime as dt
 import random
 import re
 import zipfile
-from dataclasses import dataclass, field
-from functools import partial
+from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import load_workbook
 
-from xlpy.app import consolidate, validate
-from xlpy.app.office import PRODUCTS, REPS, init_office
+from xlpy.app.demo_data import PRODUCTS, REPS
+from xlpy.app.demo_data import reference_data
+from xlpy.app.office import init_office, write_reference
 from xlpy.contract import config, schema
-from xlpy.contract.messages import pick
-from xlpy.core.record_rules import WAITING_RULES
-from xlpy.core.rules import ERROR, WARNING, Context
-from xlpy.io import store
-from xlpy.io.annotate import annotate_results
 from xlpy.io.reader import address
-from xlpy.io.reference import read_reference
 from xlpy.io.report_file import write_report
 
 SHEET = "日报"
@@ -89,6 +85,7 @@ class _Line:
     price: int
     received: float
     cancelled: int = 0
+    settled: bool = False  # whether its due date has come (paid then, or late)
 
     @property
     def outstanding(self) -> float:
@@ -113,16 +110,34 @@ class _Style:
 
 
 def build_demo(dir: Path, today: dt.date, lang: str = "zh", seed: int = 2026,
-               days: int = WORKING_DAYS) -> DemoOffice:
-    """An office in ``dir`` with one report per active rep per working day, the last
-    working day on or before ``today``."""
-    if days < WORKING_DAYS:
+               days: int = WORKING_DAYS, months: int | None = None) -> DemoOffice:
+    """An office in ``dir`` with one report per active rep per working day, the last working
+    day on or before ``today``: ``days`` of them, or every one of the last ``months`` months
+    (the current month to date)."""
+    span = month_days(today, months) if months else working_days(today, days)
+    if len(span) < WORKING_DAYS:
         raise ValueError(f"the demo needs at least {WORKING_DAYS} working days to plant its mistakes")
     dir = Path(init_office(dir, today, lang))
     reps = [name for name, _, active, *_ in REPS if active == "是"]
-    office = DemoOffice(dir, today, working_days(today, days), reps, [], [])
-    _Generator(random.Random(seed), office, config.load(dir).path("inbox")).run()
+    office = DemoOffice(dir, today, span, reps, [], [])
+    generator = _Generator(random.Random(seed), office, config.load(dir).path("inbox"), random.Random(seed + 1))
+    generator.run()
+    years = {d.year for d in span} | {today.year}
+    # stock for as many months as the reports cover (the sample office's holds a month's sales)
+    write_reference(config.load(dir).path("reference"), reference_data(years, generator.targets(), months or 1))
     return office
+
+
+def month_days(today: dt.date, months: int) -> list[dt.date]:
+    """Every weekday from the first of the month ``months - 1`` before ``today``'s, up to ``today``."""
+    first = today.replace(day=1)
+    for _ in range(months - 1):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    return [d for d in (first + dt.timedelta(days=i) for i in range((today - first).days + 1)) if d.weekday() < 5]
+
+
+def _month_end(first: dt.date) -> dt.date:
+    return (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
 
 
 def working_days(end: dt.date, n: int) -> list[dt.date]:
@@ -136,13 +151,19 @@ def working_days(end: dt.date, n: int) -> list[dt.date]:
 
 
 class _Generator:
-    def __init__(self, rng: random.Random, office: DemoOffice, inbox: Path):
-        self.rng, self.office, self.inbox = rng, office, inbox
+    """``rng`` draws the reports; ``extra`` what came later (exchanges, targets), so that adding
+    those left every report of an office as it was."""
+
+    def __init__(self, rng: random.Random, office: DemoOffice, inbox: Path, extra: random.Random):
+        self.rng, self.office, self.inbox, self.extra = rng, office, inbox, extra
+        self.net: dict[tuple[str, str], float] = {}  # (rep, YYYY-MM) → net sales of the reports accepted
         self.region = {name: region for name, region, *_ in REPS}
         self.customers = {name: [self._customer(self.region[name]) for _ in range(6)] for name in office.reps}
         self.lines: list[_Line] = []
         self.serial = 0
-        planted = {(len(office.days) + d) % len(office.days): rule for d, rule in PLANTED}
+        # in the last WORKING_DAYS days, wherever the office starts
+        last = len(office.days) - WORKING_DAYS
+        planted = {(last + d if d >= 0 else len(office.days) + d): rule for d, rule in PLANTED}
         self.planted = {day: (rng.choice(office.reps), rule) for day, rule in sorted(planted.items())}
 
     def run(self) -> None:
@@ -152,6 +173,28 @@ class _Generator:
                 planted = self.planted.get(i)
                 rule = planted[1] if planted and planted[0] == rep else None
                 self._write(rep, self.region[rep], day, rows, rule)
+                if rule is None:  # a report with a mistake is rejected: its sales do not count
+                    self._count(rep, day, [row for deal in rows for row in deal])
+
+    def _count(self, rep: str, day: dt.date, rows: list[dict]) -> None:
+        sign = {"contract": 1, "cancel": -1}
+        month = f"{day:%Y-%m}"
+        self.net[(rep, month)] = self.net.get((rep, month), 0) + sum(
+            sign.get(row["_kind"], 0) * row.get("amount", 0) for row in rows)
+
+    def targets(self) -> dict[tuple[str, str], float]:
+        """(rep, YYYY-MM) → a target that this month's sales meet by 85–115 % (the current
+        month: as if it went on at the same pace), rounded to ten thousand yuan."""
+        days = self.office.days
+        out = {}
+        for (rep, month), net in sorted(self.net.items()):
+            worked = sum(f"{d:%Y-%m}" == month for d in days)
+            first = dt.date(int(month[:4]), int(month[5:]), 1)
+            in_month = len(month_days(_month_end(first), 1))
+            pace = net * in_month / worked
+            if pace > 0:
+                out[(rep, month)] = max(10_000, round(pace / self.extra.uniform(0.85, 1.15), -4))
+        return out
 
     # ------------------------------------------------ deals, in true values
 
@@ -170,10 +213,10 @@ class _Generator:
         kind = self.rng.choice(kinds)
         return getattr(self, "_" + kind)(rep, day, open_lines)
 
-    def _row(self, kind: str, **values) -> dict:
+    def _row(self, kind: str, rng: random.Random | None = None, **values) -> dict:
         deal = schema.DEALS[kind]
         words = (deal.zh,) * 5 + tuple(deal.aliases[i] for i in DEAL_ALIASES[kind])
-        return {"deal_type": self.rng.choice(words), **values}
+        return {"deal_type": (rng or self.rng).choice(words), "_kind": kind, **values}
 
     def _price(self, product: tuple) -> int:
         # Discounts stay within 5 %, above every floor price (≈ 92 %).
@@ -221,6 +264,36 @@ class _Generator:
         line.cancelled += qty
         return [self._row("cancel", customer=line.customer, product=line.product, qty=qty, unit_price=line.price,
                           amount=qty * line.price, contract_no=line.no, note="客户退货：型号订错")]
+
+    def _settlements(self, rep: str, day: dt.date) -> list[dict]:
+        """Most customers pay the balance as it falls due (within the next two days); a few pay
+        late or not yet, which is what 催款名单 is for."""
+        due = {}
+        for line in self.lines:
+            if line.rep == rep and line.day < day and not line.settled and 0 <= (line.day - day).days + 30 <= 2:
+                line.settled = True
+                due.setdefault(line.no, []).append(line)
+        out = []
+        for no, lines in due.items():
+            owed = sum(line.outstanding for line in lines)
+            if owed >= 100 and self.extra.random() < 0.85:
+                for line in lines:
+                    line.received += line.outstanding
+                out.append(self._row("payment", self.extra, customer=lines[0].customer, contract_no=no,
+                                     received=owed, note="到期结清"))
+        return out
+
+    def _exchanges(self, rows: list[dict]) -> list[dict]:
+        """Some customers who send a model back order the right one the same day (换)."""
+        out = []
+        for row in rows:
+            if row["_kind"] == "cancel" and self.extra.random() < 0.5:
+                product = self.extra.choice([p for p in PRODUCTS if p[0] != row["product"]])
+                price = round(product[2] * 0.98)
+                out.append(self._row("order", self.extra, customer=row["customer"], product=product[0],
+                                     qty=row["qty"], unit_price=price, amount=row["qty"] * price,
+                                     received=0, note=f"换货：{row['product']} 换为 {product[0]}"))
+        return out
 
     # ------------------------------------------------ the planted mistakes
 
@@ -299,8 +372,11 @@ class _Generator:
             blank = self.rng.randint(1, len(out) - 1)
             out.insert(blank, {})
             at = at + 1 if at is not None and at >= blank else at
+        # after the rows' layout is drawn, which they leave as it was
+        exchanges = self._exchanges(rows) + self._settlements(rep, day)
+        out += [self._shown({"date": day if style.fill_dates else None, **row}, style) for row in exchanges]
         if style.total_row:
-            out.append(self._total(rows, style, wrong=rule == "total-mismatch"))
+            out.append(self._total(rows + exchanges, style, wrong=rule == "total-mismatch"))
             at = len(out) - 1 if rule == "total-mismatch" else at
         title = {"report_date": self._date(day, style), "rep": rep, "region": region,
                  "visits": self.rng.randint(0, 8), "calls": self.rng.randint(1, 15)}
@@ -337,119 +413,6 @@ class _Generator:
         amount = total("amount") + (10_000 if wrong else 0)  # one digit mistyped
         return {style.columns[0]: schema.TOTAL_LABELS[0], "qty": total("qty"), "amount": amount,
                 "received": total("received")}
-
-
-# ---------------------------------------------------------------- running
-
-
-TEXT = {
-    "exists": ("{dir} 已经是一个办公文件夹；演示不会改动它，请换一个文件夹（或先删除它）",
-               "{dir} already holds an office; the demo leaves it alone. Choose another folder (or delete it first)"),
-    "built": ("演示办公文件夹：{dir}\n{files} 份日报（{reps} 名销售代表 × {days} 个工作日，{start} 至 {end}），"
-              "其中 {planted} 处故意埋下的错误",
-              "Demo office: {dir}\n{files} daily reports ({reps} reps × {days} working days, {start} to {end}), "
-              "with {planted} deliberate mistakes"),
-    "found": ("校验发现的错误和警告：", "Errors and warnings found by validation:"),
-    "all-found": ("埋下的 {planted} 处错误全部找到，没有误报", "All {planted} planted mistakes found, nothing else"),
-    "differs": ("与埋下的错误不一致：漏报 {missed}，多报 {extra}",
-                "Differs from the planted mistakes: missed {missed}, extra {extra}"),
-    "open": ("请打开：", "Open:"),
-    "open-reference": ("基础资料（销售代表、产品价目、销售目标、收件人），可在 Excel 中编辑",
-                       "the reference workbook (reps, price list, targets, recipients), edit it in Excel"),
-    "open-inbox": ("销售代表交来的日报", "the reps' daily reports"),
-    "open-annotated": ("标注后的副本：错误标红、警告标黄，并附“校验结果”工作表",
-                       "marked-up copies: errors red, warnings yellow, with a 校验结果 sheet"),
-    "open-summary": ("总表：统计表与图表（日报汇总、月度汇总、区域业绩、目标完成、销售排名、应收账款、库存、价格分析）",
-                     "the summary workbook: statistics and charts (daily, monthly, regions, targets, ranking, "
-                     "receivables, inventory, prices)"),
-    "open-month": ("月度总表：明细、活动、导入记录、问题清单", "a monthly master: ledger, activity, import log, problems"),
-}
-
-
-_say = partial(pick, TEXT)
-
-
-@dataclass
-class DemoRun:
-    """What the steps of `xlpy demo` share: each reads what earlier ones left."""
-
-    office: DemoOffice
-    ctx: Context
-    results: list = field(default_factory=list)
-    lines: list[str] = field(default_factory=list)
-    to_open: list[tuple[Path, str]] = field(default_factory=list)
-
-
-def run_demo(dir: Path, today: dt.date, lang: str = "zh") -> int:
-    """Build the demo office in ``dir`` (refused when ``dir`` already holds an office,
-    even a demo one: nothing a user may have changed is ever deleted), run every step
-    on it and print what to open."""
-    dir = Path(dir)
-    if (dir / config.CONFIG_NAME).exists():
-        raise ValueError(_say("exists", lang, dir=dir))
-    office = build_demo(dir, today, lang)
-    settings = config.load(dir)
-    run = DemoRun(office, Context(reference=read_reference(settings.path("reference"), settings), settings=settings,
-                                  today=office.today, lang=lang))
-    run.to_open.append((settings.path("reference"), _say("open-reference", lang)))
-    run.to_open.append((settings.path("inbox"), _say("open-inbox", lang)))
-    print(_say("built", lang, dir=dir.resolve(), files=len(office.files), reps=len(office.reps),
-               days=len(office.days), start=office.days[0], end=office.days[-1], planted=len(office.mistakes)))
-    for step in STEPS:
-        step(run)
-    print("\n".join(run.lines))
-    print(_say("open", lang))
-    for path, what in run.to_open:
-        print(f"  {path}  {what}")
-    return 0
-
-
-def validate_step(run: DemoRun) -> None:
-    """Validate the inbox and compare what was found with what was planted."""
-    lang = run.ctx.lang
-    run.results, _ = validate.run([run.ctx.settings.path("inbox")], run.ctx)
-    run.lines.append(validate.summary_line(run.results, lang))
-    run.lines.append(_say("found", lang))
-    found = set()
-    for result in run.results:
-        for issue in result.issues:
-            if issue.severity in (ERROR, WARNING) and issue.rule not in WAITING_RULES:  # waits are consequences
-                found.add(Mistake(result.path.name, issue.rule, issue.sheet, issue.cell))
-                run.lines.append(f"  {result.path.name}  {issue.sheet}!{issue.cell}  {issue.message(lang)}")
-    planted = set(run.office.mistakes)
-    if found == planted:
-        run.lines.append(_say("all-found", lang, planted=len(planted)))
-    else:
-        run.lines.append(_say("differs", lang, missed=sorted(planted - found), extra=sorted(found - planted)))
-
-
-def annotate_step(run: DemoRun) -> None:
-    """Marked-up copies in `annotated/`."""
-    out = run.office.dir / "annotated"
-    if annotate_results(run.results, out, run.ctx.lang):
-        run.to_open.append((out.resolve(), _say("open-annotated", run.ctx.lang)))
-
-
-def consolidate_step(run: DemoRun) -> None:
-    """Merge the good reports into the masters (the reports with planted errors are rejected)."""
-    outcome = consolidate.run_consolidation(run.ctx.settings, ctx=run.ctx)
-    run.lines.append(consolidate.to_text(outcome, run.ctx.lang))
-    master = run.ctx.settings.path("master")
-    run.to_open.append((master / store.SUMMARY, _say("open-summary", run.ctx.lang)))
-    months = sorted(store.partition_files(master).values())
-    if months:
-        run.to_open.append((months[-1], _say("open-month", run.ctx.lang)))
-
-
-def briefing_step(run: DemoRun) -> None:
-    """The day's briefing (工作日志): a sheet in the summary workbook and an .eml in the outbox, not sent."""
-    from xlpy.app.briefing import make_briefing
-    written = make_briefing(run.ctx.settings, run.office.today, run.ctx.reference)
-    run.to_open.append((written.eml, written.message["Subject"]))
-
-
-# The steps `xlpy demo` runs, in order.
-STEPS = [validate_step, annotate_step, consolidate_step, briefing_step]
 
 
 def _relabel(path: Path, style: _Style) -> int:

@@ -1,5 +1,5 @@
-"""The office folder: `xlpy.toml`, the reference workbook (基础资料) with sample data, `inbox/`, `master/`,
-`outbox/` and `logs/`."""
+"""The office folder: `xlpy.toml`, the reference workbook (基础资料), `inbox/`, `master/`, `outbox/`
+and `logs/`."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,51 +9,39 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from xlpy.app import demo_data
 from xlpy.contract import config, schema
 from xlpy.contract.statistics import KIND_OF_TYPE
 from xlpy.core import values
 from xlpy.io.report_file import HEADER_FILL
 from xlpy.io.xlsx import number_format
 
-# (name, region, active, hired, e-mail); one rep has left, as in every real office.
-REPS = (
-    ("张伟", "华东", "是", dt.date(2019, 3, 11), "zhang.wei@example.com"),
-    ("王芳", "华东", "是", dt.date(2021, 7, 1), "wang.fang@example.com"),
-    ("李娜", "华东", "是", dt.date(2024, 2, 19), "li.na@example.com"),
-    ("刘洋", "华南", "是", dt.date(2020, 9, 7), "liu.yang@example.com"),
-    ("陈静", "华南", "是", dt.date(2023, 4, 3), "chen.jing@example.com"),
-    ("周强", "华南", "否", dt.date(2018, 5, 14), "zhou.qiang@example.com"),
-    ("杨磊", "华北", "是", dt.date(2017, 11, 20), "yang.lei@example.com"),
-    ("赵敏", "华北", "是", dt.date(2022, 6, 6), "zhao.min@example.com"),
+# A blank office's reference: one example row per sheet, marked so the reader skips it.
+EXAMPLE = "示例"
+EXAMPLE_NOTE = ("说明", "示例行：读取时忽略，照此填写后可删除")
+EXAMPLES = {
+    "reps": [("张三", "华东", "是", dt.date(2026, 1, 5), "zhang.san@example.com")],
+    "products": [("产品A 型号-100", "类别一", 1000, 920, 100)],
+    "targets": [("2026-01", "张三", "华东", 100000)],
+    "recipients": [("李四", "总经理", "manager@example.com")],
+}
+NEXT_STEPS = (
+    ("办公文件夹已建好：{dir}\n接下来：\n"
+     "  1. 在 Excel 中打开 {reference}，填写销售代表、产品价目、销售目标和收件人（标有“示例”的行会被忽略）\n"
+     "  2. 为每位销售代表生成空白日报：xlpy template --office {dir} --rep 姓名（生成在 inbox/，填好后放回 inbox/）\n"
+     "  3. 日报交齐后合并并生成工作日志：xlpy consolidate --office {dir}，然后 xlpy briefing --office {dir} --preview"),
+    ("Office folder ready: {dir}\nNext:\n"
+     "  1. Open {reference} in Excel and fill in reps, price list, targets and recipients (rows marked 示例 are ignored)\n"
+     "  2. Make each rep a blank report: xlpy template --office {dir} --rep NAME (into inbox/; filled ones go back there)\n"
+     "  3. When the reports are in, consolidate and write the work log: xlpy consolidate --office {dir}, "
+     "then xlpy briefing --office {dir} --preview"),
 )
-# A home-appliance maker selling to dealers and contractors: (product, category,
-# list price, floor price ≈ 92 %, opening stock: dealers buy by the dozen).
-PRODUCTS = (
-    ("壁挂空调 KFR-26GW", "空调", 2699, 2480, 4200),
-    ("壁挂空调 KFR-35GW", "空调", 3299, 3040, 5600),
-    ("柜式空调 KFR-72LW", "空调", 6999, 6440, 1800),
-    ("燃气热水器 JSQ-16", "热水器", 2199, 2020, 3000),
-    ("燃气热水器 JSQ-24", "热水器", 3599, 3310, 1500),
-    ("电热水器 DSZF-60", "热水器", 1599, 1470, 3800),
-    ("净水器 RO-600G", "净水器", 2999, 2760, 2600),
-    ("净水器 RO-1000G", "净水器", 4599, 4230, 1200),
-    ("空气净化器 KJ-500", "净化器", 1899, 1750, 2400),
-    ("新风系统 XF-250", "新风", 8999, 8280, 600),
-)
-RECIPIENTS = (
-    ("林国华", "董事长", "chairman@example.com"),
-    ("吴志强", "总经理", "gm@example.com"),
-    ("孙丽", "销售经理", "sales.manager@example.com"),
-)
-# Monthly target of each active rep, in yuan; busier months weigh more.
-REP_MONTHLY = {"张伟": 600_000, "王芳": 500_000, "李娜": 350_000, "刘洋": 550_000,
-               "陈静": 400_000, "杨磊": 600_000, "赵敏": 450_000}
-SEASON = (0.8, 0.7, 0.9, 1.0, 1.1, 1.2, 1.2, 1.1, 1.0, 1.0, 1.1, 1.3)
 
 
-def init_office(dir: Path, today: dt.date, lang: str = "zh") -> Path:
-    """Create the office folder ``dir`` (it may exist, but must not hold an office yet).
-    Targets are for the year of ``today``."""
+def init_office(dir: Path, today: dt.date, lang: str = "zh", sample: bool = True) -> Path:
+    """Create the office folder ``dir`` (it may exist, but must not hold an office yet): with the
+    demo's reps, products and targets for the year of ``today`` (``sample``; the demo and the
+    tests start there), or with an empty reference workbook (`xlpy init`)."""
     if lang not in ("zh", "en"):
         raise ValueError(f"unknown language {lang!r}: use zh or en")
     dir = Path(dir)
@@ -62,7 +50,7 @@ def init_office(dir: Path, today: dt.date, lang: str = "zh") -> Path:
         raise ValueError(_EXISTS[lang == "en"].format(path=toml))
     dir.mkdir(parents=True, exist_ok=True)
     settings = config.Settings(office=dir)
-    write_reference(settings.path("reference"), today.year)
+    write_reference(settings.path("reference"), demo_data.reference_data(today.year) if sample else None)
     for folder in ("inbox", "master", "outbox", "logs"):  # logs/: the scheduler's line appends there
         settings.path(folder).mkdir(exist_ok=True)
     # Written last: its presence is what marks the folder as an office.
@@ -74,33 +62,26 @@ _EXISTS = ("{path} 已存在：此文件夹已经是一个办公文件夹，请�
            "{path} already exists: this folder is an office already; choose another folder")
 
 
-def write_reference(path: Path, year: int) -> Path:
-    """The sample reference workbook, laid out for editing in Excel."""
+def write_reference(path: Path, data: dict[str, list] | None = None) -> Path:
+    """The reference workbook, laid out for editing in Excel: ``data`` (sheet key → rows), or
+    when None an example row per sheet."""
     wb = Workbook()
     wb.remove(wb.active)
-    data = {"reps": REPS, "products": PRODUCTS, "targets": targets(year), "recipients": RECIPIENTS}
-    for sheet in (s for s in schema.REFERENCE_SHEETS if s.key in data):  # a 房源表 makes a unit office
-        _write_sheet(wb.create_sheet(sheet.zh), sheet, data[sheet.key])
+    for sheet in (s for s in schema.REFERENCE_SHEETS if s.key in (data or EXAMPLES)):  # a 房源表 makes a unit office
+        ws = wb.create_sheet(sheet.zh)
+        _write_sheet(ws, sheet, data[sheet.key] if data else EXAMPLES[sheet.key])
+        if not data:
+            _mark_example(ws, len(sheet.columns) + 1)
     wb.save(path)
     return path
 
 
-def targets(year: int) -> list[tuple]:
-    """(period, rep, region, target): per active rep or per region (one of the two, never
-    both, so that no total counts a target twice), by month, quarter and year."""
-    monthly = {}  # (rep or None, region or None) → twelve months
-    for name, region, active, *_ in REPS:
-        if active == "是":
-            months = [round(REP_MONTHLY[name] * s, -4) for s in SEASON]
-            monthly[(name, None)] = months
-            region_months = monthly.setdefault((None, region), [0] * 12)
-            monthly[(None, region)] = [a + b for a, b in zip(region_months, months)]
-    rows = []
-    for (rep, region), months in monthly.items():
-        rows += [(f"{year}-{m + 1:02d}", rep, region, months[m]) for m in range(12)]
-        rows += [(f"{year}-Q{q + 1}", rep, region, sum(months[3 * q:3 * q + 3])) for q in range(4)]
-        rows.append((str(year), rep, region, sum(months)))
-    return rows
+def _mark_example(ws, col: int) -> None:
+    ws.cell(1, col, EXAMPLE_NOTE[0]).font = Font(bold=True)
+    ws.cell(2, col, EXAMPLE_NOTE[1]).font = Font(italic=True, color="808080")
+    ws.column_dimensions[get_column_letter(col)].width = values.display_width(EXAMPLE_NOTE[1]) + 2
+    for cell in ws[2]:
+        cell.font = Font(italic=True, color="808080")
 
 
 def _write_sheet(ws, sheet: schema.Sheet, rows) -> None:

@@ -128,8 +128,11 @@ def cmd_stats(args) -> int:
 
 
 def cmd_init(args) -> int:
-    from xlpy.app.office import init_office
-    print(init_office(args.dir, args.today, lang=args.lang or "zh"))
+    from xlpy.app.office import NEXT_STEPS, init_office
+    lang = args.lang or "zh"
+    path = init_office(args.dir, args.today, lang=lang, sample=False)
+    settings = config.load(path)
+    print(NEXT_STEPS[lang == "en"].format(dir=path, reference=settings.path("reference")))
     return exits.OK
 
 
@@ -175,6 +178,8 @@ def cmd_briefing(args) -> int:
     print(briefing.to_text(written.briefing, settings.language))
     print(written.workbook)
     print(written.eml)
+    if args.preview:
+        print(briefing.preview(written))
     if args.send:
         result = nightly.Result(written=written)
         if not nightly.deliver(settings, result, args.resend):
@@ -201,8 +206,8 @@ def cmd_demo(args) -> int:
     if args.units:
         from xlpy.app.unit_demo import run_unit_demo
         return run_unit_demo(args.dir, args.today, lang=args.lang or "zh")
-    from xlpy.app.demo import run_demo
-    return run_demo(args.dir, args.today, lang=args.lang or "zh")
+    from xlpy.app.demo_run import run_demo
+    return run_demo(args.dir, args.today, lang=args.lang or "zh", verbose=args.verbose)
 
 
 def _unit_office(args):

@@ -72,8 +72,9 @@ def build_parser(lang: str = "zh", commands=None) -> argparse.ArgumentParser:
     p.set_defaults(func=run("stats"))
 
     p = v.parser(sub, "init", "create an office folder", (
-        "Create an office folder: xlpy.toml (settings), reference.xlsx (reps, products, targets, recipients: "
-        "edit it in Excel), inbox/, master/, outbox/ and logs/."))
+        "Create an office folder: xlpy.toml (settings), an empty reference.xlsx (reps, products, targets, "
+        "recipients, each sheet with one example row marked 示例 that is ignored: fill it in Excel), inbox/, "
+        "master/, outbox/ and logs/; prints the next three steps."))
     p.add_argument("dir", type=Path, metavar="DIR", help=v.h("the folder to create (may exist, must not hold xlpy.toml)"))
     v.date(p)
     v.lang_arg(p)
@@ -91,11 +92,13 @@ def build_parser(lang: str = "zh", commands=None) -> argparse.ArgumentParser:
     p.set_defaults(func=run("template"))
 
     p = v.parser(sub, "demo", "build a demo office and run everything on it", (
-        "Build a demo office with a few weeks of realistic reports (some with deliberate mistakes), run every "
-        "step on it and print what to open."))
+        "Build a demo office with three months of realistic reports up to --date (some with deliberate "
+        "mistakes, a few cancellations, exchanges, late payments and corrections), run every step on it and "
+        "print a short summary and what to open."))
     p.add_argument("dir", nargs="?", type=Path, default=Path("xlpy-demo"), metavar="DIR", help=v.h("the folder (default: ./xlpy-demo)"))
     p.add_argument("--units", action="store_true",
                    help=v.h("an office that sells units (房源): two buildings, the status board, exchanges"))
+    p.add_argument("--verbose", action="store_true", help=v.h("also list every file and every finding"))
     v.date(p)
     v.lang_arg(p)
     p.set_defaults(func=run("demo"))
@@ -154,6 +157,8 @@ def build_parser(lang: str = "zh", commands=None) -> argparse.ArgumentParser:
         "(statistics refreshed as of the day) and outbox/DAY.eml; --send mails it as `xlpy nightly` does. "
         "Exit status: 0 done, 2 the master could not be written, 3 not sent, 4 internal error."))
     _send_args(p, v, send=False)
+    p.add_argument("--preview", action="store_true",
+                   help=v.h("also write the mail as DAY.html beside the .eml and open it in the browser"))
     v.master(p)
     v.reference(p)
     v.date(p)

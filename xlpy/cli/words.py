@@ -69,10 +69,6 @@ HELP_ZH: dict[str, str] = {
     "output format (default: text, a table for people)": "输出格式（默认：text，给人看的表格）",
     # init
     "create an office folder": "创建办公文件夹",
-    "Create an office folder: xlpy.toml (settings), reference.xlsx (reps, products, targets, recipients: "
-    "edit it in Excel), inbox/, master/, outbox/ and logs/.":
-        "创建办公文件夹：xlpy.toml（设置）、reference.xlsx（销售代表、产品、目标、收件人：在 Excel 中编辑）、"
-        "inbox/、master/、outbox/ 和 logs/。",
     "the folder to create (may exist, must not hold xlpy.toml)": "要创建的文件夹（可以已存在，但不能已有 xlpy.toml）",
     # template
     "write a blank daily report for a rep": "为销售代表生成空白日报",
@@ -83,9 +79,6 @@ HELP_ZH: dict[str, str] = {
     "the file to write (default: inbox/REP_DATE.xlsx in the office)": "要写的文件（默认：办公文件夹的 inbox/姓名_日期.xlsx）",
     # demo
     "build a demo office and run everything on it": "建一个演示办公文件夹并在上面运行全部步骤",
-    "Build a demo office with a few weeks of realistic reports (some with deliberate mistakes), run every "
-    "step on it and print what to open.":
-        "建一个演示办公文件夹，含几周逼真的日报（有些故意带错），在上面运行每一步，并列出可打开的文件。",
     "the folder (default: ./xlpy-demo)": "文件夹（默认：./xlpy-demo）",
     # nightly
     "the nightly batch: consolidate, statistics, briefing, mail": "夜间批处理：合并、统计、工作日志、邮件",
@@ -190,6 +183,18 @@ HELP_ZH: dict[str, str] = {
         "开盘前：根据基础资料的房源表生成价格一览表，每栋一张表，楼层从上到下、房号从左到右，列出户型、面积、标准价和每平方米单价，"
         "每栋打印一页。",
     "the file to write (default: 价格一览表.xlsx in the office)": "要写入的文件（默认：办公文件夹中的 价格一览表.xlsx）",
+    ("Create an office folder: xlpy.toml (settings), an empty reference.xlsx (reps, products, targets, "
+     "recipients, each sheet with one example row marked 示例 that is ignored: fill it in Excel), inbox/, "
+     "master/, outbox/ and logs/; prints the next three steps."):
+        "新建办公文件夹：xlpy.toml（设置）、空白的 reference.xlsx（销售代表、产品价目、销售目标、收件人，每张表一行标有“示例”的"
+        "示例行，读取时忽略：在 Excel 中填写）、inbox/、master/、outbox/ 和 logs/；并列出接下来的三步。",
+    ("Build a demo office with three months of realistic reports up to --date (some with deliberate "
+     "mistakes, a few cancellations, exchanges, late payments and corrections), run every step on it and "
+     "print a short summary and what to open."):
+        "建立一个演示办公室：截至 --date 的三个月真实风格日报（含故意埋下的错误、少量退订、换货、逾期回款和更正），"
+        "在其上运行每一步，打印简短的总结和可以打开的文件。",
+    "also list every file and every finding": "同时列出每个文件和每项发现",
+    "also write the mail as DAY.html beside the .eml and open it in the browser": "同时把邮件写成 .eml 旁的 DAY.html 并在浏览器中打开",
 }
 
 # argparse's own words in its help pages.

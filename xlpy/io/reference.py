@@ -14,6 +14,9 @@ from xlpy.core.reference import BadReference, Reference
 from xlpy.io import reader
 
 
+EXAMPLE = "示例"  # a row with a cell starting so is an example, not data
+
+
 def read_reference(path: Path, settings: Settings = Settings()) -> Reference:
     path = Path(path)
     if not path.is_file():
@@ -63,6 +66,8 @@ def _frame(grid: list[list], sheet: schema.Sheet, path: Path) -> pd.DataFrame:
     h, columns = header[0], header[1]
     records = []
     for cells in grid[h + 1:]:
+        if any(isinstance(v, str) and v.strip().startswith(EXAMPLE) for v in cells):
+            continue  # the example row a new office's workbook shows
         rec = {}
         for col in sheet.columns:
             c = columns.get(col.key)

@@ -27,7 +27,7 @@ from xlsxwriter.exceptions import XlsxFileError
 from xlpy import __version__
 from xlpy.contract.statistics import KIND_OF_TYPE, Column
 from xlpy.core import ledger as L
-from xlpy.io import clock, xlsx
+from xlpy.io import clock, page, xlsx
 from xlpy.io.xlsx import new_workbook
 
 SUMMARY = "总表.xlsx"
@@ -184,11 +184,13 @@ def write_table(book, sheet: str, frame: pd.DataFrame, fields, lang: str = "zh")
     columns = [Column(f.key, f.zh, f.en, KIND_OF_TYPE[f.type]) for f in fields]
     xlsx.write_table(target, sheet, frame, columns, style="Table Style Light 9", lang=lang)
     target.freeze(sheet, 1)
-    return target.sheet(sheet)
+    ws = target.sheet(sheet)
+    page.setup(ws, book.facts, header_rows=1, lang=lang)
+    return ws
 
 
-def write_partition(path: Path, part: Partition, lang: str = "zh") -> None:
-    book = new_workbook(path)
+def write_partition(path: Path, part: Partition, lang: str = "zh", facts: page.Facts | None = None) -> None:
+    book = new_workbook(path, facts)
     for sheet, fields in L.SHEETS.items():
         write_table(book, sheet, getattr(part, L.FRAME_OF_SHEET[sheet]), fields, lang)
     book.close()

@@ -38,4 +38,4 @@ def write_template(rep: str, date: dt.date, reference: Reference, output: Path |
     title = {"report_date": date, "rep": record["name"] if record else rep,
              "region": record["region"] if record else None}
     # Empty rows, so that write_report gives the cells to fill their date and number formats.
-    return write_report(path, title, rows=[{}] * DATA_ROWS, lists=lists, data_rows=DATA_ROWS)
+    return write_report(path, title, rows=[{}] * DATA_ROWS, lists=lists, data_rows=DATA_ROWS, total_row=True)

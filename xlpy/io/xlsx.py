@@ -22,6 +22,7 @@ from xlsxwriter.worksheet import Worksheet
 from xlpy.contract.statistics import Chart, Column
 from xlpy.core import values
 from xlpy.core.report import address
+from xlpy.io import page
 
 
 @dataclass(frozen=True)
@@ -53,17 +54,21 @@ def number_format(kind: str) -> str | None:
 # ---------------------------------------------------------------- workbooks xlsxwriter writes
 
 
-def new_workbook(path: Path) -> xlsxwriter.Workbook:
+def new_workbook(path: Path, facts: page.Facts | None = None) -> xlsxwriter.Workbook:
     """A workbook that writes every string as text: a report's `=HYPERLINK(...)`
-    stays inert text in the master, never a live formula."""
+    stays inert text in the master, never a live formula. ``facts`` go into every page footer."""
     # xlsxwriter's scratch files go beside the file (in a commit, the temporary folder that the
     # next run drops), never to the system's temp folder, where a killed run would leave them.
-    return _Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+    book = _Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                  "strings_to_numbers": False, "nan_inf_to_errors": True,
                                  "tmpdir": str(Path(path).parent)})
+    book.facts = facts or page.Facts()
+    return book
 
 
 class _Workbook(xlsxwriter.Workbook):
+    facts = page.Facts()
+
     def add_worksheet(self, name=None, worksheet_class=None):
         return super().add_worksheet(name, worksheet_class or _Worksheet)
 
@@ -207,21 +212,24 @@ class XlsxTarget:
     def chart(self, p: Placed, row: int, col: int, chart: Chart, title: str, axis: str | None) -> None:
         series = list(chart.series or p.columns[1:])
         labels = chart.labels or p.columns[0]
+        one_point = chart.kind == "line" and p.bottom == p.top + 1  # a line through one point is a lone dot
         kind = {"stacked_bar": {"type": "bar", "subtype": "stacked"}}.get(chart.kind, {"type": chart.kind})
+        kind = {"type": "column"} if one_point else kind
         drawn = self.workbook.add_chart(kind)
         for column in series:
             c, k = p.column(column), p.column(labels)
             drawn.add_series({
                 "name": [p.sheet, p.top, c], "categories": [p.sheet, p.top + 1, k, p.bottom, k],
                 "values": [p.sheet, p.top + 1, c, p.bottom, c],
-                **({"marker": {"type": "circle"}} if chart.kind == "line" else {}),
+                **({"marker": {"type": "circle"}} if chart.kind == "line" and not one_point else {}),
                 **({"data_labels": {"value": True, "num_format": "0.00"}} if len(series) == 1 else {})})
         drawn.set_title({"name": title})
         drawn.set_legend({"none": True} if len(series) == 1 else {"position": "bottom"})
-        value_axis = {"num_format": "#,##0", **({"name": axis} if axis else {})}
+        value_axis = {"num_format": "#,##0", "min": 0, **({"name": axis} if axis else {})}  # from zero: never exaggerate
         if chart.kind in ("bar", "stacked_bar"):
             drawn.set_x_axis(value_axis)
-            drawn.set_y_axis({"reverse": True})  # the table's first row on top
+            # the table's first row on top, its labels beside the bars, the values along the bottom
+            drawn.set_y_axis({"reverse": True, "label_position": "low", "crossing": "max"})
         else:
             drawn.set_y_axis(value_axis)
         self.sheet(p.sheet).insert_chart(row, col, drawn, CHART_SIZE)
