@@ -116,7 +116,7 @@ def test_reference_is_laid_out_for_excel(office):
 def test_a_blank_office_has_an_example_row_per_sheet_that_is_not_read(tmp_path):
     office = init_office(tmp_path / "blank", DAY, sample=False)
     wb = load_workbook(office / "reference.xlsx")
-    for sheet in schema.REFERENCE_SHEETS:
+    for sheet in (s for s in schema.REFERENCE_SHEETS if s.key != "units"):  # a 房源表 would make it a unit office
         ws = wb[sheet.zh]
         assert [c.value for c in ws[1]][:len(sheet.columns)] == [c.zh for c in sheet.columns]
         assert ws.max_row == 2 and any(str(c.value).startswith("示例") for c in ws[2])

@@ -255,7 +255,7 @@ def test_the_status_board_in_the_summary_workbook(month):
     from openpyxl import load_workbook
     ws = load_workbook(month / "master" / store.SUMMARY)["销控表"]
     cells = {str(c.value).split("\n")[0]: c for row in ws.iter_rows() for c in row if c.value}
-    signed, reserved, free = cells["1-102"], cells["2#202"], cells["1-201"]
+    signed, free = cells["1-102"], cells["1-201"]
     assert signed.value == "1-102\n¥1,300,000\n甲" and free.value == "1-201\n¥1,020,000"
     fills = {name: cells[name].fill.fgColor.rgb[-6:] for name in ("1-102", "2#202", "1-201", "1-202", "2#101")}
     assert fills == {"1-102": "F8CBAD", "2#202": "FFF2CC", "1-201": "E2EFDA", "1-202": "D9D9D9", "2#101": "A6A6A6"}

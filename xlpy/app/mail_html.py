@@ -41,13 +41,15 @@ def shown(key: str, value, lang: str = "zh") -> str:
     if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
         return "-"
     kind = kind_of(key)
-    if kind == "percent":
+    if kind == "rate":
         return f"{value:.1%}"
+    if kind == "score":
+        return f"{value:.3f}"
     if kind == "money":
         return f"{value:,.2f}"
     if kind == "date":
         return pd.Timestamp(value).date().isoformat()
-    if kind in ("whole", "number"):
+    if kind in ("count", "number"):
         return f"{float(value):,.0f}" if float(value).is_integer() else f"{float(value):,.2f}"
     return str(value)
 
@@ -104,7 +106,7 @@ def _figures(log: WorkLog, lang: str) -> str:
 
 def _table(table: pd.DataFrame, lang: str, stacked: bool) -> str:
     labels = [worklog.column_label(c, lang) for c in table.columns]
-    numeric = [kind_of(c) in ("money", "percent", "whole", "number") for c in table.columns]
+    numeric = [kind_of(c) in ("money", "rate", "score", "count", "number") for c in table.columns]
     head = "".join(f'<th style="{CELL};background:#eef3f9;text-align:{"right" if n else "left"};white-space:nowrap">'
                    f'{html.escape(label)}</th>' for label, n in zip(labels, numeric))
     body = []

@@ -7,28 +7,25 @@ import math
 
 import pandas as pd
 
+from xlpy.contract import statistics as declared
 from xlpy.core import worklog
 from xlpy.core.worklog import WorkLog
-from xlpy.io import page, stats_sheets
+from xlpy.io import page, xlsx
 
 SHEET = ("工作日志", "Daily Briefing")
 WIDTHS = (10, 24, 20, 14, 14, 14, 14)  # seven columns: a deal's kind … its contract number
 LAST = len(WIDTHS) - 1
 FIGURE_PAIRS = 3  # the day's figures as label | value, three pairs a row
-FORMATS = {"money": "#,##0.00", "percent": "0.0%", "date": "yyyy-mm-dd", "whole": "0", "number": "#,##0.##"}
 
 
 def kind_of(key: str) -> str | None:
-    """How a column's numbers are formatted (shared with the mail)."""
-    if key in stats_sheets.PERCENT:
-        return "percent"
-    if key in stats_sheets.MONEY:
-        return "money"
-    if key in stats_sheets.DATES:
-        return "date"
-    if key in stats_sheets.WHOLE or key in ("visits", "calls"):
-        return "whole"
-    return "number" if key == "qty" else None
+    """How a column's numbers are formatted (shared with the mail): its declared kind."""
+    if key in ("visits", "calls"):
+        return "count"
+    if key == "qty":
+        return "number"
+    column = declared.COLUMNS.get(key)
+    return column.kind if column is not None and column.kind != "text" else None
 
 
 def write_sheet(workbook, log: WorkLog, lang: str = "zh") -> None:
@@ -47,8 +44,8 @@ def write_sheet(workbook, log: WorkLog, lang: str = "zh") -> None:
 
 
 def _formats(workbook) -> dict:
-    fmt = {k: workbook.add_format({"num_format": f, "font_size": 10, "border": 1, "border_color": "#BFBFBF"})
-           for k, f in FORMATS.items()}
+    fmt = {k: workbook.add_format({"num_format": xlsx.number_format(k) or "General", "font_size": 10, "border": 1,
+                                   "border_color": "#BFBFBF"}) for k in xlsx.KINDS if k != "text"}
     fmt["text"] = workbook.add_format({"font_size": 10, "border": 1, "border_color": "#BFBFBF", "text_wrap": True,
                                        "valign": "top"})
     fmt["head"] = workbook.add_format({"bold": True, "font_size": 10, "bg_color": "#DDEBF7", "border": 1,
