@@ -20,6 +20,7 @@ from xlpy import cli
 from xlpy.app import briefing
 from xlpy.app.demo import build_demo
 from xlpy.contract import statistics as declared
+from xlpy.core import worklog
 from xlpy.excel import build, buttons, udfs
 from xlpy.excel.book import FileBook
 
@@ -94,41 +95,49 @@ def mail_section(text: str, heading: str) -> list[list[str]]:
     return [[c.strip() for c in line.split(" | ")] for line in lines]
 
 
-def log_section(office: Path, heading: str) -> list[list[str]]:
-    """A table of the 工作日志 sheet: the rows under ``heading`` (the first is the header)."""
+def log_section(office: Path, heading: str) -> list[list]:
+    """A table of the 工作日志 sheet: the rows under ``heading`` (the first is the header), its cells
+    as written (numbers as numbers), as wide as the header."""
     rows = grid(office / "master" / "总表.xlsx", briefing.SHEET[0])
     start = next(i for i, r in enumerate(rows) if r[0] == heading) + 1
     found = []
     for row in rows[start:]:
         if row[0] in ("", None):
             break
-        found.append([str(v) for v in row if v not in ("", None)])
-    return found
+        found.append(list(row))
+    width = len([c for c in found[0] if c not in ("", None)])
+    return [row[:width] for row in found]
+
+
+def same(logged, want) -> bool:
+    """A number of the 工作日志 sheet against the figure of `xlpy stats`."""
+    return logged in ("", None) if want is None else logged == MONEY(want)
 
 
 def test_regions_this_month(office, refreshed, capsys):
     cli_rows = {r["region"]: r for r in stats_json(capsys, office, "--by", "region", "--period", MONTH)}
     summary = {r["region"]: r for r in table(office / "master" / "总表.xlsx", "region_compare")}
     button = {r["region"]: r for r in table(refreshed, "region_compare")}
-    heading = briefing.say("bf-regions", "zh")
+    heading = worklog.words("regions", "zh")
     mail, log = mail_section(mail_text(office), heading), log_section(office, heading)
-    assert mail == log  # the e-mail and the 工作日志 sheet show one table
-    shown = {row[0]: row for row in mail[1:]}
+    assert mail[0] == log[0]  # the e-mail and the 工作日志 sheet show one table
+    shown, logged = {row[0]: row for row in mail[1:]}, {row[0]: row for row in log[1:]}
     rec = udfs.record(office).as_of(DAY)
-    assert set(cli_rows) == set(summary) == set(button) == set(shown)
+    assert set(cli_rows) == set(summary) == set(button) == set(shown) == set(logged)
     for region, expected in cli_rows.items():
         for key in declared.TABLE["region_compare"].columns[1:]:
-            want = expected[key]
+            want, at = expected[key], worklog.REGIONS.index(key)
             for got in (summary[region][key], button[region][key]):
                 assert (got in ("", None)) if want is None else got == MONEY(want), (region, key)
-            assert shown[region][briefing.REGIONS.index(key)] == briefing.shown(key, want), (region, key)
+            assert shown[region][at] == briefing.shown(key, want), (region, key)
+            assert same(logged[region][at], want), (region, key)
         for key in ("net_amount", "contracts", "avg_deal"):  # XLPY_STATS over the same month
             if expected[key] is not None:
                 assert udfs.sales(rec, key, region=region, start=MONTH) == MONEY(expected[key]), (region, key)
 
 
 def test_outstanding_and_refunds(office, refreshed, capsys):
-    cli_rows = stats_json(capsys, office, "--by", "region")
+    cli_rows = stats_json(capsys, office, "--by", "region", "--period", "all")  # receivables: every contract
     for path in (office / "master" / "总表.xlsx", refreshed):
         receivables = table(path, "receivables")
         for row in cli_rows:
@@ -141,7 +150,7 @@ def test_outstanding_and_refunds(office, refreshed, capsys):
 
 
 def test_money_owed_back_is_shown_not_dropped(office, capsys):
-    rows = stats_json(capsys, office, "--by", "region")
+    rows = stats_json(capsys, office, "--by", "region", "--period", "all")
     refunds = [r for r in table(office / "master" / "总表.xlsx", "receivables") if r["refund_due"]]
     if office.parent.name.startswith("demo"):  # the demo has customers who paid more than owed
         assert refunds and sum(r["refund_due"] for r in rows) > 0
@@ -152,11 +161,11 @@ def test_one_ranking(office, refreshed):
     summary = table(office / "master" / "总表.xlsx", "ranking")
     assert [(r["rank"], r["rep"], r["score"]) for r in table(refreshed, "ranking")] == \
         [(r["rank"], r["rep"], MONEY(r["score"])) for r in summary]
-    heading = briefing.say("bf-top", "zh")
-    mail = mail_section(mail_text(office), heading)
-    assert mail == log_section(office, heading)
-    assert mail[0][:2] == [declared.label("rank"), declared.label("rep")]
-    assert [(int(row[0]), row[1]) for row in mail[1:]] == [(int(r["rank"]), r["rep"]) for r in summary[:3]]
+    heading = worklog.words("ranking", "zh")
+    mail, log = mail_section(mail_text(office), heading), log_section(office, heading)
+    assert mail[0] == log[0] and mail[0][:2] == [declared.label("rank"), declared.label("rep")]
+    ranked = [(int(r["rank"]), r["rep"]) for r in summary]
+    assert [(int(row[0]), row[1]) for row in mail[1:]] == ranked == [(int(row[0]), row[1]) for row in log[1:]]
     rec = udfs.record(office).as_of(DAY)
     for r in summary:
         assert udfs.rank(rec, r["rep"], MONTH) == r["rank"]
@@ -165,10 +174,13 @@ def test_one_ranking(office, refreshed):
 def test_the_day(office, capsys):
     day = next(r for r in stats_json(capsys, office, "--by", "day", "--period", MONTH)
                if r["day"].startswith(DAY.isoformat()))
-    heading = briefing.say("bf-day", "zh")
+    heading = worklog.words("day", "zh")
     text = mail_text(office).split(heading + "\n", 1)[1].split("\n\n", 1)[0]
     mail = dict(line.strip().split("：", 1) for line in text.splitlines())
-    log = log_section(office, heading)
-    assert dict(zip(log[0], log[1])) == mail
+    rows = grid(office / "master" / "总表.xlsx", briefing.SHEET[0])
+    start = next(i for i, r in enumerate(rows) if r[0] == heading) + 1
+    log = {row[c]: row[c + 1] for row in rows[start:start + 3] for c in (0, 2, 4) if row[c] not in ("", None)}
+    assert set(log) == set(mail)  # label | value pairs on the sheet, label：value lines in the mail
     for key in briefing.FIGURES:
         assert mail[declared.label(key)] == briefing.shown(key, day[key]), key
+        assert same(log[declared.label(key)], day[key]), key
