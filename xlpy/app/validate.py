@@ -57,7 +57,7 @@ def validate_files(files: list[Path], ctx: Context, history: pd.DataFrame | None
 def validate_in_parts(files: list[Path], ctx: Context, history: pd.DataFrame | None, sources: dict[Path, str] | None,
                       size: int) -> Iterator[list[FileResult]]:
     """`validate_files` for a batch too large to hold read at once: ``size`` files at a time.
-    A batch of more is taken in report order (each file read once beforehand for its date),
+    A batch of more is taken in report order (each file's title area read beforehand for its date),
     and the rules across reports carry what earlier parts signed, so each file is judged as
     it would be in one batch; its rows can be let go once its part is judged."""
     if len(files) > size:
@@ -71,7 +71,7 @@ def validate_in_parts(files: list[Path], ctx: Context, history: pd.DataFrame | N
 def _report_order(path: Path, ctx: Context) -> tuple[str, str]:
     if _skipped(path):
         return "", path.name
-    return rules.report_order(reader.read_report(path, ctx.settings, today=ctx.today))
+    return rules.report_order(reader.read_title(path, ctx.settings, today=ctx.today))  # the rows wait
 
 
 def _skipped(path: Path) -> bool:

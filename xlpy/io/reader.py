@@ -62,6 +62,23 @@ def read_report(path: Path, settings: Settings = Settings(), reps: dict | None =
     return report_from_grids(Path(path), grids, reps, fingerprint, today=today)
 
 
+def read_title(path: Path, settings: Settings = Settings(), *, today: dt.date) -> Report:
+    """The report with the date `read_report` gives it (its title's, else its file name's) and no
+    tables: only the title areas above the headers are parsed, not the rows. A batch too large to
+    hold read at once is put in report order by it before it is read."""
+    report = Report(Path(path), report_date=_date_in_name(Path(path).stem, today))
+    try:
+        _, grids = read_grids(Path(path), settings)
+        for _, grid in grids:
+            if (header := find_header(grid, labels=TITLES)) is not None:
+                _parse_title(_title(grid, header[0]), report, report.report_date or today)
+    except Unreadable as e:
+        return Report(Path(path), unreadable=e)
+    except Exception as e:  # noqa: BLE001 - as report_from_grids: the full read will say what is wrong
+        report.unreadable = Unreadable("unparsable", f"{type(e).__name__}: {e}"[:200])
+    return report
+
+
 def report_from_grids(path: Path, grids: list[tuple[str, list[list]]], reps: dict | None = None,
                       fingerprint: str = "", *, today: dt.date) -> Report:
     """A report from sheets already read (a file, or a live Excel sheet's values)."""
