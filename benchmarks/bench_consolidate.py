@@ -92,24 +92,31 @@ def office_with_history(root: Path, months: int, end: dt.date, rows_per_month: i
     (root / config.CONFIG_NAME).write_text(config.DEFAULT_TOML, encoding="utf-8")
     (root / "inbox").mkdir()
     write_reference(root / "reference.xlsx")
-    (root / "master").mkdir()
+    write_history(root / "master", months, end, REPS, PRODUCTS, rows_per_month)
+    return root
+
+
+def write_history(master: Path, months: int, end: dt.date, reps, products, rows_per_month: int = 3_470) -> None:
+    """``months`` monthly masters before ``end``'s month, ``rows_per_month`` contracts each, signed by
+    ``reps`` ((name, region) …) for ``products`` ((name, price) …); all paid but the last two months'."""
+    master.mkdir(exist_ok=True)
     rng = random.Random(months)
     first = (pd.Timestamp(end) - pd.DateOffset(months=months)).replace(day=1)
     for m in range(months):
         month = first + pd.DateOffset(months=m)
         days = pd.bdate_range(month, month + pd.offsets.MonthEnd(0))
         paid = 1.0 if m < months - 2 else 0.3  # contracts older than two months are paid up
-        rows = [_row(rng, days[rng.randrange(len(days))], f"H{m:03d}-{i:05d}", paid) for i in range(rows_per_month)]
+        rows = [_row(rng, days[rng.randrange(len(days))], f"H{m:03d}-{i:05d}", paid, reps, products)
+                for i in range(rows_per_month)]
         log = [{"source": r["source"], "fingerprint": r["fingerprint"], "status": "accepted", "rows_read": 1,
                 "accepted": 1} for r in rows]
         part = store.Partition(month.strftime("%Y-%m"), ledger=L.frame(rows, L.LEDGER), imports=L.frame(log, L.IMPORTS))
-        store.write_partition(root / "master" / f"{part.name}.xlsx", part)
-    return root
+        store.write_partition(master / f"{part.name}.xlsx", part)
 
 
-def _row(rng: random.Random, day, key: str, paid: float) -> dict:
-    rep, region = rng.choice(REPS)
-    product, price = rng.choice(PRODUCTS)
+def _row(rng: random.Random, day, key: str, paid: float, reps, products) -> dict:
+    rep, region = rng.choice(reps)
+    product, price = rng.choice(products)
     qty = rng.randint(1, 5)
     return {"date": day, "report_date": day, "rep": rep, "region": region, "customer": f"客户{rng.randrange(900)}",
             "product": product, "deal_type": "签约", "deal": "contract", "qty": qty, "unit_price": price,
@@ -117,9 +124,14 @@ def _row(rng: random.Random, day, key: str, paid: float) -> dict:
             "sheet": "日报", "row": 6, "fingerprint": key, "imported_at": day}
 
 
-def write_reference(path: Path) -> None:
+def reps(n: int) -> list[tuple[str, str]]:
+    """``n`` reps (name, region) over the five regions; the first 50 are REPS."""
+    return REPS[:n] + [(f"代表{i:04d}", REGIONS[i % len(REGIONS)]) for i in range(len(REPS), n)]
+
+
+def write_reference(path: Path, staff: list[tuple[str, str]] = REPS) -> None:
     book = xlsxwriter.Workbook(str(path))
-    sheets = {"销售代表": (["姓名", "区域", "在职"], [[r, g, "是"] for r, g in REPS]),
+    sheets = {"销售代表": (["姓名", "区域", "在职"], [[r, g, "是"] for r, g in staff]),
               "产品价目": (["产品", "标准价", "期初库存"], [[p, price, 10**9] for p, price in PRODUCTS]),
               "销售目标": (["期间", "区域", "目标金额"], []), "收件人": (["姓名", "邮箱"], [])}
     for name, (header, rows) in sheets.items():
@@ -129,10 +141,10 @@ def write_reference(path: Path) -> None:
     book.close()
 
 
-def write_day(inbox: Path, day: dt.date, reports: int = 50, seed: int = 0) -> None:
-    """One day of daily reports, one per rep, about three rows each."""
+def write_day(inbox: Path, day: dt.date, reports: int = 50, seed: int = 0, staff: list[tuple[str, str]] = REPS) -> None:
+    """One day of daily reports, one per rep of ``staff``, about three rows each."""
     rng = random.Random(seed)
-    for rep, region in REPS[:reports]:
+    for rep, region in staff[:reports]:
         book = xlsxwriter.Workbook(str(inbox / f"{rep}_{day:%Y-%m-%d}.xlsx"))
         ws = book.add_worksheet("日报")
         ws.write_row(0, 0, ["报表日期", day.isoformat(), "销售代表", rep, "区域", region])
