@@ -55,25 +55,32 @@ def read_report(path: Path, settings: Settings = Settings(), reps: dict | None =
     """Read one daily-report file. ``reps`` maps a normalised rep name to its reference
     record (for the region default); ``today`` places dates typed without a year.
     Unreadable files are flagged, never raised."""
+    path = _as_path(path)
     try:
-        fingerprint, grids = read_grids(Path(path), settings)
+        fingerprint, grids = read_grids(path, settings)
     except Unreadable as e:
-        return Report(Path(path), unreadable=e)
-    return report_from_grids(Path(path), grids, reps, fingerprint, today=today)
+        return Report(path, unreadable=e)
+    return report_from_grids(path, grids, reps, fingerprint, today=today)
+
+
+def _as_path(path) -> Path:
+    """A Path made once: making one (even of a Path) costs about a tenth of reading a small report."""
+    return path if isinstance(path, Path) else Path(path)
 
 
 def read_title(path: Path, settings: Settings = Settings(), *, today: dt.date) -> Report:
     """The report with the date `read_report` gives it (its title's, else its file name's) and no
     tables: only the title areas above the headers are parsed, not the rows. A batch too large to
     hold read at once is put in report order by it before it is read."""
-    report = Report(Path(path), report_date=_date_in_name(Path(path).stem, today))
+    path = _as_path(path)
+    report = Report(path, report_date=_date_in_name(path.stem, today))
     try:
-        _, grids = read_grids(Path(path), settings)
+        _, grids = read_grids(path, settings)
         for _, grid in grids:
             if (header := find_header(grid, labels=TITLES)) is not None:
                 _parse_title(_title(grid, header[0]), report, report.report_date or today)
     except Unreadable as e:
-        return Report(Path(path), unreadable=e)
+        return Report(path, unreadable=e)
     except Exception as e:  # noqa: BLE001 - as report_from_grids: the full read will say what is wrong
         report.unreadable = Unreadable("unparsable", f"{type(e).__name__}: {e}"[:200])
     return report
@@ -82,7 +89,8 @@ def read_title(path: Path, settings: Settings = Settings(), *, today: dt.date) -
 def report_from_grids(path: Path, grids: list[tuple[str, list[list]]], reps: dict | None = None,
                       fingerprint: str = "", *, today: dt.date) -> Report:
     """A report from sheets already read (a file, or a live Excel sheet's values)."""
-    report = Report(Path(path), fingerprint, report_date=_date_in_name(Path(path).stem, today))
+    path = _as_path(path)
+    report = Report(path, fingerprint, report_date=_date_in_name(path.stem, today))
     try:
         for sheet, grid in grids:
             table = _table(sheet, grid, report, reps or {}, today)
@@ -96,7 +104,7 @@ def report_from_grids(path: Path, grids: list[tuple[str, list[list]]], reps: dic
 def read_grids(path: Path, settings: Settings = Settings(),
                timeout: float | None = None) -> tuple[str, list[tuple[str, list[list]]]]:
     """(sha256 of the file, [(sheet name, rows of cells from A1)]) of the visible sheets."""
-    data = _load_bytes(Path(path), settings)
+    data = _load_bytes(_as_path(path), settings)
     seconds = settings.read_timeout if timeout is None else timeout
     return hashlib.sha256(data).hexdigest(), _within(seconds, _grids, data, settings)
 
