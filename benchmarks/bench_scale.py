@@ -7,8 +7,10 @@ bench_consolidate.py: contracts, 30 % paid on signing). Measured here:
   (3,470 rows a month per 50 reps, all paid but the last two months'), last night's run done
   (read cache warm), then tonight's R reports consolidated and timed;
 - rebuilds (--rebuilds, reps x months): every report of those months in the inbox, no master yet.
-The other cells of the table are extrapolated, marked ~: time and peak memory fitted by least squares
-as a line in the rows of history (nights) or the reports read (rebuilds), through the measured cells.
+The other cells of the table are extrapolated, marked ~, by least squares through the measured
+cells: a night's time and peak as a plane in (rows of history, reps); a rebuild's time as a line in
+the reports read, its peak likewise, through the measured rebuilds and --known-peak (the peak of
+bench_consolidate.py --memory: 37,500 reports, 475 MB on 2026-11-27).
 
     python benchmarks/bench_scale.py [--nights 50x1 50x3 200x1] [--rebuilds 50x2 200x1]
 """
@@ -23,6 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from bench_consolidate import PRODUCTS, TODAY, reps, write_day, write_history, write_reference
 
@@ -85,25 +88,53 @@ def rebuild(tmp: Path, n_reps: int, months: int) -> dict:
     return figures
 
 
-def fit(points: list[tuple[float, float]]):
-    """y = a + b x by least squares through the measured points (a line through one point: through 0)."""
-    if len(points) == 1:
-        (x, y), = points
-        return lambda v: y / x * v
-    n = len(points)
-    mx, my = sum(x for x, _ in points) / n, sum(y for _, y in points) / n
-    b = sum((x - mx) * (y - my) for x, y in points) / sum((x - mx) ** 2 for x, _ in points)
-    return lambda v: my + b * (v - mx)
+def fit(xs: list[tuple], ys: list[float]):
+    """y = a + b·x₁ + c·x₂ … by least squares through the measured points."""
+    coef, *_ = np.linalg.lstsq(np.array([(1, *x) for x in xs], dtype=float), np.array(ys, dtype=float), rcond=None)
+    return lambda *x: float(coef @ np.array((1, *x), dtype=float))
 
 
 def pairs(specs: list[str]) -> list[tuple[int, int]]:
     return [tuple(int(v) for v in spec.split("x")) for spec in specs]
 
 
+def table(nights: dict, rebuilds: dict, known_peaks: dict[int, float]) -> str:
+    """The markdown table: measured cells as measured, the others from lines fitted through them.
+    A night: time and peak in (history rows, reps); a rebuild: time in reports read, peak in
+    reports read through the rebuilds measured and ``known_peaks`` (reports → MB)."""
+    history = lambda r, y: round(ROWS_PER_REP_MONTH * r) * (12 * y - 1)  # noqa: E731
+    reports = lambda r, y: r * 250 * y  # noqa: E731 - 250 business days a year
+    xs = [(f["history_rows"], r) for (r, _), f in nights.items()]
+    night = {k: fit(xs, [f[k] for f in nights.values()]) for k in ("wall", "cpu", "peak_mb")}
+    rebuilt = {k: fit([(f["reports"],) for f in rebuilds.values()], [f[k] for f in rebuilds.values()])
+               for k in ("wall", "cpu")}
+    peaks = {f["reports"]: f["peak_mb"] for f in rebuilds.values()} | known_peaks
+    rebuilt["peak_mb"] = fit([(n,) for n in peaks], list(peaks.values()))
+    lines = ["| reps | years | reports | rows | rebuild: cpu (wall) | rebuild peak | night: cpu (wall) | night peak |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in SIZES:
+        for y in (1, 3):
+            n = reports(r, y)
+            m = rebuilds.get((r, 12 * y))
+            rebuild_cell = (f"{m['cpu'] / 60:.1f} min ({m['wall'] / 60:.1f}) | {m['peak_mb']:,.0f} MB" if m else
+                            f"~{rebuilt['cpu'](n) / 60:,.1f} min (~{rebuilt['wall'](n) / 60:,.0f}) | "
+                            f"~{rebuilt['peak_mb'](n):,.0f} MB")
+            if n in known_peaks and not m:
+                rebuild_cell = rebuild_cell.rsplit("|", 1)[0] + f"| {known_peaks[n]:,.0f} MB"
+            g = nights.get((r, y))
+            x = (history(r, y), r)
+            night_cell = (f"{g['cpu']:.1f} s ({g['wall']:.0f}) | {g['peak_mb']:,.0f} MB" if g else
+                          f"~{night['cpu'](*x):,.0f} s (~{night['wall'](*x):,.0f}) | ~{night['peak_mb'](*x):,.0f} MB")
+            lines.append(f"| {r:,} | {y} | {n:,} | ~{n * 3.5:,.0f} | {rebuild_cell} | {night_cell} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nights", nargs="*", default=["50x1", "50x3", "200x1"], help="reps x years, measured")
     parser.add_argument("--rebuilds", nargs="*", default=["50x2", "200x1"], help="reps x months, measured")
+    parser.add_argument("--known-peak", nargs="*", default=["37500=475"],
+                        help="REPORTS=MB: a rebuild's peak measured by bench_consolidate.py --memory")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         nights = {key: night(Path(tmp), *key) for key in pairs(args.nights)}
@@ -111,26 +142,8 @@ def main() -> None:
     for kind, measured in (("night", nights), ("rebuild", rebuilds)):
         for key, f in measured.items():
             print(f"measured {kind} {key}: {json.dumps(f)}")
-    x_night = lambda r, y: ROWS_PER_REP_MONTH * r * (12 * y - 1)  # noqa: E731
-    x_rebuild = lambda r, y: r * 250 * y  # noqa: E731 - reports: 250 business days a year
-    night_time = {k: fit([(f["history_rows"], f[k]) for f in nights.values()]) for k in ("wall", "cpu")}
-    night_mem = fit([(f["history_rows"], f["peak_mb"]) for f in nights.values()])
-    rebuild_time = {k: fit([(f["reports"], f[k]) for f in rebuilds.values()]) for k in ("wall", "cpu")}
-    rebuild_mem = fit([(f["reports"], f["peak_mb"]) for f in rebuilds.values()])
-    print("\n| reps | years | reports | rows | rebuild: time (cpu) | peak | night: time (cpu) | peak |")
-    print("|---|---|---|---|---|---|---|---|")
-    for r in SIZES:
-        for y in (1, 3):
-            reports = x_rebuild(r, y)
-            rebuilt = rebuilds.get((r, 12 * y))
-            rebuild_cell = (f"{rebuilt['wall'] / 60:.1f} min ({rebuilt['cpu'] / 60:.1f}) | {rebuilt['peak_mb']:,.0f} MB"
-                            if rebuilt else f"~{rebuild_time['wall'](reports) / 60:.0f} min "
-                            f"(~{rebuild_time['cpu'](reports) / 60:.0f}) | ~{rebuild_mem(reports):,.0f} MB")
-            n = nights.get((r, y))
-            night_cell = (f"{n['wall']:.1f} s ({n['cpu']:.1f}) | {n['peak_mb']:,.0f} MB" if n else
-                          f"~{night_time['wall'](x_night(r, y)):.0f} s (~{night_time['cpu'](x_night(r, y)):.0f}) | "
-                          f"~{night_mem(x_night(r, y)):,.0f} MB")
-            print(f"| {r:,} | {y} | {reports:,} | {reports * 3.5:,.0f} | {rebuild_cell} | {night_cell} |")
+    known = {int(n): float(mb) for n, mb in (spec.split("=") for spec in args.known_peak)}
+    print(table(nights, rebuilds, known))
 
 if __name__ == "__main__":
     main()
