@@ -15,6 +15,7 @@ import queue
 import re
 import struct
 import threading
+import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -138,9 +139,12 @@ def _within(seconds: float, func, *args):
     if _worker is None:
         _worker = _Worker()
     box, done = [], threading.Event()
+    start = time.perf_counter()
     _worker.jobs.put((func, args, box, done))
     if not done.wait(seconds):
         _worker = None
+        raise Unreadable("timeout", f"{seconds:g} s")
+    if time.perf_counter() - start > seconds:  # done, but only while this thread waited for its turn
         raise Unreadable("timeout", f"{seconds:g} s")
     ok, value = box[0]
     if not ok:
