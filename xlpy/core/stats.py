@@ -143,7 +143,7 @@ def _group(f: Facts, reference: Reference, by: str, period: str | None) -> pd.Da
 
 def _targets(reference: Reference) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Targets by (period, rep), by (period, region) and by period, in the reference's spelling:
-    summed once per reference, as its indexes are (a run's tables and briefing ask six times)."""
+    summed once per reference, as its indexes are (a run asks in several tables and the briefing)."""
     if getattr(reference, "_target_sums", None) is None:
         reference._target_sums = _sum_targets(reference)
     return reference._target_sums
