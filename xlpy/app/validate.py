@@ -73,7 +73,7 @@ def validate_in_parts(files: list[Path], ctx: Context, history: pd.DataFrame | N
                       contents: dict[str, str] | None = None,
                       reports: dict[Path, reader.Report] | None = None) -> Iterator[list[FileResult]]:
     """`validate_files` for a batch too large to hold read at once: ``size`` files at a time.
-    A batch of more is taken in report order (each file read once beforehand for its date),
+    A batch of more is taken in report order (each file's title area read beforehand for its date),
     and the rules across reports carry what earlier parts signed, so each file is judged as
     it would be in one batch; its rows can be let go once its part is judged. With
     ``contents`` (rows' fingerprint → the report taken with them), a file whose rows are
@@ -89,7 +89,7 @@ def validate_in_parts(files: list[Path], ctx: Context, history: pd.DataFrame | N
 def _report_order(path: Path, ctx: Context) -> tuple[str, str]:
     if lifecycle.skip_reason(path, ctx.today):
         return "", path.name
-    return rules.report_order(reader.read_report(path, ctx.settings, today=ctx.today))
+    return rules.report_order(reader.read_title(path, ctx.settings, today=ctx.today))  # the rows wait
 
 
 def _validate(files: list[Path], ctx: Context, book: record_rules.Book | None, signed: dict[str, str],

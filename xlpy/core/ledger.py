@@ -147,13 +147,22 @@ def spell_as_reference(records: list[dict], reference) -> list[dict]:
     typed in a report match by folded name; statistics group by the one spelling)."""
     if reference is None:
         return records
-    names = {"rep": {k: r["name"] for k, r in reference.rep_index.items()}, "region": reference.regions,
-             "product": {k: p["product"] for k, p in reference.product_index.items()}}
+    names = _spellings(reference)
     for rec in records:
         for key, known in names.items():
             if rec.get(key):
                 rec[key] = known.get(values.norm(rec[key]), rec[key])
     return records
+
+
+def _spellings(reference) -> dict[str, dict[str, str]]:
+    """Folded name → the reference's spelling, by field: built once per reference, as its indexes
+    are (a rebuild spells tens of thousands of reports; rebuilding the maps for each took seconds)."""
+    if getattr(reference, "_spellings", None) is None:
+        reference._spellings = {"rep": {k: r["name"] for k, r in reference.rep_index.items()},
+                                "region": reference.regions,
+                                "product": {k: p["product"] for k, p in reference.product_index.items()}}
+    return reference._spellings
 
 
 def activity_records(report: Report) -> list[dict]:

@@ -214,7 +214,14 @@ def _group(f: Facts, reference: Reference, by: str, period: str | None) -> pd.Da
 # -- targets -------------------------------------------------------------------------------------
 
 def _targets(reference: Reference) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Targets by (period, rep), by (period, region) and by period, in the reference's spelling."""
+    """Targets by (period, rep), by (period, region) and by period, in the reference's spelling:
+    summed once per reference, as its indexes are (a run asks in several tables and the briefing)."""
+    if getattr(reference, "_target_sums", None) is None:
+        reference._target_sums = _sum_targets(reference)
+    return reference._target_sums
+
+
+def _sum_targets(reference: Reference) -> tuple[pd.Series, pd.Series, pd.Series]:
     t = reference.targets.dropna(subset=["period", "target"])
     reps = {k: r["name"] for k, r in reference.rep_index.items()}
     home = {r["name"]: r["region"] for r in reference.rep_index.values()}

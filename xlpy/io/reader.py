@@ -13,7 +13,9 @@ import html
 import io
 import queue
 import re
+import struct
 import threading
+import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -54,17 +56,42 @@ def read_report(path: Path, settings: Settings = Settings(), reps: dict | None =
     """Read one daily-report file. ``reps`` maps a normalised rep name to its reference
     record (for the region default); ``today`` places dates typed without a year.
     Unreadable files are flagged, never raised."""
+    path = _as_path(path)
     try:
-        fingerprint, grids = read_grids(Path(path), settings)
+        fingerprint, grids = read_grids(path, settings)
     except Unreadable as e:
-        return Report(Path(path), unreadable=e)
-    return report_from_grids(Path(path), grids, reps, fingerprint, today=today)
+        return Report(path, unreadable=e)
+    return report_from_grids(path, grids, reps, fingerprint, today=today)
+
+
+def _as_path(path) -> Path:
+    """A Path made once: making one (even of a Path) costs about a tenth of reading a small report."""
+    return path if isinstance(path, Path) else Path(path)
+
+
+def read_title(path: Path, settings: Settings = Settings(), *, today: dt.date) -> Report:
+    """The report with the date `read_report` gives it (its title's, else its file name's) and no
+    tables: only the title areas above the headers are parsed, not the rows. A batch too large to
+    hold read at once is put in report order by it before it is read."""
+    path = _as_path(path)
+    report = Report(path, report_date=_date_in_name(path.stem, today))
+    try:
+        _, grids = read_grids(path, settings)
+        for _, grid in grids:
+            if (header := find_header(grid, labels=TITLES)) is not None:
+                _parse_title(_title(grid, header[0]), report, report.report_date or today)
+    except Unreadable as e:
+        return Report(path, unreadable=e)
+    except Exception as e:  # noqa: BLE001 - as report_from_grids: the full read will say what is wrong
+        report.unreadable = Unreadable("unparsable", f"{type(e).__name__}: {e}"[:200])
+    return report
 
 
 def report_from_grids(path: Path, grids: list[tuple[str, list[list]]], reps: dict | None = None,
                       fingerprint: str = "", *, today: dt.date) -> Report:
     """A report from sheets already read (a file, or a live Excel sheet's values)."""
-    report = Report(Path(path), fingerprint, report_date=_date_in_name(Path(path).stem, today))
+    path = _as_path(path)
+    report = Report(path, fingerprint, report_date=_date_in_name(path.stem, today))
     try:
         for sheet, grid in grids:
             table = _table(sheet, grid, report, reps or {}, today)
@@ -78,7 +105,7 @@ def report_from_grids(path: Path, grids: list[tuple[str, list[list]]], reps: dic
 def read_grids(path: Path, settings: Settings = Settings(),
                timeout: float | None = None) -> tuple[str, list[tuple[str, list[list]]]]:
     """(sha256 of the file, [(sheet name, rows of cells from A1)]) of the visible sheets."""
-    data = _load_bytes(Path(path), settings)
+    data = _load_bytes(_as_path(path), settings)
     seconds = settings.read_timeout if timeout is None else timeout
     return hashlib.sha256(data).hexdigest(), _within(seconds, _grids, data, settings)
 
@@ -112,9 +139,12 @@ def _within(seconds: float, func, *args):
     if _worker is None:
         _worker = _Worker()
     box, done = [], threading.Event()
+    start = time.perf_counter()
     _worker.jobs.put((func, args, box, done))
     if not done.wait(seconds):
         _worker = None
+        raise Unreadable("timeout", f"{seconds:g} s")
+    if time.perf_counter() - start > seconds:  # done, but only while this thread waited for its turn
         raise Unreadable("timeout", f"{seconds:g} s")
     ok, value = box[0]
     if not ok:
@@ -228,7 +258,7 @@ def _inspect_zip(data: bytes, settings: Settings) -> dict[str, dict[tuple[int, i
             name = _part_name(info.filename)
             if not name.endswith((".xml", ".rels")):
                 continue
-            body = _xml_bytes(zf.read(info))  # size-bounded by the zip-bomb check above
+            body = _xml_bytes(_member(zf, info, data))  # size-bounded by the zip-bomb check above
             if _DTD.search(body):  # anywhere, not only in the prolog: no parser gets to see it
                 raise Unreadable("xml-entities", info.filename)
             if name.startswith("xl/worksheets/"):
@@ -245,6 +275,27 @@ def _inspect_zip(data: bytes, settings: Settings) -> dict[str, dict[tuple[int, i
         raise Unreadable("corrupt", str(e)[:200]) from None
 
 
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, then the lengths of the name and of the extra field
+
+
+def _member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> bytes:
+    """A member's bytes. The plain member (deflated or stored, not encrypted) is inflated here straight
+    from the archive, bounded by its declared size and checked against its CRC: zipfile's machinery
+    per member cost three times calamine's whole parse. Any other member, or one whose size or CRC
+    does not match, goes through zipfile, which judges (and names) what is wrong as before."""
+    start = info.header_offset
+    if (info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED) or info.flag_bits & 0x1
+            or not 0 <= start <= len(data) - _LOCAL_HEADER.size):
+        return zf.read(info)
+    signature, name_length, extra_length = _LOCAL_HEADER.unpack_from(data, start)
+    begin = start + 30 + name_length + extra_length
+    raw = data[begin:begin + info.compress_size]
+    body = raw if info.compress_type == zipfile.ZIP_STORED else zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
+    if signature != ZIP_MAGIC or len(body) != info.file_size or zlib.crc32(body) != info.CRC:
+        return zf.read(info)
+    return body
+
+
 # A cell with content: `<c r="B7" …>…</c>`; a self-closing `<c r="B7" s="3"/>` only carries a style.
 _CELL_AT = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Za-z]+)(\d+)"[^>]*?(?<!/)>')
 _ROW_AT = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
@@ -258,8 +309,8 @@ def _extent(body: bytes) -> tuple[int, int]:
     if not cells:  # cells without addresses: their rows say where they are
         rows = [int(r) for r in _ROW_AT.findall(body)]
         return (max(rows) - min(rows) + 1, 1) if rows else (0, 0)
-    rows = [int(row) for _, row in cells]
-    cols = [_col_index(letters.upper().decode()) for letters, _ in cells]
+    rows = [int(row) for row in {row for _, row in cells}]  # each distinct address once: cells share them
+    cols = [_col_index(letters.upper().decode()) for letters in {letters for letters, _ in cells}]
     return max(rows) - min(rows) + 1, max(cols) - min(cols) + 1
 
 
