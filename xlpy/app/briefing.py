@@ -35,7 +35,7 @@ REGIONS = ["region", "net_amount", "target", "attainment"]
 OVERDUE = ["contract_no", "customer", "rep", "region", "outstanding", "due_date", "days_overdue"]
 REJECTED = ["source", "status", "reasons"]
 REJECTED_LABELS = {"source": ("文件", "File"), "status": ("状态", "Status"), "reasons": ("原因", "Reasons")}
-SHOWN_STATUSES = ("rejected", "unreadable", "partial")
+SHOWN_STATUSES = ("rejected", "waiting", "unreadable", "partial")
 WEEKDAYS = ("星期一 星期二 星期三 星期四 星期五 星期六 星期日".split(), "Mon Tue Wed Thu Fri Sat Sun".split())
 
 
