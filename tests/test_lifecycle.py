@@ -356,19 +356,6 @@ def test_the_summary_line_says_how_many_are_pending(demo, capsys):
     assert pd.Timestamp(DAY) in set(imports(demo)["pending_since"].dropna())
 
 
-def test_a_pending_report_taken_out_of_the_inbox_is_no_longer_pending(demo, typo, capsys):
-    consolidate_cli(demo, capsys)
-    parked = demo / typo[0]
-    shutil.move(demo / "inbox" / typo[0], parked)  # the rep's corrected file will come under another name
-    out = consolidate_cli(demo, capsys)
-    assert statuses(out)[typo[0]] == "withdrawn"
-    assert main(["pending", "--office", str(demo), "--date", DAY.isoformat(), "--format", "json"]) == 1
-    assert typo[0] not in {p["source"] for p in json.loads(capsys.readouterr().out)}
-    assert typo[0] not in statuses(consolidate_cli(demo, capsys))  # said once
-    shutil.move(parked, demo / "inbox" / typo[0])  # put back: judged again
-    assert statuses(consolidate_cli(demo, capsys))[typo[0]] == "rejected"
-
-
 def test_a_second_report_of_a_day_is_settled_by_correcting_it(demo, capsys):
     consolidate_cli(demo, capsys)
     rows = len(record(demo)[0])

@@ -35,7 +35,7 @@ PART = 5_000  # files read and judged at once (a larger batch reads each file tw
 class FileOutcome:
     source: str
     fingerprint: str
-    status: str  # accepted | partial | rejected | waiting | unreadable | copy | unchanged | skipped | withdrawn
+    status: str  # accepted | partial | rejected | waiting | unreadable | copy | unchanged | skipped
     rows_read: int = 0
     accepted: int = 0
     rejected: int = 0
@@ -153,7 +153,7 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
     # A waiting report is judged again in every run, with every report not taken (its chain may
     # pass through any of them); --recheck judges those again even when none waits.
     waits = any(r["status"] == "waiting" for r in seen.values())
-    again = (*(lifecycle.PENDING if recheck or waits else ()), "withdrawn")  # one put back is judged again
+    again = lifecycle.PENDING if recheck or waits else ()
     problems = store.concat(parts, "problems")
     outcomes, todo, copies, before = [], [], [], {}
     # Within a batch the shortest name is the original: "a - 副本.xlsx", "a (2).xlsx" are its copies.
@@ -198,23 +198,9 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
     for skipped in outcomes:
         if skipped.status == "skipped" and skipped.reason not in lifecycle.QUIET and skipped.since is None:
             changes.log(skipped)  # once: the log knows it by name and fingerprint
-    outcomes += _withdrawn(live, set(names.values()), changes)
     changes.apply(parts, {o.source: o.fingerprint for o in outcomes
                           if o.correction and o.status in ("accepted", "partial")})
     return Outcome(outcomes + copies, Path())
-
-
-def _withdrawn(live: pd.DataFrame, present: set[str], changes: _Changes) -> list[FileOutcome]:
-    """Reports pending (rejected, waiting) whose file has left the inbox: no longer pending, said once."""
-    last = lifecycle.latest(live)
-    gone = last[last["status"].isin(lifecycle.PENDING) & ~last["source"].isin(present)]
-    out = []
-    for row in gone.to_dict("records"):
-        day = row["report_date"]
-        out.append(FileOutcome(row["source"], row["fingerprint"], "withdrawn", rep=row["rep"], report_date=day,
-                               partition=None if pd.isna(day) else pd.Timestamp(day).strftime("%Y-%m")))
-        changes.log(out[-1])
-    return out
 
 
 def _skipped(name: str, fp: str, reason: str, before: dict | None) -> FileOutcome:
