@@ -354,3 +354,18 @@ def test_the_summary_line_says_how_many_are_pending(demo, capsys):
                                                                           "problems"), DAY))
     assert last == f"待处理日报 {count} 份（已拒收或等待中），见 xlpy pending" and count > 5
     assert pd.Timestamp(DAY) in set(imports(demo)["pending_since"].dropna())
+
+
+def test_a_second_report_of_a_day_is_settled_by_correcting_it(demo, capsys):
+    consolidate_cli(demo, capsys)
+    rows = len(record(demo)[0])
+    second = demo / "inbox" / "张伟_2026-11-18_重发.xlsx"
+    title = {"report_date": dt.date(2026, 11, 18), "rep": "张伟", "visits": 7, "calls": 2}
+    write_report(second, title, [dict(customer="杭州百联电器城", product=AC, deal_type="意向")])
+    consolidate_cli(demo, capsys)
+    assert len(record(demo)[0]) == rows + 1
+    write_report(second, title, [])  # the assistant keeps the day in the first file: the second's rows go
+    out = consolidate_cli(demo, capsys)
+    [f] = [f for f in out["files"] if f["source"] == second.name]
+    assert f["correction"] and [w["rule"] for w in f["warnings"]] == ["same-rep-day"]
+    assert len(record(demo)[0]) == rows

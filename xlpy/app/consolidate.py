@@ -347,7 +347,8 @@ def _retire(parts: dict[str, store.Partition], name: str, new_print: str) -> Non
 
 def _file_line(f: FileOutcome, lang: str) -> str:
     if f.status == "skipped":
-        return f"{f.source}：{say('cstatus-skipped', lang)}  {lifecycle.skip_text(f.reason, Path(f.source), lang)}"
+        colon = ": " if lang == "en" else "："
+        return f"{f.source}{colon}{say('cstatus-skipped', lang)}  {lifecycle.skip_text(f.reason, Path(f.source), lang)}"
     line = say("consolidate-file", lang, source=f.source, status=say("cstatus-" + f.status, lang),
                read=f.rows_read, accepted=f.accepted, rejected=f.rejected, copies=f.copies)
     line += f"  ← {f.copy_of}" if f.status == "copy" else ""

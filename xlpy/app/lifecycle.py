@@ -18,7 +18,8 @@ from xlpy.io import reader
 MESSAGES.update({
     "status-waiting": ("等待中", "waiting"), "status-copy": ("副本", "copy"),
     "cstatus-waiting": ("等待中（依赖的日报未接收）", "waiting (a report it depends on is not taken)"),
-    "cstatus-skipped": ("已跳过", "skipped"), "cstatus-remind": ("待处理", "pending"),
+    "cstatus-skipped": ("已跳过", "skipped"),
+    "cstatus-remind": ("待处理", "pending"),
     "skip-lock": ("Excel 临时锁定文件", "an Excel lock file"),
     "skip-hidden": ("隐藏文件", "a hidden file"),
     "skip-template": ("这是 Excel 模板（.xltx/.xltm），不是日报：请打开后另存为 .xlsx 再放入收件箱",

@@ -109,7 +109,6 @@ def _validate(files: list[Path], ctx: Context, book: record_rules.Book | None, s
             results.append(FileResult(path, "copy", report, copy_of=original))
             continue
         results.append(FileResult(path, "", report, rules.check_report(report, ctx)))
-    results = [r for r in results if r.status != "copy"] + [r for r in results if r.status == "copy"]
     judged = [r for r in results if r.report is not None and r.status != "copy"]
     batch = rules.check_batch([r.report for r in judged if r.report.unreadable is None], signed)
     for result in judged:

@@ -31,7 +31,7 @@ REGIONS = list(declared.TABLE["region_compare"].columns)
 OVERDUE = ["contract_no", "customer", "rep", "outstanding", "due_date", "days_overdue"]
 REJECTED = ["rep", "source", "status", "reasons"]
 OVERDUE_SHOWN = 10  # the largest; the heading counts and sums them all
-SHOWN_STATUSES = ("rejected", "unreadable", "partial")
+SHOWN_STATUSES = ("rejected", "waiting", "unreadable", "partial")
 # The day's deals management asks about, in the seed's words: 定 (reserved), 退 (cancelled),
 # 换 (exchanged: a cancellation and a new deal of the same customer on one day), 签 (signed).
 KIND_OF_DEAL = {"order": "reserve", "cancel": "cancel", "contract": "sign"}
@@ -179,6 +179,7 @@ TEXT = {
     "sign": ("签约", "signed"),
     "rejected-status": ("拒收", "rejected"), "unreadable-status": ("无法读取", "unreadable"),
     "partial-status": ("部分拒收", "partly rejected"), "remind-status": ("待处理", "pending"),
+    "waiting-status": ("等待中", "waiting"),
 }
 COLUMN_LABELS = {"kind": ("类别", "Kind"), "source": ("文件", "File"), "status": ("状态", "Status"),
                  "reasons": ("原因", "Reasons"), "note": ("意见", "Comment"), "qty": ("数量", "Qty"),
