@@ -344,7 +344,9 @@ def test_nightly_alarms_once_for_the_same_pending_reports(demo, capsys):
     assert code == 1  # a new one tonight
     log = load_workbook(demo / "master" / store.SUMMARY)["工作日志"]
     cells = [str(c) for row in log.iter_rows(values_only=True) for c in row if c]
-    assert any(c == "待处理" for c in cells) and any(c.startswith("刘洋 · 3d") for c in cells)
+    rows = [[str(c) for c in row if c] for row in log.iter_rows(values_only=True)]
+    # the work log gives the rep a column of its own: 刘洋 | file | 待处理 | 3d · …
+    assert any("待处理" in row and "刘洋" in row and any(c.startswith("3d ·") for c in row) for row in rows)
 
 
 def test_the_summary_line_says_how_many_are_pending(demo, capsys):
