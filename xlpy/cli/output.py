@@ -19,10 +19,9 @@ import sys
 
 import pandas as pd
 
+from xlpy.contract import statistics as declared
 from xlpy.core import values
 
-MONEY = {"net_amount", "received", "outstanding", "target", "amount", "cancelled", "prev_month", "prev_year"}
-RATES = {"conversion", "attainment", "collection_rate", "mom", "yoy", "discount"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -79,10 +78,13 @@ def shown(value, key: str = "") -> str:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, (int, float)):
-        if key in RATES:
+        kind = declared.COLUMNS[key].kind if key in declared.COLUMNS else None  # the one declaration
+        if kind == "rate":
             return f"{value:.1%}"
-        if key in MONEY:
+        if kind == "money":
             return f"{value:,.2f}"
+        if kind == "score":
+            return f"{value:.3f}"
         return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
     return str(value)
 
