@@ -151,7 +151,7 @@ def test_template_has_drop_downs_from_the_reference(office, ref):
     assert lists["销售代表"] == list(ref.reps.loc[ref.reps["active"], "name"])
     assert "周强" not in lists["销售代表"]  # inactive
     assert lists["产品"] == list(ref.products["product"])
-    assert lists["业务类型"] == [d.zh for d in schema.DEAL_TYPES]
+    assert lists["业务类型"] == [d.zh for d in schema.DEAL_TYPES if not d.units_only]  # 换房: unit offices only
     assert sorted(lists["区域"]) == sorted(["华东", "华南", "华北"])
 
 
@@ -247,7 +247,7 @@ def test_template_refuses_unknown_and_inactive_reps(office, ref, rep):
 
 def test_template_without_a_reference(tmp_path):
     path = write_template("张伟", DAY, Reference.empty(), tmp_path / "t.xlsx", config.Settings(office=tmp_path))
-    assert _lists(path) == {"业务类型": [d.zh for d in schema.DEAL_TYPES]}
+    assert _lists(path) == {"业务类型": [d.zh for d in schema.DEAL_TYPES if not d.units_only]}  # 换房: unit offices only
     [table] = reader.read_report(path, today=DAY).tables
     assert table.title["rep"].value == "张伟" and len(table.rows) == 0
 

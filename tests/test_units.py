@@ -347,3 +347,49 @@ def test_xlpy_units_before_any_report_lists_every_unit_for_sale(office):
         assert cli.main(["units", "--office", str(office), "--format", "json", "--date", D[0].isoformat()]) == 0
     assert [r["status"] for r in json.loads(out.getvalue())] == [
         "available", "available", "available", "withheld", "sold", "available", "available"]
+
+
+# ---------------------------------------------------------------- the work log and the blank report
+
+
+def test_the_work_log_lists_the_days_exchanges_and_the_reservations_not_signed_in_time(month):
+    from xlpy.app import briefing
+    settings = config.load(month)
+    late = D[4] + dt.timedelta(days=8)  # HT03 reserved 2#202 on the 6th (its exchange): 8 days on, overdue
+    written = briefing.make_briefing(settings, late)
+    log = written.briefing
+    assert log.unsigned[["rep", "unit", "customer", "contract_no"]].values.tolist() == [["李娜", "2#202", "丙", "HT03"]]
+    text = briefing.to_text(log)
+    assert "逾期未签的认购" in text and "2#202" in text.split("逾期未签的认购")[1]
+    exchange_day = briefing.make_briefing(settings, D[3]).briefing
+    assert exchange_day.deals[["kind", "product", "contract_no"]].values.tolist() == [["exchange", "1-102", "HT01"]]
+
+
+def test_a_product_offices_work_log_has_no_unit_section(tmp_path):
+    from xlpy.app import briefing
+    from xlpy.core.reference import Reference
+    log = briefing.compute(store.concat({}, "ledger"), store.concat({}, "activity"), Reference.empty(), D[0])
+    assert log.unsigned is None and "逾期未签" not in briefing.to_text(log)
+
+
+def test_a_unit_offices_blank_report_has_the_units_and_the_exchange(office):
+    from openpyxl import load_workbook
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert cli.main(["template", "--office", str(office), "--rep", "张伟", "--date", D[0].isoformat()]) == 0
+    wb = load_workbook(out.getvalue().strip())
+    headers = [c.value for row in wb["日报"].iter_rows(max_row=10) for c in row if c.value]
+    assert "原房号" in headers
+    lists = [c.value for row in wb["lists"].iter_rows() for c in row if c.value]
+    assert {"1-101", "2#202", "换房"} <= set(lists)
+
+
+def test_xlpy_unit_gives_a_units_status_in_words(month):
+    from xlpy.excel import udfs
+    rec = udfs.record(month).as_of(D[4])
+    assert udfs.unit_status(rec, "1栋102") == "已签约（HT01，甲，自 2026-11-05）"
+    assert udfs.unit_status(rec, "1-102", "2026-11-03") == "可售"  # before the exchange moved HT01 there
+    assert udfs.unit_status(rec, "1-202") == "保留"
+    assert udfs.unit_status(rec, "2#202", "2026-11-20") == "已认购，逾期未签（HT03，丙，自 2026-11-06）"
+    with pytest.raises(udfs.Bad):
+        udfs.unit_status(rec, "9-999")

@@ -145,7 +145,7 @@ def summary_writer(parts: dict, reference: Reference, settings: Settings, day: d
     rejected_reps, headers = rejected_files or _rejected_files(rejected["source"], settings, reference, day)
     inputs = stats.Inputs(contracts.facts(ledger, activity, day), reference, day, settings.ranking_weights)
     b = compute(ledger, activity, reference, day, settings.briefing_overdue_days, imports, problems,
-                rejected_reps, headers, lang, inputs=inputs)
+                rejected_reps, headers, lang, inputs=inputs, sign_within_days=settings.sign_within_days)
     b.rejected = pd.concat([b.rejected, pending_reminders(parts, day, settings.remind_days)], ignore_index=True)
     tables = inputs.tables()  # the figures the briefing showed, every one
 

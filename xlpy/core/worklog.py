@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from xlpy.contract import statistics as declared
-from xlpy.core import contracts, periods, stats
+from xlpy.core import contracts, periods, stats, units
 from xlpy.core.reference import Reference
 
 FIGURES = ("leads", "orders", "contracts", "cancellations", "net_amount", "received", "visits", "calls",
@@ -30,11 +30,12 @@ RANKING = ["rank", "rep", "region", "net_amount", "attainment", "score"]  # of t
 REGIONS = list(declared.TABLE["region_compare"].columns)
 OVERDUE = ["contract_no", "customer", "rep", "outstanding", "due_date", "days_overdue"]
 REJECTED = ["rep", "source", "status", "reasons"]
+UNSIGNED = ["rep", "unit", "customer", "contract_no", "since"]  # a unit office's reservations not signed in time
 OVERDUE_SHOWN = 10  # the largest; the heading counts and sums them all
 SHOWN_STATUSES = ("rejected", "waiting", "unreadable", "partial")
 # The day's deals management asks about, in the seed's words: 定 (reserved), 退 (cancelled),
 # 换 (exchanged: a cancellation and a new deal of the same customer on one day), 签 (signed).
-KIND_OF_DEAL = {"order": "reserve", "cancel": "cancel", "contract": "sign"}
+KIND_OF_DEAL = {"order": "reserve", "cancel": "cancel", "contract": "sign", "exchange": "exchange"}  # 换房 too
 KIND_ORDER = ("reserve", "cancel", "exchange", "sign")
 # Notes that book money rather than say something (a payment's method, a deposit): not comments.
 BOOKKEEPING = {"payment"}
@@ -56,6 +57,8 @@ class WorkLog:
     overdue_total: float
     missing: list[str]  # active reps who filed nothing that day
     rejected: pd.DataFrame  # REJECTED: reports of the day waiting for a corrected copy
+    unsigned: pd.DataFrame | None = None  # UNSIGNED (逾期未签), in an office that sells units
+    unsigned_days: int = 7  # the office's sign_within_days
 
     @property
     def top(self) -> pd.DataFrame:
@@ -66,7 +69,7 @@ def compute(ledger: pd.DataFrame, activity: pd.DataFrame, reference: Reference, 
             overdue_days: int = 30, imports: pd.DataFrame | None = None, problems: pd.DataFrame | None = None,
             rejected_reps: dict[str, set[str]] | None = None,
             headers: dict[str, dict[str, str]] | None = None, lang: str = "zh",
-            inputs: stats.Inputs | None = None, weights: dict | None = None) -> WorkLog:
+            inputs: stats.Inputs | None = None, weights: dict | None = None, sign_within_days: int = 7) -> WorkLog:
     """The work log of ``day`` from the record, from ``inputs`` (the computation 总表 is written
     from; made here when not given). ``rejected_reps`` names the reps of each rejected file (they
     filed something, so they are not missing, but they are to be chased); ``headers`` the column
@@ -88,7 +91,9 @@ def compute(ledger: pd.DataFrame, activity: pd.DataFrame, reference: Reference, 
     return WorkLog(day, figures, days[["day", "net_amount"]], deals_of_day(of_day), comments_of_day(of_day),
                    inputs.table("ranking")[RANKING].reset_index(drop=True), regions[REGIONS],
                    overdue[OVERDUE].head(OVERDUE_SHOWN).reset_index(drop=True), overdue_days, len(overdue),
-                   float(overdue["outstanding"].sum()), missing_reps(reference, day, filed), rejected)
+                   float(overdue["outstanding"].sum()), missing_reps(reference, day, filed), rejected,
+                   unsigned(ledger, reference, day, sign_within_days) if reference.sells_units else None,
+                   sign_within_days)
 
 
 def deals_of_day(rows: pd.DataFrame) -> pd.DataFrame:
@@ -102,6 +107,13 @@ def deals_of_day(rows: pd.DataFrame) -> pd.DataFrame:
     out = shown.assign(kind=kind)[DEALS]
     order = out["kind"].map(KIND_ORDER.index)
     return out.assign(_o=order).sort_values(["_o", "rep", "customer"]).drop(columns="_o").reset_index(drop=True)
+
+
+def unsigned(ledger: pd.DataFrame, reference: Reference, day: dt.date, within: int) -> pd.DataFrame:
+    """Reservations not signed within ``within`` days (逾期未签): they still hold their units, so each
+    is chased or released, by its rep."""
+    board = units.board(reference.units, units.events(ledger, set(reference.unit_index)), day, within)
+    return board[board["overdue"]].sort_values(["rep", "since"])[UNSIGNED].reset_index(drop=True)
 
 
 def comments_of_day(rows: pd.DataFrame) -> pd.DataFrame:
@@ -162,6 +174,8 @@ TEXT = {
     "title": ("工作日志 {day}（{weekday}）", "Daily briefing {day} ({weekday})"),
     "day": ("当日业绩", "The day"),
     "deals": ("当日定、退、换与签约", "The day's reservations, cancellations, exchanges and contracts"),
+    "unsigned": ("逾期未签的认购（超过 {days} 天未签约，请催签或退订）",
+                 "Reservations not signed within {days} days (chase or release)"),
     "comments": ("销售代表与客户的意见", "What reps and customers said"),
     "missing": ("未交日报", "Reports missing"),
     "rejected": ("待补交的日报（被拒收，请督促修改后重交）", "Reports pending (rejected: ask the rep for a corrected copy)"),
@@ -183,7 +197,7 @@ TEXT = {
 }
 COLUMN_LABELS = {"kind": ("类别", "Kind"), "source": ("文件", "File"), "status": ("状态", "Status"),
                  "reasons": ("原因", "Reasons"), "note": ("意见", "Comment"), "qty": ("数量", "Qty"),
-                 "amount": ("金额", "Amount")}
+                 "amount": ("金额", "Amount"), "unit": ("房号", "Unit"), "since": ("认购日期", "Reserved On")}
 WEEKDAYS = ("星期一 星期二 星期三 星期四 星期五 星期六 星期日".split(), "Mon Tue Wed Thu Fri Sat Sun".split())
 
 
@@ -214,7 +228,9 @@ def sections(log: WorkLog, lang: str = "zh") -> list[tuple[str, str, pd.DataFram
     return [("deals", words("deals", lang), deals), ("comments", words("comments", lang), log.comments),
             ("missing", words("missing", lang), missing), ("rejected", words("rejected", lang), rejected),
             ("ranking", words("ranking", lang), log.ranking), ("regions", words("regions", lang), log.regions),
-            ("overdue", overdue_heading(log, lang), log.overdue)]
+            ("overdue", overdue_heading(log, lang), log.overdue),
+            *([("unsigned", words("unsigned", lang, days=log.unsigned_days), log.unsigned)]
+              if log.unsigned is not None else [])]
 
 
 def overdue_heading(log: WorkLog, lang: str = "zh") -> str:

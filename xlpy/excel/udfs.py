@@ -33,7 +33,7 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from xlpy.contract import config
 from xlpy.contract.messages import pick
-from xlpy.core import contracts, periods, rules, stats, values
+from xlpy.core import contracts, periods, rules, stats, units, values
 from xlpy.core.rules import Context
 from xlpy.excel import errors
 from xlpy.excel.book import Book, XwBook
@@ -65,6 +65,8 @@ TEXT = {
     "no-figure": ("没有可计算{metric}的数据", "nothing to compute {metric} from"),
     "not-ranked": ("{rep} 不在 {period} 的排名中", "{rep} is not in the ranking of {period}"),
     "unknown-contract": ("没有找到合同号或客户 “{value}”", "no contract number or customer “{value}”"),
+    "unknown-unit": ("房源表中没有房号 “{value}”", "no unit “{value}” in the unit list"),
+    "unit-held": ("{status}（{contract}，{customer}，自 {since}）", "{status} ({contract}, {customer}, since {since})"),
     "office-missing": ("找不到办公文件夹：{path}", "the office folder does not exist: {path}"),
     "no-issues": ("✓ 没有发现问题", "✓ no issues found"),
     "failed": ("出错了：{detail}", "something went wrong: {detail}"),
@@ -427,6 +429,25 @@ def rank(rec: Record, rep, period_):
     return int(row["rank"])
 
 
+def unit_status(rec: Record, unit, as_of=None) -> str:
+    """A unit's status in words, as of ``as_of`` (default: the recalculation's day)."""
+    found = rec.reference.unit(unit)
+    if found is None:
+        raise Bad("unknown-unit", value=unit)
+    day = values.date(as_of, rec.day) if not values.is_blank(as_of) else rec.day
+    history = rec.remember("unit-events", lambda: units.events(rec.ledger, set(rec.reference.unit_index)))
+    board = units.board(rec.reference.units[rec.reference.units["key"] == found["key"]], history, day,
+                        rec.settings.sign_within_days)
+    row = board.iloc[0]
+    status = units.STATUS_NAMES["reserved" if row["status"] == "reserved" else row["status"]][rec.lang == "en"]
+    if row["overdue"]:
+        status += "，逾期未签" if rec.lang != "en" else ", overdue"
+    if row["contract_no"] is None:
+        return status
+    return text("unit-held", rec.lang, status=status, contract=row["contract_no"], customer=row["customer"] or "-",
+                since=row["since"])
+
+
 def outstanding(rec: Record, contract_or_customer=None):
     """Money still owed (stats.receivables): on everything, one contract, or one customer's contracts."""
     def build():
@@ -523,6 +544,15 @@ def XLPY_RANK(rec, rep, period):
 def XLPY_OUTSTANDING(rec, contract_or_customer=None):
     """应收未收款合计"""
     return outstanding(rec, contract_or_customer)
+
+
+@xw.func
+@xw.arg("unit", doc="房号，如 3-1502")
+@xw.arg("as_of", doc="日期（可省略：今天）")
+@udf
+def XLPY_UNIT(rec, unit, as_of=None):
+    """房源状态：可售、已认购、已签约、保留或已售，及占用它的合同和客户"""
+    return unit_status(rec, unit, as_of)
 
 
 @xw.func

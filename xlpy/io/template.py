@@ -29,13 +29,19 @@ def write_template(rep: str, date: dt.date, reference: Reference, output: Path |
     path = Path(output) if output else settings.path("inbox") / f"{rep}_{date:%Y-%m-%d}.xlsx"
     if path.exists():
         raise FileExistsError(_EXISTS[en].format(path=path))
+    units = reference.sells_units  # an office that sells units: the unit list, 原房号 and 换房 (spec §4)
+    offered = [*reference.units["unit"], *reference.products["product"]] if units else list(reference.products["product"])
     lists = {
         "rep": active,
         "region": list(reference.regions.values()),
-        "product": list(reference.products["product"]),
-        "deal_type": [d.zh for d in schema.DEAL_TYPES],
+        "product": offered,
+        "deal_type": [d.zh for d in schema.DEAL_TYPES if units or not d.units_only],
     }
+    if units:
+        lists["from_unit"] = list(reference.units["unit"])
     title = {"report_date": date, "rep": record["name"] if record else rep,
              "region": record["region"] if record else None}
+    columns = tuple(c.key for c in schema.COLUMNS) if units else None
     # Empty rows, so that write_report gives the cells to fill their date and number formats.
-    return write_report(path, title, rows=[{}] * DATA_ROWS, lists=lists, data_rows=DATA_ROWS, total_row=True)
+    return write_report(path, title, rows=[{}] * DATA_ROWS, columns=columns, lists=lists, data_rows=DATA_ROWS,
+                        total_row=True)
