@@ -393,3 +393,28 @@ def test_xlpy_unit_gives_a_units_status_in_words(month):
     assert udfs.unit_status(rec, "2#202", "2026-11-20") == "已认购，逾期未签（HT03，丙，自 2026-11-06）"
     with pytest.raises(udfs.Bad):
         udfs.unit_status(rec, "9-999")
+
+
+def test_the_monthly_summary_has_sales_and_remaining_units_by_building(month):
+    from xlpy.core import stats
+    from xlpy.core.contracts import of as facts_of
+    settings = config.load(month)
+    ref = read_reference(settings.path("reference"), settings)
+    ledger, activity = store.read_record(month / "master")
+    table = stats.Inputs(facts_of(ledger, activity, D[4]), ref, D[4]).table("units_monthly").set_index("building")
+    # building 1: HT01 signed 1,000,000 and moved to a dearer unit (+300,000); 4 units less 1-202 (withheld)
+    # less the signed one; building 2: one sold before, one reserved
+    assert table.loc["1", ["month", "net_amount", "units_signed", "units_remaining"]].tolist() == \
+        ["2026-11", 1_300_000, 1, 2]
+    assert table.loc["2", ["net_amount", "units_signed", "units_remaining"]].tolist() == [0, 0, 1]
+    from openpyxl import load_workbook
+    ws = load_workbook(month / "master" / store.SUMMARY)["月度汇总"]
+    assert "房源月度汇总（按楼栋）" in [c.value for c in ws[1]]
+
+
+def test_a_product_office_has_no_unit_rows_in_its_monthly_summary(tmp_path):
+    from xlpy.core import stats
+    from xlpy.core.contracts import of as facts_of
+    from xlpy.core.reference import Reference
+    empty = store.concat({}, "ledger")
+    assert stats.Inputs(facts_of(empty, None, D[0]), Reference.empty(), D[0]).table("units_monthly").empty

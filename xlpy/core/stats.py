@@ -19,7 +19,7 @@ from typing import Callable
 import pandas as pd
 
 from xlpy.contract import statistics as declared
-from xlpy.core import values
+from xlpy.core import units, values
 from xlpy.core.contracts import Facts, inventory, listed_first
 from xlpy.core.contracts import of as _facts
 from xlpy.core.periods import month_of, within
@@ -74,6 +74,33 @@ class Inputs:
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table of `declared.TABLES`."""
         return {t.key: self.table(t.key) for t in declared.TABLES}
+
+
+@statistic("units_monthly")
+def units_monthly(ledger: Facts, reference: Reference, as_of) -> pd.DataFrame:
+    """An office that sells units: per month and building, net sales, units signed and the units
+    remaining (余房) at the month's end (or at ``as_of`` in its month). Empty elsewhere."""
+    columns = list(declared.TABLE["units_monthly"].columns)
+    if not reference.sells_units or ledger.rows.empty:
+        return pd.DataFrame(columns=columns)
+    building = {k: u["building"] for k, u in reference.unit_index.items()}
+    of_unit = lambda frame: frame.assign(building=frame["product"].map(units.unit_key).map(building))  # noqa: E731
+    net = of_unit(ledger.net).dropna(subset=["building"]).groupby(["month", "building"])["amount"].sum()
+    signed = of_unit(ledger.rows[ledger.rows["deal"] == "contract"]).dropna(subset=["building"])
+    signed = signed.groupby(["month", "building"]).size()
+    history = units.events(ledger.rows, set(reference.unit_index))
+    ends = pd.period_range(ledger.rows["date"].min(), pd.Timestamp(as_of), freq="M")
+    left = {}
+    for month in ends:
+        day = min(month.end_time.normalize(), pd.Timestamp(as_of))
+        board = units.board(reference.units, history, day)
+        for name, count in board[board["status"] == "available"].groupby("building").size().items():
+            left[(str(month), name)] = count
+    index = pd.MultiIndex.from_product([[str(m) for m in ends], sorted(set(building.values()))],
+                                       names=["month", "building"])
+    table = pd.DataFrame({"net_amount": net, "units_signed": signed, "units_remaining": pd.Series(left)},
+                         index=index).fillna(0)
+    return table.reset_index()[columns]
 
 
 def all_tables(ledger, activity, reference: Reference, as_of, weights: dict[str, float] | None = None
