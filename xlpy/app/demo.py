@@ -206,7 +206,7 @@ class _Generator:
     def _deal(self, rep: str, day: dt.date) -> list[dict]:
         open_lines = [ln for ln in self.lines if ln.rep == rep and ln.day < day]
         kinds = ["lead"] * 6 + ["order"] * 4 + ["contract"] * 5
-        if any(ln.outstanding >= 100 for ln in open_lines):
+        if self._owing(open_lines):
             kinds += ["payment"] * 3
         if any(ln.qty > ln.cancelled for ln in open_lines):
             kinds += ["cancel"]
@@ -251,9 +251,18 @@ class _Generator:
                 self.lines.append(_Line(no, rep, day, customer, product[0], qty, price, down))
         return rows
 
+    def _owing(self, open_lines: list[_Line]) -> list[_Line]:
+        """Lines still owing, of contracts still owing: the record nets a contract's lines (a line
+        overpaid after a cancellation lowers what its contract owes)."""
+        owed = {}
+        for ln in self.lines:
+            owed[ln.no] = owed.get(ln.no, 0) + ln.outstanding
+        return [ln for ln in open_lines if min(ln.outstanding, owed[ln.no]) >= 100]
+
     def _payment(self, rep, day, open_lines) -> list[dict]:
-        line = self.rng.choice([ln for ln in open_lines if ln.outstanding >= 100])
-        paid = line.outstanding if self.rng.random() < 0.4 else round(line.outstanding / 2, -2)
+        line = self.rng.choice(self._owing(open_lines))
+        owed = min(line.outstanding, sum(ln.outstanding for ln in self.lines if ln.no == line.no))
+        paid = owed if self.rng.random() < 0.4 else round(owed / 2, -2)
         line.received += paid
         return [self._row("payment", customer=line.customer, contract_no=line.no, received=paid,
                           note=self.rng.choice(PAYMENT_NOTES))]
@@ -278,7 +287,7 @@ class _Generator:
             owed = sum(line.outstanding for line in lines)
             if owed >= 100 and self.extra.random() < 0.85:
                 for line in lines:
-                    line.received += line.outstanding
+                    line.received += line.outstanding  # a line overpaid after a cancellation is netted here
                 out.append(self._row("payment", self.extra, customer=lines[0].customer, contract_no=no,
                                      received=owed, note="到期结清"))
         return out
