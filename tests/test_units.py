@@ -418,3 +418,19 @@ def test_a_product_office_has_no_unit_rows_in_its_monthly_summary(tmp_path):
     from xlpy.core.reference import Reference
     empty = store.concat({}, "ledger")
     assert stats.Inputs(facts_of(empty, None, D[0]), Reference.empty(), D[0]).table("units_monthly").empty
+
+
+def test_an_exchange_of_a_reservation_in_a_rejected_report_waits_for_it(office):
+    bad = [deal(D[0], "张伟", "认购", "1-101", "HT01", "甲", 1_000_000),
+           deal(D[0], "张伟", "意向", "1-201", None, "乙", qty="两套")]  # a typo rejects the report
+    first = report(office, "张伟", D[0], bad)
+    report(office, "张伟", D[1], [deal(D[1], "张伟", "换房", "1-102", "HT01", "甲", 1_300_000, from_unit="1-101")])
+    out = io.StringIO()
+    with redirect_stdout(out):
+        # nothing taken yet: the reservation rejected, the exchange waiting for it
+        assert cli.main(["consolidate", "--office", str(office), "--date", D[1].isoformat(), "--format", "json"]) == 2
+    files = {f["source"]: f for f in json.loads(out.getvalue())["files"]}
+    assert files["张伟_2026-11-03.xlsx"]["status"] == "waiting"
+    report(office, "张伟", D[0], bad[:1], name=first.name)  # the typo fixed
+    assert consolidate(office, D[1]) == 0  # both taken in one run
+    assert board(office, D[1]).loc[["1-101", "1-102"], "status"].tolist() == ["available", "reserved"]

@@ -203,7 +203,8 @@ def check(results, book: Book, ctx: Context) -> None:
 
 def _hold(rec: dict, result, book: Book) -> None:
     """Remember where a contract not taken sits, and why, for the rows that name it later."""
-    if rec["deal"] != "contract" or not rec["contract_no"]:
+    holding = ("contract", "order") if book.units is not None else ("contract",)  # a unit office's order: 认购书编号
+    if rec["deal"] not in holding or not rec["contract_no"]:
         return
     errors = [i for i in result.issues if i.severity == ERROR]
     own = [i for i in errors if i.rule not in WAITING_RULES]
@@ -246,7 +247,8 @@ def _judge(rec: dict, table, book: Book, ctx: Context) -> list[Issue]:
 
     if deal == "contract" and key in book.recorded:  # earlier in this batch: check_batch says so
         issue("contract-signed-before", "contract_no", no, other=book.source[key])
-    if deal in ("cancel", "payment") and key in book.held and key not in book.lines:
+    taken = key in book.lines or book.units is not None and key in book.units.unit_of
+    if deal in ("cancel", "payment", "exchange") and key in book.held and not taken:
         source, first, root = book.held[key]
         if root:
             issue("contract-in-waiting-report", "contract_no", no, other=source, root=root, cell=first.params["cell"])
