@@ -87,3 +87,13 @@ def test_excel_errors(raw):
 
 def test_not_excel_errors():
     assert values.excel_error("#1 客户") is None and values.excel_error(0) is None
+
+
+@pytest.mark.parametrize("value, kind, text", [
+    (4003808.0, "money", "4,003,808.00"), (0.25, "rate", "25.0%"), (0.36, "score", "0.360"),
+    (1234, None, "1,234"), (1234.5, "number", "1,234.50"), (8.0, "count", "8"),
+    (dt.date(2026, 11, 10), "date", "2026-11-10"), (dt.datetime(2026, 11, 10), "date", "2026-11-10"),
+    ("华东", None, "华东"), (True, None, "True"),
+])
+def test_shown_as_people_read_it_by_kind(value, kind, text):
+    assert values.shown(value, kind) == text

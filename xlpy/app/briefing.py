@@ -27,7 +27,7 @@ from xlpy.core import contracts, stats, units, values, worklog
 from xlpy.core.worklog import FIGURES, WorkLog, compute, missing_reps, rejected_reports, title  # noqa: F401 - the API
 from xlpy.io import charts, page, reader, stats_sheets, store, unit_board
 from xlpy.io.reference import Reference, read_reference
-from xlpy.io.worklog_sheet import SHEET, write_sheet
+from xlpy.io.worklog_sheet import SHEET, write_sheet  # noqa: F401 - the API
 
 Briefing = WorkLog  # the name callers know
 log = logging.getLogger("xlpy")

@@ -11,7 +11,7 @@ import html
 
 import pandas as pd
 
-from xlpy.core import worklog
+from xlpy.core import values, worklog
 from xlpy.core.worklog import WorkLog
 from xlpy.io import charts
 from xlpy.io.worklog_sheet import kind_of
@@ -40,18 +40,7 @@ def shown(key: str, value, lang: str = "zh") -> str:
     """A value as the mail shows it: money with two decimals, rates as percentages, dates ISO."""
     if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
         return "-"
-    kind = kind_of(key)
-    if kind == "rate":
-        return f"{value:.1%}"
-    if kind == "score":
-        return f"{value:.3f}"
-    if kind == "money":
-        return f"{value:,.2f}"
-    if kind == "date":
-        return pd.Timestamp(value).date().isoformat()
-    if kind in ("count", "number"):
-        return f"{float(value):,.0f}" if float(value).is_integer() else f"{float(value):,.2f}"
-    return str(value)
+    return values.shown(value, kind_of(key))
 
 
 def to_html(log: WorkLog, lang: str = "zh", images: dict[str, str] | None = None) -> str:

@@ -75,18 +75,7 @@ def shown(value, key: str = "") -> str:
     value = plain(value)
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, (int, float)):
-        kind = declared.COLUMNS[key].kind if key in declared.COLUMNS else None  # the one declaration
-        if kind == "rate":
-            return f"{value:.1%}"
-        if kind == "money":
-            return f"{value:,.2f}"
-        if kind == "score":
-            return f"{value:.3f}"
-        return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
-    return str(value)
+    return values.shown(value, declared.COLUMNS[key].kind if key in declared.COLUMNS else None)
 
 
 def people_table(frame: pd.DataFrame, headers: list[str]) -> str:

@@ -166,3 +166,24 @@ def _from_number(value: float) -> dt.date:
 
 
 PARSERS = {"text": text, "number": number, "money": number, "date": date}
+
+
+def shown(value, kind: str | None = None) -> str:
+    """A value as people read it, by its column's kind (`xlpy.contract.statistics`): money
+    4,003,808.00, rates 25.0%, scores 0.360, other numbers 1,234 or 1,234.50, dates 2026-11-10.
+    Blanks are the caller's: a table leaves them empty, a mail writes "-"."""
+    if hasattr(value, "item") and not isinstance(value, (str, dt.date)):
+        value = value.item()  # a numpy scalar
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, dt.date):
+        return (value.date() if isinstance(value, dt.datetime) else value).isoformat()
+    if isinstance(value, (int, float)):
+        if kind == "rate":
+            return f"{value:.1%}"
+        if kind == "money":
+            return f"{value:,.2f}"
+        if kind == "score":
+            return f"{value:.3f}"
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return str(value)
