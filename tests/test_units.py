@@ -434,3 +434,20 @@ def test_an_exchange_of_a_reservation_in_a_rejected_report_waits_for_it(office):
     report(office, "张伟", D[0], bad[:1], name=first.name)  # the typo fixed
     assert consolidate(office, D[1]) == 0  # both taken in one run
     assert board(office, D[1]).loc[["1-101", "1-102"], "status"].tolist() == ["available", "reserved"]
+
+
+def test_the_refresh_stats_button_draws_the_board_as_总表_does(month, tmp_path):
+    from openpyxl import load_workbook
+    from xlpy.excel import build, buttons
+    from xlpy.excel.book import FileBook
+    workbook = build.build_workbook(tmp_path / "SalesDesk.xlsm")
+    book = FileBook(workbook)
+    assert buttons.refresh_stats(book, office=month, today=D[4]) == 0
+    book.save()
+    on_button = load_workbook(workbook)["销控表"]
+    in_summary = load_workbook(month / "master" / store.SUMMARY)["销控表"]
+
+    def units_and_fills(ws):
+        return {str(c.value).split("\n")[0]: (c.value, c.fill.fgColor.rgb[-6:]) for row in ws.iter_rows() for c in row
+                if isinstance(c.value, str) and "\n" in c.value}
+    assert units_and_fills(on_button) == units_and_fills(in_summary) and len(units_and_fills(on_button)) == 7

@@ -346,6 +346,12 @@ def refresh_stats(book: Book, today: dt.date, office: Path | None = None, lang: 
     tables = stats.all_tables(store.concat(parts, "ledger"), store.concat(parts, "activity"),
                               ctx.reference or Reference.empty(), ctx.today, settings.ranking_weights)
     stats_sheets.write_sheets(xlsx.BookTarget(book), tables, settings.language, sheet_lang="zh")
+    if ctx.reference is not None and ctx.reference.sells_units:  # the sales status board too (销控表)
+        from xlpy.core import units
+        from xlpy.io import unit_board
+        ref, ledger = ctx.reference, store.concat(parts, "ledger")
+        board = units.board(ref.units, units.events(ledger, set(ref.unit_index)), ctx.today, settings.sign_within_days)
+        unit_board.write_board_to_book(book, board, ctx.today, settings.language)
     book.status(text("stats", settings.language, count=len(tables), day=ctx.today.isoformat()))
     return 0
 
