@@ -343,7 +343,7 @@ def test_a_crash_is_exit_4_with_its_traceback_in_the_log(office, capsys, monkeyp
 
 
 def test_outside_an_office_a_crash_is_logged_in_the_user_log_folder(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("XLPY_LOGS", str(tmp_path / "user-logs"))
+    monkeypatch.setenv("XLPY_LOG_DIR", str(tmp_path / "user-logs"))
     monkeypatch.chdir(tmp_path)
 
     def broken(args):

@@ -194,7 +194,7 @@ def test_lock_and_hidden_files_are_skipped_quietly(make_report, tmp_path, ctx):
     # files are skipped, summed up in one line; other files say why they are no report; hidden folders
     # are still not looked into.
     inbox = tmp_path / "inbox"
-    good = make_report(name="inbox/张伟.xlsx")
+    make_report(name="inbox/张伟.xlsx")
     (inbox / "~$张伟.xlsx").write_bytes(b"\x00" * 165)  # Excel's owner file
     (inbox / ".~lock.张伟.xlsx#").write_text("x")  # LibreOffice's
     (inbox / ".hidden.xlsx").write_bytes(b"junk")

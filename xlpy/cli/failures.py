@@ -12,7 +12,7 @@ from xlpy.cli.words import text
 from xlpy.contract import config
 from xlpy.contract.messages import say
 from xlpy.core.periods import FORMS, BadPeriod
-from xlpy.io import clock, store
+from xlpy.io import clock, folders, store
 from xlpy.io.reference import BadReference
 
 
@@ -125,10 +125,4 @@ def crash_log(office, day) -> Path:
 
 
 def user_log_dir() -> Path:
-    if os.environ.get("XLPY_LOGS"):
-        return Path(os.environ["XLPY_LOGS"])
-    if os.name == "nt":
-        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "xlpy" / "logs"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Logs" / "xlpy"
-    return Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")) / "xlpy" / "logs"
+    return folders.user_dir("logs")

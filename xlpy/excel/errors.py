@@ -4,27 +4,18 @@ box (or the cell) names the file.
 """
 from __future__ import annotations
 
-import os
-import sys
 import traceback
 from pathlib import Path
 
 from xlpy.contract import config
-from xlpy.io import clock
+from xlpy.io import clock, folders
 
 LOG_NAME = "excel.log"
-ENV = "XLPY_LOG_DIR"  # overrides the user's log folder (tests, locked-down PCs)
 
 
 def user_log_dir() -> Path:
     """Where a failure goes when no office folder is known."""
-    if os.environ.get(ENV):
-        return Path(os.environ[ENV])
-    if sys.platform == "win32":
-        return Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "xlpy" / "logs"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Logs" / "xlpy"
-    return Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "xlpy" / "logs"
+    return folders.user_dir("logs")
 
 
 def _office_logs(office: Path | None) -> Path | None:

@@ -15,7 +15,6 @@ import os
 import pickle
 import re
 import shutil
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from xlsxwriter.exceptions import XlsxFileError
 from xlpy import __version__
 from xlpy.contract.statistics import KIND_OF_TYPE, Column
 from xlpy.core import ledger as L
-from xlpy.io import clock, page, xlsx
+from xlpy.io import clock, folders, page, xlsx
 from xlpy.io.xlsx import new_workbook
 
 SUMMARY = "总表.xlsx"
@@ -79,13 +78,7 @@ _FORMAT = (__version__, pd.__version__, tuple((s, tuple((f.key, f.type) for f in
 
 
 def cache_dir() -> Path:
-    if os.environ.get("XLPY_CACHE"):
-        return Path(os.environ["XLPY_CACHE"])
-    if os.name == "nt":
-        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "xlpy" / "cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "xlpy"
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "xlpy"
+    return folders.user_dir("cache")
 
 
 def _cache_file(path: Path) -> Path:
