@@ -8,13 +8,15 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import itertools
+import shutil
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
-from xlpy.app import validate
-from xlpy.contract import schema
+from xlpy.app import consolidate, validate
+from xlpy.app.demo import build_demo
+from xlpy.contract import config, schema
 from xlpy.core.rules import Context
 from xlpy.io import reader
 from xlpy.io.reference import read_reference
@@ -155,3 +157,26 @@ def user_log_dir(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "user-logs"
     monkeypatch.setenv("XLPY_LOG_DIR", str(folder))
     return folder
+
+
+# ---------------------------------------------------------------- the demo office, built once per run
+
+
+@pytest.fixture(scope="session")
+def demo_built(tmp_path_factory):
+    """The demo office of TODAY (`app.demo.DemoOffice`), built once per test run. Never change it:
+    copy its folder first (`demo_copy`)."""
+    return build_demo(tmp_path_factory.mktemp("demo") / "office", today=TODAY)
+
+
+@pytest.fixture(scope="session")
+def demo_consolidated(demo_built, tmp_path_factory) -> Path:
+    """The demo office consolidated as of TODAY, once per test run; copy it before changing it."""
+    office = Path(shutil.copytree(demo_built.dir, tmp_path_factory.mktemp("consolidated") / "office"))
+    consolidate.run_consolidation(config.load(office), today=TODAY)
+    return office
+
+
+def demo_copy(source: Path, folder: Path) -> Path:
+    """A copy of a shared demo office to change."""
+    return Path(shutil.copytree(source, folder / "office"))

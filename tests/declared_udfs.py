@@ -16,10 +16,10 @@ import types
 from types import SimpleNamespace
 
 import xlwings
+from memory_excel import ENGINE_NAME
 from xlwings import conversion
 
 from xlpy.excel import UDF_MODULES, udfs
-from memory_excel import ENGINE_NAME
 
 # MS-VBAL 3.3.5.2 (reserved identifiers) and the statement and marker keywords of chapter 5:
 # none can name a parameter.

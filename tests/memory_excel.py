@@ -21,12 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import xlwings
+from excel_typing import Error, Formula, typed
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from xlwings import main
-
-from excel_typing import Error, Formula, typed
 
 ENGINE_NAME = "memory"
 

@@ -18,26 +18,24 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import demo_copy
 from openpyxl import load_workbook
+from printing import assert_prints
 
-from xlpy.app import briefing, consolidate
-from xlpy.app.demo import build_demo
+from xlpy.app import briefing
+from xlpy.cli.main import main
 from xlpy.contract import config
 from xlpy.excel import buttons
 from xlpy.excel.book import FileBook
-from xlpy.cli.main import main
 from xlpy.io import charts, page, store
 from xlpy.io.reference import read_reference
-from printing import assert_prints
 
 DAY = dt.date(2026, 11, 27)
 
 
 @pytest.fixture(scope="module")
-def consolidated(tmp_path_factory) -> Path:
-    office = build_demo(tmp_path_factory.mktemp("demo") / "office", today=DAY).dir
-    consolidate.run_consolidation(config.load(office), now=pd.Timestamp(DAY))
-    return office
+def consolidated(demo_consolidated, tmp_path_factory) -> Path:
+    return demo_copy(demo_consolidated, tmp_path_factory.mktemp("briefing"))  # the run's (conftest), of DAY
 
 
 @pytest.fixture

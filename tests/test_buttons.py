@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPORT_DATE, TITLE, TODAY, at
+from olevba_sources import vba_sources
 from openpyxl import load_workbook
 from openpyxl.utils import quote_sheetname
 
@@ -28,7 +29,6 @@ from xlpy.excel import (
     buttons,
 )
 from xlpy.excel.book import FileBook
-from olevba_sources import vba_sources
 from xlpy.io import annotate, stats_sheets
 from xlpy.io.report_file import write_report
 

@@ -16,10 +16,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import demo_copy
 
 from xlpy import cli
 from xlpy.app import exits
-from xlpy.app.demo import build_demo
 from xlpy.cli.output import neutralised, write_json
 from xlpy.cli.words import HELP_ZH
 from xlpy.core import periods
@@ -29,11 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def consolidated(tmp_path_factory) -> Path:
+def consolidated(demo_consolidated, tmp_path_factory) -> Path:
     """The demo office, consolidated: masters to read."""
-    office = build_demo(tmp_path_factory.mktemp("demo") / "office", today=DAY).dir
-    assert cli.main(["consolidate", "--office", str(office), "--date", DAY.isoformat()]) in (0, 1)
-    return office
+    return demo_copy(demo_consolidated, tmp_path_factory.mktemp("cli"))  # the run's (conftest), of DAY
 
 
 @pytest.fixture

@@ -14,10 +14,9 @@ from xlpy.app.demo import build_demo, working_days
 from xlpy.cli.main import main
 from xlpy.contract import config, schema
 from xlpy.core import stats
-from xlpy.io import store
 from xlpy.core.record_rules import WAITING_RULES
 from xlpy.core.rules import ERROR, WARNING, Context
-from xlpy.io import reader
+from xlpy.io import reader, store
 from xlpy.io.reference import read_reference
 
 FRIDAY = dt.date(2026, 11, 27)

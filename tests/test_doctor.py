@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import xlwings
-
 from olevba_sources import vba_sources
 
 from xlpy.cli.excel import add_commands

@@ -13,7 +13,6 @@ import pytest
 from openpyxl import load_workbook
 
 from xlpy.app import consolidate, nightly
-from xlpy.app.demo import build_demo
 from xlpy.app.office import init_office
 from xlpy.cli.main import main
 from xlpy.contract import config
@@ -28,8 +27,8 @@ AC = "壁挂空调 KFR-26GW"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return build_demo(tmp_path_factory.mktemp("demo") / "office", today=DAY)
+def built(demo_built):
+    return demo_built  # the run's demo office (conftest), of DAY
 
 
 @pytest.fixture
@@ -343,7 +342,6 @@ def test_nightly_alarms_once_for_the_same_pending_reports(demo, capsys):
     code, _ = night(dt.date(2026, 11, 30))
     assert code == 1  # a new one tonight
     log = load_workbook(demo / "master" / store.SUMMARY)["工作日志"]
-    cells = [str(c) for row in log.iter_rows(values_only=True) for c in row if c]
     rows = [[str(c) for c in row if c] for row in log.iter_rows(values_only=True)]
     # the work log gives the rep a column of its own: 刘洋 | file | 待处理 | 3d · …
     assert any("待处理" in row and "刘洋" in row and any(c.startswith("3d ·") for c in row) for row in rows)

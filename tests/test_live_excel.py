@@ -13,8 +13,16 @@ from conftest import TODAY, at
 from declared_udfs import bad_vba_names, call_udf, declared_module, vba_wrapper
 from memory_excel import MemoryExcel, charts, formulas, tables, typed
 
-from xlpy.app.demo import build_demo
-from xlpy.excel import CONSOLIDATION_SHEET, CONTROL_SHEET, DATE_NAME, INBOX_SHEET, REP_NAME, build, buttons, udfs
+from xlpy.excel import (
+    CONSOLIDATION_SHEET,
+    CONTROL_SHEET,
+    DATE_NAME,
+    INBOX_SHEET,
+    REP_NAME,
+    build,
+    buttons,
+    udfs,
+)
 from xlpy.excel.book import XwBook
 from xlpy.io import annotate, stats_sheets
 
@@ -22,8 +30,8 @@ RED, YELLOW = annotate.COLOURS["error"], annotate.COLOURS["warning"]
 
 
 @pytest.fixture(scope="module")
-def demo_source(tmp_path_factory) -> Path:
-    return build_demo(tmp_path_factory.mktemp("demo") / "office", today=TODAY).dir
+def demo_source(demo_built) -> Path:
+    return demo_built.dir  # the run's demo office (conftest)
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from python_calamine import CalamineWorkbook
 
 from xlpy import cli
 from xlpy.app import briefing, exits, nightly, schedule
-from xlpy.app.demo import build_demo
 from xlpy.contract import config
 from xlpy.core import stats
 from xlpy.io import store
@@ -28,8 +27,8 @@ RECIPIENTS = {"chairman@example.com", "gm@example.com", "sales.manager@example.c
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    return build_demo(tmp_path_factory.mktemp("demo") / "office", today=DAY).dir
+def built(demo_built) -> Path:
+    return demo_built.dir  # the run's demo office (conftest), of DAY
 
 
 @pytest.fixture

@@ -12,12 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import xlwings
-from conftest import TODAY, at
+from conftest import TODAY, at, demo_copy
 from openpyxl import load_workbook
 
 from xlpy.app import validate
 from xlpy.app.consolidate import run_consolidation
-from xlpy.app.demo import build_demo
 from xlpy.contract import config
 from xlpy.core import stats
 from xlpy.excel import build, udfs
@@ -46,11 +45,8 @@ def consolidate(office: Path, today: dt.date = TODAY):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    office = build_demo(tmp_path_factory.mktemp("demo") / "office", today=TODAY)
-    settings = config.load(office.dir)
-    run_consolidation(settings, ctx=context(settings, TODAY))
-    return office.dir
+def demo(demo_consolidated, tmp_path_factory) -> Path:
+    return demo_copy(demo_consolidated, tmp_path_factory.mktemp("udfs"))  # the run's (conftest)
 
 
 @pytest.fixture

@@ -438,6 +438,7 @@ def test_an_exchange_of_a_reservation_in_a_rejected_report_waits_for_it(office):
 
 def test_the_refresh_stats_button_draws_the_board_as_总表_does(month, tmp_path):
     from openpyxl import load_workbook
+
     from xlpy.excel import build, buttons
     from xlpy.excel.book import FileBook
     workbook = build.build_workbook(tmp_path / "SalesDesk.xlsm")

@@ -14,6 +14,7 @@ import pytest
 import xlwings
 from ms_ovba_compression.ms_ovba import MsOvba
 from oletools.olevba import decompress_stream
+from olevba_sources import vba_sources
 from openpyxl import load_workbook
 
 from xlpy.excel import (
@@ -25,7 +26,6 @@ from xlpy.excel import (
     build,
     vba,
 )
-from olevba_sources import vba_sources
 
 SUB = re.compile(r"^\s*(?:Public\s+|Private\s+)?Sub\s+(\w+)\s*\(", re.M | re.I)
 RUNPYTHON = re.compile(r'RunPython\s+"([^"]*)"')
