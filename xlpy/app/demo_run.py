@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -14,7 +13,7 @@ from openpyxl import load_workbook
 from xlpy.app import consolidate, validate
 from xlpy.app.demo import PRODUCTS, DemoOffice, Mistake, build_demo
 from xlpy.contract import config
-from xlpy.contract.messages import pick
+from xlpy.contract.messages import voice
 from xlpy.core.record_rules import WAITING_RULES
 from xlpy.core.rules import ERROR, WARNING, Context
 from xlpy.io import store
@@ -24,38 +23,7 @@ from xlpy.io.reference import read_reference
 MONTHS = 3
 CORRECTED = ("bad-number", "unknown-product")  # the mistakes reps correct and send again in the demo
 
-TEXT = {
-    "exists": ("{dir} 已经是一个办公文件夹；演示不会改动它，请换一个文件夹（或先删除它）",
-               "{dir} already holds an office; the demo leaves it alone. Choose another folder (or delete it first)"),
-    "built": ("演示办公文件夹：{dir}\n{files} 份日报，{rows} 行（{reps} 名销售代表，{start} 至 {end} 的每个工作日）",
-              "Demo office: {dir}\n{files} daily reports, {rows} rows ({reps} reps, every working day from {start} "
-              "to {end})"),
-    "all-found": ("校验：埋下的 {planted} 处错误全部找到，没有误报", "Validation: all {planted} planted mistakes found, "
-                  "nothing else"),
-    "differs": ("校验：与埋下的错误不一致：漏报 {missed}，多报 {extra}",
-                "Validation: differs from the planted mistakes: missed {missed}, extra {extra}"),
-    "merged": ("合并：接收 {accepted} 份，拒收 {rejected} 份（其中 {planted} 份含埋下的错误）",
-               "Consolidation: {accepted} reports accepted, {rejected} rejected ({planted} of them hold a planted "
-               "mistake)"),
-    "also": ("  另有 {file} 被拒收：{why}", "  Also rejected, {file}: {why}"),
-    "cascade": ("它引用的合同在另一份被拒收的日报里，那份改正重交后再重交这份即可",
-                "the contract it names is in another rejected report; send this one again once that one is corrected"),
-    "corrected": ("更正：{files} 改正后重交，已接收", "Corrections: {files} sent again corrected, and accepted"),
-    "briefing": ("工作日志：{eml}（未发送）", "Work log: {eml} (not sent)"),
-    "verbose": ("（--verbose 列出每份文件和每处发现）", "(--verbose lists every file and every finding)"),
-    "found": ("校验发现的错误和警告：", "Errors and warnings found by validation:"),
-    "open": ("请打开：", "Open:"),
-    "open-reference": ("基础资料（销售代表、产品价目、销售目标、收件人），可在 Excel 中编辑",
-                       "the reference workbook (reps, price list, targets, recipients), edit it in Excel"),
-    "open-inbox": ("销售代表交来的日报", "the reps' daily reports"),
-    "open-annotated": ("标注后的副本：错误标红、警告标黄，并附“校验结果”工作表",
-                       "marked-up copies: errors red, warnings yellow, with a 校验结果 sheet"),
-    "open-summary": ("总表：工作日志与统计图表（日报汇总、月度汇总、区域业绩、目标完成、销售排名、应收账款、库存、价格分析）",
-                     "the summary workbook: the work log, statistics and charts (daily, monthly, regions, targets, "
-                     "ranking, receivables, inventory, prices)"),
-    "open-month": ("月度总表：明细、活动、导入记录、问题清单", "a monthly master: ledger, activity, import log, problems"),
-}
-_say = partial(pick, TEXT)
+_say = voice("demo")
 
 
 @dataclass

@@ -12,38 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from xlpy.contract.messages import MESSAGES, say
+from xlpy.contract.messages import say
 from xlpy.io import reader
-
-MESSAGES.update({
-    "status-waiting": ("等待中", "waiting"), "status-copy": ("副本", "copy"),
-    "cstatus-waiting": ("等待中（依赖的日报未接收）", "waiting (a report it depends on is not taken)"),
-    "cstatus-skipped": ("已跳过", "skipped"),
-    "cstatus-remind": ("待处理", "pending"),
-    "skip-lock": ("Excel 临时锁定文件", "an Excel lock file"),
-    "skip-hidden": ("隐藏文件", "a hidden file"),
-    "skip-template": ("这是 Excel 模板（.xltx/.xltm），不是日报：请打开后另存为 .xlsx 再放入收件箱",
-                      "an Excel template (.xltx/.xltm), not a report: open it and save it as .xlsx"),
-    "skip-csv-report": ("这是 CSV 格式的日报：请在 Excel 中打开，选择 文件 > 另存为 > “Excel 工作簿 (*.xlsx)”，"
-                        "再把 .xlsx 放入收件箱",
-                        "a daily report saved as CSV: open it in Excel, choose File > Save As > "
-                        "“Excel Workbook (*.xlsx)” and put the .xlsx in the inbox"),
-    "skip-csv": ("CSV 文件，不像日报（找不到日报的列标题）", "a CSV file that does not look like a report (no report headers)"),
-    "skip-not-report": ("不是电子表格文件（{suffix}）", "not a spreadsheet file ({suffix})"),
-    "skipped-quietly": ("另有 {count} 个 Excel 锁定文件或隐藏文件已忽略：{names}",
-                        "{count} Excel lock or hidden file(s) ignored: {names}"),
-    "copy-of-content": ("内容与已接收的 {original} 相同", "same rows as {original}, already taken"),
-    "pending-count": ("待处理日报 {count} 份（已拒收或等待中），见 xlpy pending",
-                      "{count} report(s) pending (rejected or waiting): see xlpy pending"),
-    "pending-none": ("没有待处理的日报", "No report is pending"),
-    "pending-head": ("待处理日报 {count} 份（最新的在前）：", "{count} report(s) pending, newest first:"),
-    "pending-line": ("{source}  {rep}  {date}  {status}  自 {since} 起（{days} 天）",
-                     "{source}  {rep}  {date}  {status}  since {since} ({days} day(s))"),
-    "archived": ("已移至 {path}", "moved to {path}"),
-    "nightly-pending-new": ("今天新出现的待处理日报：{names}", "Pending since today: {names}"),
-    "nightly-pending-old": ("仍待处理（与昨天相同）：{names}", "Still pending (as yesterday): {names}"),
-    "waited": ("{source} 已等 {days} 天", "{source} waiting {days} day(s)"),
-})
 
 PENDING = ("rejected", "waiting", "unreadable")
 QUIET = ("skip-lock", "skip-hidden")  # listed in one summary line, never logged

@@ -9,29 +9,11 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
-from xlpy.contract.messages import pick
+from xlpy.contract.messages import voice
 
-_TEXTS = {
-    "bad-time": ("无法识别的时间 {at!r}：请写成 21:30、9pm 或 9:30pm", "not a time of day: {at!r} (write 21:30, 9pm or 9:30pm)"),
-    "cron-head": ("# cron（Linux、macOS）：运行 `crontab -e` 并加入这一行", "# cron (Linux, macOS): run `crontab -e` and add this line"),
-    "schtasks-head": ("REM Windows 任务计划程序：在命令提示符（cmd.exe）中运行一次",
-                      "REM Windows Task Scheduler: run this once in a command prompt (cmd.exe)"),
-    "check-ok": ("计划任务的命令行运行成功（退出码 {status}）：{command}", "the scheduled command line ran (exit status {status}): {command}"),
-    "check-failed": ("计划任务的命令行失败（退出码 {status}）：{command}\n{why}\n其输出（{log}）：\n{output}",
-                     "the scheduled command line failed (exit status {status}): {command}\n{why}\nIts output ({log}):\n{output}"),
-    "why-127": ("找不到命令：这个 Python 在计划任务的环境中不存在或不可执行", "command not found: this Python is not there, or not executable, for the scheduler"),
-    "why-1": ("夜间批处理已运行，但有日报被拒收（这不算失败）", "the nightly batch ran; some reports were rejected (not a failure of the schedule)"),
-    "why-2": ("夜间批处理无法完成：见下面的输出", "the nightly batch could not do its work: see its output below"),
-    "why-3": ("工作日志未能发送：在计划任务的环境中检查 XLPY_SMTP_PASSWORD 和 [smtp] 设置",
-              "the briefing was not sent: check XLPY_SMTP_PASSWORD and [smtp] in the scheduler's environment"),
-    "why-log": ("无法写入 {log}：计划任务的输出无处可去，夜间批处理根本不会运行", "{log} cannot be written: the scheduler's "
-                "output has nowhere to go, and the nightly batch does not run at all"),
-    "why-other": ("意外的失败：见下面的输出", "an unexpected failure: see the output below"),
-}
-_say = partial(pick, _TEXTS)
+_say = voice("schedule")
 CRON_PATH = "/usr/bin:/bin"  # what cron gives a job, whatever the user's shell has
 _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
 

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from xlpy.app import consolidate
 from xlpy.app.office import init_office
 from xlpy.contract import config, schema
-from xlpy.contract.messages import pick
+from xlpy.contract.messages import voice
 from xlpy.core import units
 from xlpy.io import store
 from xlpy.io.pricelist import write_pricelist
@@ -32,21 +32,9 @@ COLUMNS = ("date", "rep", "customer", "phone", "product", "deal_type", "qty", "a
            "from_unit", "note")
 # (working day from the start, rule): one report each, rejected.
 PLANTED = ((20, "unit-taken"), (35, "unknown-unit"), (50, "unit-not-for-sale"))
-TEXT = {
-    "built": ("已建立房源演示办公室 {dir}：{units} 套房源（{buildings} 栋），{reps} 名置业顾问，{days} 个工作日"
-              "（{start} 至 {end}），{files} 份日报，埋下 {planted} 处错误",
-              "Built the unit demo office {dir}: {units} units in {buildings} buildings, {reps} reps, {days} working "
-              "days ({start} to {end}), {files} reports, {planted} planted mistakes"),
-    "found": ("埋下的错误：{found}/{planted} 个被拒收日报找到", "Planted mistakes: {found}/{planted} rejected as expected"),
-    "status": ("房源状态（截至 {day}）：{counts}", "Units as of {day}: {counts}"),
-    "open": ("可以打开：", "Open:"),
-    "open-summary": ("总表：销控表、统计、工作日志", "the summary: status board, statistics, work log"),
-    "open-prices": ("价格一览表", "the price list"),
-}
 
 
-def _say(code: str, lang: str, **params) -> str:
-    return pick(TEXT, code, lang, **params)
+_say = voice("unitdemo")
 
 
 @dataclass

@@ -51,67 +51,57 @@ def cmd_button(args) -> int:
     return status
 
 
-# (sub-command, function in buttons, help)
+# (sub-command, function in buttons); each one's help is help.button.<sub-command>
 BUTTONS = (
-    ("validate-sheet", "validate_active_sheet", "校验当前表: check one sheet of a report, mark its cells, list the issues"),
-    ("validate-inbox", "validate_inbox", "校验收件箱: check the office inbox, a table of files on the 收件箱 sheet"),
-    ("consolidate", "consolidate", "合并汇总: consolidate the inbox into the master workbooks"),
-    ("refresh-stats", "refresh_stats", "刷新统计: fill the statistics sheets from the master workbooks"),
-    ("daily-briefing", "daily_briefing", "生成工作日志: write the daily briefing"),
+    ("validate-sheet", "validate_active_sheet"),
+    ("validate-inbox", "validate_inbox"),
+    ("consolidate", "consolidate"),
+    ("refresh-stats", "refresh_stats"),
+    ("daily-briefing", "daily_briefing"),
 )
 
 
 def add_commands(sub, v: Vocabulary | None = None) -> None:
     """Add build-workbook, doctor and button to the `xlpy` sub-command parsers ``sub``."""
     v = v or Vocabulary("zh")
-    p = v.parser(sub, "build-workbook", "build the control workbook SalesDesk.xlsm from macros/", (
-        "Build the control workbook (buttons, settings, xlwings.conf, example formulas) around a VBA project "
-        "compiled from the .bas/.cls files in macros/. Runs on any OS; no Excel needed."))
+    p = v.parser(sub, "build-workbook")
     p.add_argument("-o", "--output", type=Path, default=WORKBOOK, metavar="FILE",
-                   help=v.h("the workbook to write (default: workbook/SalesDesk.xlsm of this source tree)"))
+                   help=v.h("help.build-workbook.output"))
     p.add_argument("--macros", type=Path, default=MACROS, metavar="DIR",
-                   help=v.h("the VBA source folder (default: macros/ of this source tree)"))
-    p.add_argument("--refresh-xlwings", action="store_true", help=v.h(
-        "first copy xlwings.bas and Dictionary.cls from the installed xlwings into the macros folder"))
+                   help=v.h("help.build-workbook.macros"))
+    p.add_argument("--refresh-xlwings", action="store_true", help=v.h("help.build-workbook.refresh-xlwings"))
     p.add_argument("--png", type=Path, metavar="PNG",
-                   help=v.h("also render the control sheet to this picture (needs LibreOffice and pdftoppm)"))
+                   help=v.h("help.build-workbook.png"))
     v.lang_arg(p)
     p.set_defaults(func=cmd_build_workbook)
 
-    p = v.parser(sub, "doctor", "check that this machine can run the control workbook", (
-        "Check what the control workbook's buttons and functions need here: the Python named in its xlwings.conf "
-        "sheet, the xlwings version of its VBA against this Python's and that version's DLL (Windows) or "
-        "AppleScript file (macOS), its office folder and reference workbook, and (Windows) Excel's macro settings. "
-        "Says how to fix each problem. Exit status: 0 all well, 1 problems found, 2 no workbook."))
+    p = v.parser(sub, "doctor")
     p.add_argument("workbook", nargs="?", type=Path, default=Path("SalesDesk.xlsm"), metavar="WORKBOOK",
-                   help=v.h("the control workbook (default: SalesDesk.xlsm in the current folder)"))
-    p.add_argument("--fix", action="store_true", help=v.h("write this Python into the workbook's xlwings.conf sheet first"))
+                   help=v.h("help.doctor.workbook"))
+    p.add_argument("--fix", action="store_true", help=v.h("help.doctor.fix"))
     v.lang_arg(p)
     p.set_defaults(func=cmd_doctor)
 
-    p = v.parser(sub, "button", "run a control-workbook button on files, without Excel", (
-        "The headless twins of the control workbook's buttons: the same code, on workbook files (opened with "
-        "openpyxl, saved back; VBA and buttons are kept). Exit status: 0 done, 1 problems found, 2 could not run."))
+    p = v.parser(sub, "button")
     buttons = p.add_subparsers(dest="button_command", required=True, metavar="BUTTON")
-    office_help = "the office folder (default: the one named in the workbook, else the current folder)"
-    for name, function, help in BUTTONS:
-        b = v.parser(buttons, name, help, help)
+    office_help = "help.button.office"
+    for name, function in BUTTONS:
+        b = v.parser(buttons, name, f"help.button.{name}")
         if name == "validate-sheet":
-            b.add_argument("file", type=Path, metavar="FILE", help=v.h("the report workbook (marked up in place)"))
-            b.add_argument("--sheet", help=v.h("the sheet to check (default: the workbook's active sheet)"))
-            b.add_argument("-o", "--output", type=Path, metavar="FILE", help=v.h("save the marked-up workbook here instead"))
+            b.add_argument("file", type=Path, metavar="FILE", help=v.h("help.button.validate-sheet.file"))
+            b.add_argument("--sheet", help=v.h("help.button.validate-sheet.sheet"))
+            b.add_argument("-o", "--output", type=Path, metavar="FILE", help=v.h("help.button.validate-sheet.output"))
         else:
-            b.add_argument("file", type=Path, metavar="FILE", help=v.h("the control workbook (SalesDesk.xlsm)"))
+            b.add_argument("file", type=Path, metavar="FILE", help=v.h("help.button.file"))
         v.date(b)  # every button judges or counts as of a day
         v.office(b, office_help)
         b.set_defaults(func=cmd_button, button=function)
 
-    b = v.parser(buttons, "new-report", "新建日报: write a blank daily report into the inbox",
-                 "新建日报: write a blank daily report for a rep and day into the office inbox.")
+    b = v.parser(buttons, "new-report", "help.button.new-report")
     b.add_argument("file", nargs="?", type=Path, metavar="FILE",
-                   help=v.h("the control workbook, for its office folder and the rep and date typed on it"))
-    b.add_argument("--rep", help=v.h("the sales rep (default: the one typed on the control sheet)"))
+                   help=v.h("help.button.new-report.file"))
+    b.add_argument("--rep", help=v.h("help.button.new-report.rep"))
     b.add_argument("--date", type=parse_date, metavar="DATE",
-                   help=v.h("the report date (default: the one typed on the control sheet, else today)"))
+                   help=v.h("help.button.new-report.date"))
     v.office(b, office_help)
     b.set_defaults(func=cmd_button, button="new_report")

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from functools import partial
+from contextlib import contextmanager
 from pathlib import Path
 
-from xlpy.cli.words import ARGPARSE_ZH, help_text
+from xlpy.cli.words import help_text
+from xlpy.contract.messages import argparse_texts
 from xlpy.io import clock
 
 LANGS = ("zh", "en")
@@ -25,17 +26,44 @@ def parse_date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (use 2026-11-26)") from None
 
 
-class _Formatter(argparse.HelpFormatter):
-    def __init__(self, prog, lang: str = "en"):
-        super().__init__(prog)
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser that speaks ``lang``: argparse's own words (`usage:`, `error:`, `invalid
+    choice`, …) come from the catalogue while it builds, parses and prints, and only then; the
+    process's gettext domain is never changed."""
+
+    def __init__(self, *args, lang: str = "en", **kwargs):
         self.lang = lang
+        with speaking(lang):
+            super().__init__(*args, **kwargs)
 
-    def add_usage(self, usage, actions, groups, prefix=None):
-        super().add_usage(usage, actions, groups, _argparse_word("usage: ", self.lang) if prefix is None else prefix)
+    def parse_args(self, args=None, namespace=None):
+        with speaking(self.lang):
+            return super().parse_args(args, namespace)
+
+    def parse_known_args(self, args=None, namespace=None):
+        with speaking(self.lang):
+            return super().parse_known_args(args, namespace)
+
+    def format_usage(self):
+        with speaking(self.lang):
+            return super().format_usage()
+
+    def format_help(self):
+        with speaking(self.lang):
+            return super().format_help()
 
 
-def _argparse_word(word: str, lang: str) -> str:
-    return ARGPARSE_ZH[word] if lang != "en" else word
+@contextmanager
+def speaking(lang: str):
+    """argparse's texts in ``lang`` for the time of the block (argparse looks them up through its
+    module's ``_`` and ``ngettext``)."""
+    texts = argparse_texts(lang)
+    saved = argparse._, argparse.ngettext
+    argparse._, argparse.ngettext = texts.gettext, texts.ngettext
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved
 
 
 class Vocabulary:
@@ -44,43 +72,42 @@ class Vocabulary:
     def __init__(self, lang: str):
         self.lang = lang
 
-    def h(self, english: str) -> str:
-        return help_text(english, self.lang)
+    def h(self, key: str) -> str:
+        return help_text(key, self.lang)
 
-    def parser(self, sub, name: str, help: str, description: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=self.h(help), description=self.h(description), add_help=False,
-                           formatter_class=partial(_Formatter, lang=self.lang))
+    def parser(self, sub, name: str, key: str | None = None) -> argparse.ArgumentParser:
+        """A command's parser: its help is `help.<name>` (or ``key``), its description that key's `.about`."""
+        key = key or f"help.{name}"
+        p = sub.add_parser(name, help=self.h(key), description=self.h(f"{key}.about"), add_help=False, lang=self.lang)
         self.titles(p)
         return p
 
     def titles(self, p: argparse.ArgumentParser) -> None:
-        p._optionals.title = _argparse_word("options", self.lang)
-        p._positionals.title = _argparse_word("positional arguments", self.lang)
-        p.add_argument("-h", "--help", action="help", help=self.h("show this help message and exit"))
+        p.add_argument("-h", "--help", action="help", help=self.h("help.option.help"))
 
-    def office(self, p, help: str = "the office folder holding xlpy.toml (default: the current folder)") -> None:
+    def office(self, p, help: str = "help.option.office") -> None:
         p.add_argument("--office", type=Path, metavar="DIR", help=self.h(help))
         self.lang_arg(p)
 
     def lang_arg(self, p, dest: str = "lang") -> None:
         p.add_argument("--lang", choices=LANGS, dest=dest,
-                       help=self.h("language of messages and help (default: the office's setting, else zh)"))
+                       help=self.h("help.option.lang"))
 
     def date(self, p) -> None:
         """The command's day, one name everywhere (the old ``--today`` still works, unlisted)."""
-        help = self.h("the day the command runs as: judges dates, counts up to it (default: today)")
+        help = self.h("help.option.date")
         p.add_argument("--date", dest="today", type=parse_date, metavar="DATE", help=help)
         p.add_argument("--today", dest="today", type=parse_date, help=argparse.SUPPRESS)
 
     def inbox(self, p) -> None:
-        p.add_argument("--inbox", type=Path, metavar="DIR", help=self.h("the folder of reports (default: the office inbox)"))
+        p.add_argument("--inbox", type=Path, metavar="DIR", help=self.h("help.option.inbox"))
 
-    def master(self, p, help: str = "the folder of master workbooks (default: the office master folder)") -> None:
+    def master(self, p, help: str = "help.option.master") -> None:
         p.add_argument("--master", type=Path, metavar="DIR", help=self.h(help))
 
     def reference(self, p) -> None:
         p.add_argument("--reference", type=Path, metavar="FILE",
-                       help=self.h("the reference workbook (default: the office's reference.xlsx)"))
+                       help=self.h("help.option.reference"))
 
-    def format(self, p, choices=("text", "json"), help: str = "output format (default: text)") -> None:
+    def format(self, p, choices=("text", "json"), help: str = "help.option.format") -> None:
         p.add_argument("--format", choices=choices, default="text", help=self.h(help))

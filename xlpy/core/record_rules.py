@@ -16,35 +16,15 @@ from xlpy.core import rules, units, values
 from xlpy.core.contracts import contract_lines, facts, inventory
 from xlpy.core.rules import (
     ERROR,
-    RULES,
-    WARNING,
     Context,
     Issue,
-    Rule,
     _show,
     deal_name,
     records,
 )
 
-RECORD_RULES = (
-    Rule("contract-signed-before", ERROR, "合同编号 {value} 已在 {other} 中签约过", "Contract number {value} was already signed in {other}"),
-    Rule("unknown-contract", ERROR, "{deal}所指的合同编号 {value} 在本批日报和总表中都不存在",
-         "The {deal} names contract number {value}, which neither this batch nor the master knows"),
-    Rule("beyond-inventory", ERROR, "产品“{product}”剩余库存 {expected}，本行签约数量 {value} 超出",
-         "Product “{product}” has {expected} left; this row contracts {value}"),
-    Rule("received-beyond-outstanding", ERROR, "回款 {value} 超过合同 {contract} 的未收余额 {expected}",
-         "Payment {value} exceeds the outstanding {expected} of contract {contract}"),
-    Rule("contract-in-rejected-report", ERROR, "合同 {value} 在 {other} 中，该日报因 {cell} 被拒收，请先修正该日报",
-         "Contract {value} is in {other}, which was rejected for {cell}; correct that report first"),
-    Rule("contract-in-waiting-report", ERROR, "合同 {value} 在 {other} 中，该日报尚在等待 {root}（{cell}）被修正",
-         "Contract {value} is in {other}, which waits for {root} ({cell}) to be corrected"),
-    Rule("same-rep-day", WARNING, "{rep} {day} 的日报已有 {other}：本日报的来访量、来电量不再计入，业务行照常接收",
-         "{other} is already {rep}'s report of {day}: this report's visits and calls are not counted again, "
-         "its deal rows are taken"),
-)
 # Errors that only wait for another report of the batch to be taken.
 WAITING_RULES = {"contract-in-rejected-report", "contract-in-waiting-report"}
-RULES.update({r.id: r for r in RECORD_RULES})
 
 
 class Book:

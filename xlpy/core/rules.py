@@ -1,5 +1,5 @@
-"""Validation rules: declared as data (id, severity, message in zh-CN and English),
-checked by small functions over a read report. No file I/O here.
+"""Validation rules: declared as data in contract/rules.py (id, severity; the message is
+`rule.<id>` of the catalogue), checked by small functions over a read report. No file I/O here.
 
 Every message names the value found and what was expected. A cell that did not
 parse is reported once, by its parse rule, and no other rule judges it.
@@ -12,75 +12,14 @@ from dataclasses import dataclass, field
 
 from xlpy.contract import schema
 from xlpy.contract.config import Settings
-from xlpy.contract.messages import Msg
+from xlpy.contract.messages import Msg, say
+from xlpy.contract.rules import ERROR, NOTICE, RULES, WARNING  # noqa: F401  (callers take them from here too)
 from xlpy.core import units, values
 from xlpy.core.reference import Reference
 from xlpy.core.report import Report, Table, address
 
-ERROR, WARNING, NOTICE = "error", "warning", "notice"
 EXCEL_CELL_LIMIT = 32_767  # characters; xlsxwriter cuts longer text short
 TEXT_KEYS = tuple(c.key for c in schema.COLUMNS if c.type == "text")
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    severity: str
-    zh: str
-    en: str
-
-
-RULES = {r.id: r for r in (
-    Rule("unreadable", ERROR, "无法读取此文件：{reason}", "This file cannot be read: {reason}"),
-    Rule("no-table", ERROR, "没有找到日报表格：至少需要 {minimum} 个已知列标题，例如 {expected}",
-         "No daily-report table found: expected a row with at least {minimum} known headers such as {expected}"),
-    Rule("missing-columns", ERROR, "缺少必需的列：{missing}。应有：{expected}；实际找到：{found}",
-         "Missing required column(s): {missing}. Expected: {expected}; found: {found}"),
-    Rule("extra-column", NOTICE, "未知的列“{value}”，已作为附加数据保留", "Unknown column “{value}” kept as extra data"),
-    Rule("required-field", ERROR, "{deal}行必须填写“{column}”，此处为空", "This {deal} row needs “{column}”, which is blank"),
-    Rule("bad-date", ERROR, "“{value}”不是日期，应为如 2026-11-26 或 2026年11月26日 的日期",
-         "“{value}” is not a date; expected a date such as 2026-11-26"),
-    Rule("bad-number", ERROR, "“{value}”不是数字，应为如 1234.50 的数字", "“{value}” is not a number; expected a number such as 1234.50"),
-    Rule("too-large", ERROR, "“{value}”超出日报能填写的范围：金额和数量的绝对值应小于 {limit}",
-         "“{value}” is beyond what a daily report can hold: money and quantities must stay below {limit}"),
-    Rule("excel-error", ERROR, "单元格是 Excel 错误值 {value}，请修正公式或改填数值",
-         "The cell holds the Excel error {value}; fix the formula or type the value"),
-    Rule("unknown-rep", ERROR, "销售代表“{value}”不在基础资料的销售代表名单中", "Sales rep “{value}” is not in the reference workbook's rep list"),
-    Rule("inactive-rep", ERROR, "销售代表“{value}”在基础资料中标记为不在职", "Sales rep “{value}” is marked inactive in the reference workbook"),
-    Rule("unknown-region", ERROR, "区域“{value}”不是已知区域（{expected}）", "Region “{value}” is not a known region ({expected})"),
-    Rule("rep-region", WARNING, "销售代表“{rep}”属于“{expected}”区域，此处填的是“{value}”",
-         "Sales rep “{rep}” belongs to region “{expected}”, but the row says “{value}”"),
-    Rule("unknown-product", ERROR, "产品“{value}”不在基础资料的产品价目表中", "Product “{value}” is not in the reference price list"),
-    Rule("unknown-unit", ERROR, "房号“{value}”不在基础资料的房源表中，也不是价目表中的产品",
-         "Unit “{value}” is not in the reference unit list (房源表), nor a product of the price list"),
-    Rule("unit-taken", ERROR, "房号“{value}”已被合同 {other} 占用（{report}），请核对房号",
-         "Unit “{value}” is held by contract {other} ({report}); check the unit number"),
-    Rule("unit-held-by-order", ERROR, "房号“{value}”已由认购 {other} 认购（{report}），签约应使用同一编号",
-         "Unit “{value}” is reserved by order {other} ({report}); the contract must carry that number"),
-    Rule("exchange-to-taken", ERROR, "换房的新房号“{value}”已被合同 {other} 占用（{report}）",
-         "The exchange's new unit “{value}” is held by contract {other} ({report})"),
-    Rule("unit-not-for-sale", ERROR, "房号“{value}”在房源表中标记为“{status}”，不能认购或签约",
-         "Unit “{value}” is marked “{status}” in the unit list and cannot be reserved or signed"),
-    Rule("unknown-deal-type", ERROR, "业务类型“{value}”无法识别，应为 {expected} 之一",
-         "Deal type “{value}” is not recognised; expected one of {expected}"),
-    Rule("amount-mismatch", ERROR, "金额 {value} 与 数量×单价 = {expected} 不符（容差 {tolerance}）",
-         "Amount {value} differs from qty × unit price = {expected} (tolerance {tolerance})"),
-    Rule("negative", ERROR, "“{column}”为负数 {value}，应为 0 或正数（退订也填正数）",
-         "“{column}” is negative ({value}); expected zero or more (cancellations are entered as positive numbers)"),
-    Rule("received-exceeds-amount", ERROR, "收款 {value} 超过本行金额 {expected}", "Received {value} exceeds this row's amount {expected}"),
-    Rule("future-date", ERROR, "日期 {value} 在今天（{expected}）之后", "Date {value} is after today ({expected})"),
-    Rule("far-date", WARNING, "日期 {value} 与报表日期 {expected} 相差 {days} 天", "Date {value} is {days} days from the report date {expected}"),
-    Rule("missing-contract-no", ERROR, "{deal}行必须填写合同编号", "A {deal} row needs a contract number"),
-    Rule("duplicate-contract", ERROR, "合同编号 {value} 已在 {other} 中签约", "Contract number {value} was already signed in {other}"),
-    Rule("below-floor", WARNING, "单价 {value} 低于产品“{product}”的最低价 {expected}",
-         "Unit price {value} is below the floor price {expected} of “{product}”"),
-    Rule("total-mismatch", ERROR, "合计行的“{column}”为 {value}，但各行之和为 {expected}",
-         "The total row's “{column}” is {value}, but the rows add up to {expected}"),
-    Rule("text-too-long", ERROR, "文字长达 {length} 个字符，超过 Excel 单元格上限 {limit}，写入总表会被截断",
-         "The text is {length} characters long, over Excel's cell limit of {limit}: it would be cut off"),
-    Rule("activity-missing", WARNING, "未填写{column}", "{column} is not filled in"),
-    Rule("activity-invalid", ERROR, "{column}“{value}”应为 0 或正整数", "{column} “{value}” should be a whole number, zero or more"),
-)}
 
 
 @dataclass
@@ -97,10 +36,8 @@ class Issue:
         return RULES[self.rule].severity
 
     def message(self, lang: str = "zh") -> str:
-        rule = RULES[self.rule]
-        text = rule.en if lang == "en" else rule.zh
         params = {k: v.render(lang) if isinstance(v, (Msg, Names)) else v for k, v in self.params.items()}
-        return text.format(value=_show(self.value), column=column_name(self.column, lang), **params)
+        return say(f"rule.{self.rule}", lang, value=_show(self.value), column=column_name(self.column, lang), **params)
 
 
 def column_name(key: str | None, lang: str = "zh") -> str:

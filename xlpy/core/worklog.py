@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from xlpy.contract import statistics as declared
+from xlpy.contract.messages import voice
 from xlpy.core import contracts, periods, stats, units
 from xlpy.core.reference import Reference
 
@@ -169,41 +170,13 @@ def plain_reason(cell, message: str, headers: dict[str, str], lang: str = "zh") 
 
 # ---------------------------------------------------------------- its words (every rendering uses them)
 
-TEXT = {
-    "subject": ("工作日志 {day}", "Daily briefing {day}"),
-    "title": ("工作日志 {day}（{weekday}）", "Daily briefing {day} ({weekday})"),
-    "day": ("当日业绩", "The day"),
-    "deals": ("当日定、退、换与签约", "The day's reservations, cancellations, exchanges and contracts"),
-    "unsigned": ("逾期未签的认购（超过 {days} 天未签约，请催签或退订）",
-                 "Reservations not signed within {days} days (chase or release)"),
-    "comments": ("销售代表与客户的意见", "What reps and customers said"),
-    "missing": ("未交日报", "Reports missing"),
-    "rejected": ("待补交的日报（被拒收，请督促修改后重交）", "Reports pending (rejected: ask the rep for a corrected copy)"),
-    "ranking": ("本月销售排名（综合得分，截至当日）", "This month's ranking by weighted score (to date)"),
-    "regions": ("各区域本月目标完成", "Month-to-date attainment by region"),
-    "overdue": ("逾期超过 {days} 天的应收账款：共 {count} 笔，合计 {total:,.2f} 元",
-                "Receivables overdue more than {days} days: {count}, {total:,.2f} yuan in all"),
-    "overdue-cut": ("（列出金额最大的 {shown} 笔）", " (the {shown} largest listed)"),
-    "trend": ("本月每日净销售额", "Net sales per day this month"),
-    "attainment-chart": ("各区域目标完成率", "Attainment by region"),
-    "none": ("无", "none"),
-    "footer": ("根据总表自动生成，数字与总表的统计一致。",
-               "Generated from the summary workbook; the figures equal its statistics."),
-    "reserve": ("定", "reserved"), "cancel": ("退", "cancelled"), "exchange": ("换", "exchanged"),
-    "sign": ("签约", "signed"),
-    "rejected-status": ("拒收", "rejected"), "unreadable-status": ("无法读取", "unreadable"),
-    "partial-status": ("部分拒收", "partly rejected"), "remind-status": ("待处理", "pending"),
-    "waiting-status": ("等待中", "waiting"),
-}
 COLUMN_LABELS = {"kind": ("类别", "Kind"), "source": ("文件", "File"), "status": ("状态", "Status"),
                  "reasons": ("原因", "Reasons"), "note": ("意见", "Comment"), "qty": ("数量", "Qty"),
                  "amount": ("金额", "Amount"), "unit": ("房号", "Unit"), "since": ("认购日期", "Reserved On")}
 WEEKDAYS = ("星期一 星期二 星期三 星期四 星期五 星期六 星期日".split(), "Mon Tue Wed Thu Fri Sat Sun".split())
 
 
-def words(code: str, lang: str = "zh", **params) -> str:
-    zh, en = TEXT[code]
-    return (en if lang == "en" else zh).format(**params)
+words = voice("worklog")
 
 
 def column_label(key: str, lang: str = "zh") -> str:

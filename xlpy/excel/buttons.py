@@ -11,12 +11,11 @@ import datetime as dt
 import functools
 import importlib
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 
 from xlpy.app import exits, validate
 from xlpy.contract import config
-from xlpy.contract.messages import pick, say
+from xlpy.contract.messages import say, texts, voice
 from xlpy.core import rules, values
 from xlpy.core.rules import Context
 from xlpy.excel import (
@@ -32,43 +31,9 @@ from xlpy.excel.book import Book, XwBook
 from xlpy.io import annotate, clock, reader, store
 from xlpy.io.reference import BadReference, Reference, read_reference
 
-TEXT = {
-    "office-unset": ("请先在“设置”表的“办公文件夹”中填写办公文件夹的路径",
-                     "fill in the office folder on the 设置 sheet first"),
-    "office-missing": ("找不到办公文件夹：{path}（见“设置”表）", "the office folder does not exist: {path} (see the 设置 sheet)"),
-    "rep-unset": ("请先在控制台填写销售代表", "fill in the sales rep on the control sheet first"),
-    "bad-date": ("报表日期“{value}”不是日期，请填写如 2026-11-26 的日期",
-                 "the report date “{value}” is not a date; type a date such as 2026-11-26"),
-    "own-sheet": ("“{sheet}”不是日报表。请打开要校验的日报，在它的工作表上按 Alt+F8 运行 ValidateActiveSheet"
-                  "（或把该宏加入快速访问工具栏，见控制台下方的说明）",
-                  "“{sheet}” is not a daily report. Open the report, and on its sheet press Alt+F8 and run "
-                  "ValidateActiveSheet (or add that macro to the Quick Access Toolbar, see the control sheet)"),
-    "pick-book": ("打开了多个工作簿：{books}。请切换到要校验的日报，在它的工作表上按 Alt+F8 运行 ValidateActiveSheet"
-                  "（或把该宏加入快速访问工具栏，见控制台下方的说明）",
-                  "several workbooks are open: {books}. Switch to the report to check, and on its sheet press "
-                  "Alt+F8 and run ValidateActiveSheet (or add that macro to the Quick Access Toolbar, see the "
-                  "control sheet)"),
-    "logged": ("\n（详细信息已记入日志：{path}）", "\n(details are in the log: {path})"),
-    "validated": ("{sheet}：{summary}。详见“{results}”表", "{sheet}: {summary}. See the “{results}” sheet"),
-    "inbox-headings": (("文件", "状态", "行数", "错误", "警告", "提示", "第一个问题"),
-                       ("File", "Status", "Rows", "Errors", "Warnings", "Notices", "First issue")),
-    "new-report": ("已新建日报：{path}", "new daily report: {path}"),
-    "consolidated": ("合并完成：{summary}", "consolidated: {summary}"),
-    "consolidation-headings": (("文件", "结果", "读取行数", "接收", "拒收", "副本跳过", "更正", "归入月份"),
-                               ("File", "Outcome", "Rows read", "Accepted", "Rejected", "Copies skipped",
-                                "Correction", "Month")),
-    "error-headings": (("文件", "单元格", "规则", "说明"), ("File", "Cell", "Rule", "Message")),
-    "total": ("合计", "Total"),
-    "yes": ("是", "yes"),
-    "stats": ("已刷新 {count} 张统计表（截至 {day}）", "refreshed {count} statistics tables (as of {day})"),
-    "briefing": ("工作日志已生成：{path}", "daily briefing written: {path}"),
-    "not-installed": ("“{feature}”功能尚未安装（缺少 {module}）。请更新 xlpy 后再试",
-                      "“{feature}” is not installed yet ({module} is missing). Update xlpy and try again"),
-    "failed": ("出错了：{detail}", "something went wrong: {detail}"),
-}
 
 
-text = partial(pick, TEXT)
+text = voice("button")
 
 
 class Plain(Exception):
@@ -167,8 +132,7 @@ def report_from_grid(name: str, sheet: str, grid: list[list], ctx: Context) -> r
 
 
 # Our notes begin "错误：…", "warning: …": how a note is told apart from the user's own.
-_NOTE_STARTS = tuple(annotate.TEXT["line"][i].format(severity=annotate.TEXT[s][i], message="")
-                     for s in annotate.SEVERITIES for i in (0, 1))
+_NOTE_STARTS = tuple(annotate.comment_line(s, "", lang) for s in annotate.SEVERITIES for lang in ("zh", "en"))
 
 
 def clear_marks(book: Book, sheet: str) -> None:
@@ -266,7 +230,7 @@ def validate_inbox(book: Book, today: dt.date, office: Path | None = None, lang:
     ctx = context(office_settings(book, office, lang), today)
     inbox = ctx.settings.path("inbox")
     results, _ = validate.run([inbox], ctx)
-    rows = [list(text("inbox-headings", ctx.lang))]
+    rows = [texts("button.inbox-headings", ctx.lang)]
     for r in results:
         first = next((i for i in r.issues if i.severity != rules.NOTICE), None)
         rows.append([str(r.path.relative_to(inbox)) if r.path.is_relative_to(inbox) else str(r.path),
@@ -320,7 +284,7 @@ def reconciliation(module, outcome, lang: str) -> list[list]:
     written, then every error that kept rows out, by file and cell."""
     found = module.to_json(outcome, lang)
     t = found["totals"]
-    rows = [list(text("consolidation-headings", lang))]
+    rows = [texts("button.consolidation-headings", lang)]
     rows += [[f["source"], say("cstatus-" + f["status"], lang), f["rows_read"], f["accepted"], f["rejected"],
               f["copies"], text("yes", lang) if f["correction"] else None, f["partition"]] for f in found["files"]]
     rows.append([text("total", lang), None, t["rows_read"], t["accepted"], t["rejected"], t["copies"]])
@@ -329,7 +293,7 @@ def reconciliation(module, outcome, lang: str) -> list[list]:
              [say("written", lang, files=", ".join(found["written"]) or "-", master=str(outcome.master))]]
     errors = [[f["source"], f"{e['sheet'] or ''}!{e['cell'] or ''}", e["rule"], e["message"]]
               for f in found["files"] for e in f["errors"]]
-    return rows + ([[], list(text("error-headings", lang)), *errors] if errors else [])
+    return rows + ([[], texts("button.error-headings", lang), *errors] if errors else [])
 
 
 @button

@@ -10,78 +10,21 @@ import subprocess
 import sys
 import zipfile
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import xlwings
 
 from xlpy.contract import config
-from xlpy.contract.messages import pick, say
+from xlpy.contract.messages import say, voice
 from xlpy.excel import CONF_SHEET, UDF_MODULES, vba
 from xlpy.excel.book import FileBook
 from xlpy.excel.buttons import Plain, office_folder
 from xlpy.excel.buttons import text as button_text
 from xlpy.io.reference import BadReference, read_reference
 
-TEXT = {
-    "interpreter": ("Python 解释器", "Python interpreter"),
-    "udfs": ("自定义函数模块", "functions module"),
-    "version": ("xlwings 版本", "xlwings version"),
-    "office": ("办公文件夹", "office folder"),
-    "reference": ("基础资料", "reference workbook"),
-    "macros": ("宏安全设置", "macro settings"),
-    "vbom": ("信任 VBA 项目访问", "trust access to the VBA project"),
-    "run-fix": ("运行 xlpy doctor --fix 写入本机的 Python：{python}",
-                "run xlpy doctor --fix to write this Python: {python}"),
-    "unset": ("xlwings.conf 表中 {key} 为空，Excel 会用 PATH 上的 python，它未必装有 xlpy",
-              "{key} is blank on the xlwings.conf sheet: Excel would use whatever python is on PATH"),
-    "missing": ("{key} 指向的文件不存在：{path}", "{key} points to a file that does not exist: {path}"),
-    "this": ("{path}（就是本 Python）", "{path} (this Python)"),
-    "other-ok": ("{path}（另一个 Python，已装有 xlpy 和 xlwings {version}）",
-                 "{path} (another Python, with xlpy and xlwings {version})"),
-    "other-bad": ("{path} 无法导入 xlpy 或 xlwings", "{path} cannot import xlpy or xlwings"),
-    "other-fix": ("在那个 Python 中安装 xlpy，或运行 xlpy doctor --fix 改用本 Python：{python}",
-                  "install xlpy into that Python, or run xlpy doctor --fix to use this one: {python}"),
-    "udfs-wrong": ("UDF Modules 为“{value}”，应为 {expected}", "UDF Modules is “{value}”, expected {expected}"),
-    "udfs-absent": ("模块 {module} 尚未安装，导入函数会失败", "module {module} is not installed: 导入函数 would fail"),
-    "udfs-fix": ("更新 xlpy（pip install -U xlpy）", "update xlpy (pip install -U xlpy)"),
-    "same": ("工作簿和 Python 都是 {version}", "the workbook and Python both have {version}"),
-    "differs": ("工作簿的 VBA 模块是 {vba}，Python 中的 xlwings 是 {python}",
-                "the workbook's VBA module is {vba}, Python's xlwings is {python}"),
-    "version-fix": ("运行 pip install xlwings=={vba}，或用 xlpy build-workbook --refresh-xlwings 重建工作簿",
-                    "run pip install xlwings=={vba}, or rebuild the workbook with xlpy build-workbook --refresh-xlwings"),
-    "no-vba": ("工作簿中没有找到 xlwings 的 VBA 模块", "no xlwings VBA module found in the workbook"),
-    "no-vba-fix": ("用 xlpy build-workbook 重建控制台工作簿", "rebuild the control workbook with xlpy build-workbook"),
-    "runtime": ("xlwings 组件", "xlwings runtime"),
-    "dll-ok": ("{path}", "{path}"),
-    "dll-missing": ("找不到工作簿的 VBA 要加载的 {name}（查找了 {folders}）",
-                    "{name}, which the workbook's VBA loads, is not in {folders}"),
-    "dll-fix": ("在该 Python 中运行 pip install xlwings=={version}", "run pip install xlwings=={version} in that Python"),
-    "script-missing": ("找不到按钮所需的 {path}", "the buttons need {path}, which is missing"),
-    "script-fix": ("在终端运行 xlwings runpython install", "run xlwings runpython install in a Terminal"),
-    "not-needed": ("只在 Windows 和 macOS 上需要（已跳过）", "needed on Windows and macOS only (skipped)"),
-    "office-fix": ("在“设置”表 B2 单元格填写办公文件夹的完整路径；新办公室可用 xlpy init 文件夹 创建",
-                   "type the office folder's full path into cell B2 of the 设置 sheet; xlpy init DIR creates a new one"),
-    "reference-fix": ("用 xlpy init 创建示例基础资料，或把基础资料放进办公文件夹",
-                      "create a sample with xlpy init, or put the reference workbook into the office folder"),
-    "not-windows": ("只能在 Windows 上读取（已跳过）", "readable on Windows only (skipped)"),
-    "no-setting": ("注册表中没有 Excel 的安全设置（将使用默认值）", "no Excel security settings in the registry (defaults apply)"),
-    "warnings-ok": ("VBAWarnings = {value}（可以运行宏）", "VBAWarnings = {value} (macros can run)"),
-    "warnings-bad": ("VBAWarnings = {value}：宏被禁用", "VBAWarnings = {value}: macros are disabled"),
-    "warnings-fix": ("Excel：文件 > 选项 > 信任中心 > 信任中心设置 > 宏设置，选“禁用所有宏，并发出通知”，"
-                     "或把办公文件夹加入“受信任位置”",
-                     "Excel: File > Options > Trust Center > Trust Center Settings > Macro Settings: choose "
-                     "“Disable all macros with notification”, or add the office folder to Trusted Locations"),
-    "vbom-ok": ("已允许", "allowed"),
-    "vbom-bad": ("未允许：导入函数需要它", "not allowed: 导入函数 needs it"),
-    "vbom-fix": ("Excel：信任中心设置 > 宏设置 > 勾选“信任对 VBA 工程对象模型的访问”",
-                 "Excel: Trust Center Settings > Macro Settings > tick “Trust access to the VBA project object model”"),
-    "fixed": ("已写入 {sheet} 表：{keys}", "written to the {sheet} sheet: {keys}"),
-    "fix-hint": ("修复", "fix"),
-}
 
 
-_t = partial(pick, TEXT)
+_t = voice("doctor")
 
 
 @dataclass

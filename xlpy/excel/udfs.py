@@ -23,7 +23,6 @@ import math
 import os
 import time
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +31,7 @@ import xlwings as xw
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from xlpy.contract import config
-from xlpy.contract.messages import pick
+from xlpy.contract.messages import voice
 from xlpy.core import contracts, periods, rules, stats, units, values
 from xlpy.core.rules import Context
 from xlpy.excel import errors
@@ -46,33 +45,6 @@ PREFIX = "#XLPY! "
 NAMED = ("region", "rep", "product")  # the things XLPY_SALES can be narrowed to
 COUNTS = ("leads", "orders", "contracts", "cancellations")  # whole numbers
 
-TEXT = {
-    "unknown-metric": ("未知指标 “{value}”，可用：{choices}", "unknown metric “{value}”; use one of: {choices}"),
-    "unknown-by": ("未知分组 “{value}”，可用：{choices}", "unknown grouping “{value}”; use one of: {choices}"),
-    "unknown-region": ("未知区域 “{value}”，可用：{choices}", "unknown region “{value}”; known: {choices}"),
-    "unknown-rep": ("未知销售代表 “{value}”", "unknown sales rep “{value}”"),
-    "unknown-product": ("未知产品 “{value}”", "unknown product “{value}”"),
-    "rep-or-region": ("“{value}”既不是销售代表也不是区域", "“{value}” is neither a sales rep nor a region"),
-    "bad-period": ("期间 “{value}” 无法识别，请写成 2026-11、2026-Q4 或 2026",
-                   "cannot read the period “{value}”; write 2026-11, 2026-Q4 or 2026"),
-    "bad-date": ("“{value}” 不是日期或期间，请写成 2026-11-01 或 2026-11", "“{value}” is not a date or a period"),
-    "backwards": ("开始 {start} 晚于结束 {end}", "the start {start} is after the end {end}"),
-    "needs-period": ("目标和完成率需要一个期间（如 2026-11），可再指定一个区域或一个销售代表，不能按产品",
-                     "target and attainment need one period (e.g. 2026-11) and at most one region or rep, no product"),
-    "no-target": ("{who} 在 {period} 没有目标", "{who} has no target for {period}"),
-    "by-product": ("来访、来电和转化率不按产品统计", "visits, calls and conversion are not counted per product"),
-    "no-visits": ("没有来访，无法计算转化率", "no visits: no conversion"),
-    "no-figure": ("没有可计算{metric}的数据", "nothing to compute {metric} from"),
-    "not-ranked": ("{rep} 不在 {period} 的排名中", "{rep} is not in the ranking of {period}"),
-    "unknown-contract": ("没有找到合同号或客户 “{value}”", "no contract number or customer “{value}”"),
-    "unknown-unit": ("房源表中没有房号 “{value}”", "no unit “{value}” in the unit list"),
-    "unit-held": ("{status}（{contract}，{customer}，自 {since}）", "{status} ({contract}, {customer}, since {since})"),
-    "office-missing": ("找不到办公文件夹：{path}", "the office folder does not exist: {path}"),
-    "no-issues": ("✓ 没有发现问题", "✓ no issues found"),
-    "failed": ("出错了：{detail}", "something went wrong: {detail}"),
-    "logged": ("（详见日志：{path}）", " (see the log: {path})"),
-    "the-office": ("全部", "everyone"),
-}
 
 
 class Bad(Exception):
@@ -83,7 +55,7 @@ class Bad(Exception):
         self.code, self.params = code, params
 
 
-text = partial(pick, TEXT)
+text = voice("udf")
 
 
 # ---------------------------------------------------------------- the office and its record

@@ -13,7 +13,6 @@ import io
 import logging
 import warnings
 from collections.abc import Mapping
-from functools import partial
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -23,7 +22,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from xlpy.contract.messages import pick
+from xlpy.contract.messages import texts, voice
 from xlpy.core.rules import ERROR, NOTICE, WARNING, Issue, column_name
 
 log = logging.getLogger(__name__)
@@ -36,21 +35,9 @@ OPENPYXL_SUFFIXES = (".xlsx", ".xlsm")
 KEEP_PRIOR = "\n———\n"  # separates our text from a comment the cell already had
 WIDTHS = (8, 22, 12, 8, 12, 16, 90)
 
-TEXT = {
-    "headings": (("级别", "规则", "工作表", "单元格", "列", "值", "说明"),
-                 ("Severity", "Rule", "Sheet", "Cell", "Column", "Value", "Message")),
-    ERROR: ("错误", "error"),
-    WARNING: ("警告", "warning"),
-    NOTICE: ("提示", "notice"),
-    "line": ("{severity}：{message}", "{severity}: {message}"),
-    "list-only": ("{source}：无法在副本中标注单元格（{reason}），只写出了校验结果表：{target}",
-                  "{source}: cells cannot be marked in a copy ({reason}); wrote the issue list only: {target}"),
-    "format": ("openpyxl 不支持 {suffix} 格式", "openpyxl does not handle {suffix} files"),
-    "failed": ("{source}：未能写出标注副本：{reason}", "{source}: no annotated copy written: {reason}"),
-}
 
 
-_text = partial(pick, TEXT)
+_text = voice("annotate")
 
 
 # ---------------------------------------------------------------- plain data
@@ -72,12 +59,16 @@ def worst(issues: list[Issue]) -> str:
 
 def comment_text(issues: list[Issue], lang: str = "zh") -> str:
     """One line per issue on a cell."""
-    return "\n".join(_text("line", lang, severity=_text(i.severity, lang), message=i.message(lang)) for i in issues)
+    return "\n".join(comment_line(i.severity, i.message(lang), lang) for i in issues)
+
+
+def comment_line(severity: str, message: str, lang: str = "zh") -> str:
+    return _text("line", lang, severity=_text(severity, lang), message=message)
 
 
 def issue_rows(issues: list[Issue], lang: str = "zh") -> list[list]:
     """The 校验结果 table: headings, then one row per issue."""
-    return [list(_text("headings", lang))] + [
+    return [texts("annotate.headings", lang)] + [
         [_text(i.severity, lang), i.rule, i.sheet, i.cell, column_name(i.column, lang) or None,
          _cell_value(i.value), i.message(lang)] for i in issues]
 

@@ -7,13 +7,12 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
+from xlpy.contract.messages import voice
+
 TITLE = ("价格一览表", "Price List")
-TEXT = {"building": ("{building} 栋", "Building {building}"), "floor": ("{floor} 层", "Floor {floor}"),
-        "per_m2": ("单价 ¥{price:,.0f}/㎡", "¥{price:,.0f}/m²"), "area": ("{area:g} ㎡", "{area:g} m²")}
 
 
-def _t(key: str, lang: str, **params) -> str:
-    return TEXT[key][lang == "en"].format(**params)
+_t = voice("pricelist")
 
 
 def write_pricelist(path: Path, units: pd.DataFrame, lang: str = "zh") -> Path:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from xlpy.contract.messages import voice
 from xlpy.core import units
 from xlpy.core.report import address
 
@@ -19,13 +20,6 @@ SHEET = ("销控表", "Sales Status Board")
 FILLS = {"available": "E2EFDA", "reserved": "FFF2CC", "signed": "F8CBAD", "withheld": "D9D9D9",
          "sold": "A6A6A6", "overdue": "F4B183"}
 OVERDUE = ("逾期未签", "overdue")
-TEXT = {
-    "building": ("{building} 栋", "Building {building}"), "floor": ("{floor} 层", "Floor {floor}"),
-    "legend": ("图例", "Legend"), "counts": ("套数", "Units"), "remaining": ("余房", "Remaining"),
-    "by_layout": ("余房（按户型）", "Remaining by layout"), "amounts": ("金额", "Amounts"),
-    "reserved_amount": ("认购金额", "Reserved"), "signed_amount": ("签约金额", "Signed"),
-    "as_of": ("截至 {day}", "As of {day}"),
-}
 UNIT_CHARS, SIDE_CHARS = 16, (2, 10, 7, 2, 14, 7, 2, 10, 14)  # column widths: a unit, the side tables
 
 
@@ -44,8 +38,7 @@ class Layout:
     width: int  # units on the widest floor: the side tables go right of them
 
 
-def _t(key: str, lang: str, **params) -> str:
-    return TEXT[key][lang == "en"].format(**params)
+_t = voice("board")
 
 
 def _status_name(status: str, lang: str) -> str:
