@@ -18,15 +18,18 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from xlpy import cli
-from xlpy.contract import messages
+from xlpy.contract import messages, statistics
 from xlpy.contract.messages import FOLDERS, LOCALE, keys, say
 from xlpy.contract.rules import RULES
+from xlpy.core import worklog
 
 PACKAGE = Path(messages.__file__).parents[1]
 # A Chinese text that is ASCII only on purpose (a path is a path in every language).
 ASCII_ZH = {"doctor.dll-ok"}
+# Literals that look like keys and are not (a file name).
+NOT_KEYS = {"page.png"}
 # Classes and functions whose first argument is a message code, and the namespace of that code.
-CODE_TAKERS = {"Msg": "msg", "say": "msg", "has": "msg", "ConfigError": "msg", "MasterError": "msg",
+CODE_TAKERS = {"Msg": "msg", "say": "msg", "has": "msg", "both": "msg", "texts": "msg", "ConfigError": "msg", "MasterError": "msg",
                "BadReference": "msg", "Unreadable": "msg", "Refusal": "cli", "Plain": "button", "Bad": "udf"}
 
 
@@ -141,7 +144,8 @@ def test_every_key_the_code_asks_for_exists():
     assert not missing
     # keys written out in full anywhere (help.stats.by, button.inbox-headings, …)
     namespaces = {k.split(".")[0] for k in present if "." in k}
-    spelled = {s for s in literals() if re.fullmatch(r"[a-z]+\.[a-z0-9.-]*[a-z0-9]", s) and s.split(".")[0] in namespaces}
+    spelled = {s for s in literals() - NOT_KEYS
+               if re.fullmatch(r"[a-z]+\.[a-z0-9.-]*[a-z0-9]", s) and s.split(".")[0] in namespaces}
     assert not {k for k in spelled if k not in present and f"{k}.0" not in present}
 
 
@@ -152,7 +156,9 @@ def test_every_computed_key_is_covered_by_what_it_is_computed_from():
     assert set(computed) == {
         "msg:f'rule.{self.rule}'", "msg:f'{namespace}.{code}'", "msg:f'{key_of(code)}.{len(found)}'",
         "board:f'{status}_amount'", "udf:f'unknown-{kind}'", "worklog:f'{s}-status'",
-    }
+        "msg:f'column.{key}'", "msg:f'table.{key}'", "msg:f'sheet.{k}'", "msg:f'sheet.{sheet}'",
+        "worklog:f'column-{key}'",
+    }, sorted(computed)
     for rule in RULES.values():
         assert say(f"rule.{rule.id}", "zh") and say(f"rule.{rule.id}", "en")
         assert say(f"sev-{rule.severity}", "en") == rule.severity
@@ -162,6 +168,10 @@ def test_every_computed_key_is_covered_by_what_it_is_computed_from():
         assert say(f"udf.unknown-{kind}", "zh")
     for status in ("rejected", "unreadable", "partial", "remind", "waiting"):  # core/worklog.py: the rejected table
         assert say(f"worklog.{status}-status", "en")
+    for key in worklog.COLUMN_LABELS:
+        assert say(f"worklog.column-{key}", "en")
+    assert all(t.zh and t.en and t.sheet in {zh for zh, _ in statistics.SHEETS} for t in statistics.TABLES)
+    assert all(c.zh and c.en for c in statistics.COLUMNS.values())  # column.<key>, made at import
     for what in ("inbox", "reference", "office", "file", "annotate", "output"):  # cli/failures.py: Refusal(what=)
         assert say(f"cli.what-{what}", "zh")
 

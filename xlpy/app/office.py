@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 
 from xlpy.app import demo_data
 from xlpy.contract import config, schema
+from xlpy.contract.messages import say
 from xlpy.contract.statistics import KIND_OF_TYPE
 from xlpy.core import values
 from xlpy.io.report_file import HEADER_FILL
@@ -25,17 +26,6 @@ EXAMPLES = {
     "targets": [("2026-01", "张三", "华东", 100000)],
     "recipients": [("李四", "总经理", "manager@example.com")],
 }
-NEXT_STEPS = (
-    ("办公文件夹已建好：{dir}\n接下来：\n"
-     "  1. 在 Excel 中打开 {reference}，填写销售代表、产品价目、销售目标和收件人（标有“示例”的行会被忽略）\n"
-     "  2. 为每位销售代表生成空白日报：xlpy template --office {dir} --rep 姓名（生成在 inbox/，填好后放回 inbox/）\n"
-     "  3. 日报交齐后合并并生成工作日志：xlpy consolidate --office {dir}，然后 xlpy briefing --office {dir} --preview"),
-    ("Office folder ready: {dir}\nNext:\n"
-     "  1. Open {reference} in Excel and fill in reps, price list, targets and recipients (rows marked 示例 are ignored)\n"
-     "  2. Make each rep a blank report: xlpy template --office {dir} --rep NAME (into inbox/; filled ones go back there)\n"
-     "  3. When the reports are in, consolidate and write the work log: xlpy consolidate --office {dir}, "
-     "then xlpy briefing --office {dir} --preview"),
-)
 
 
 def init_office(dir: Path, today: dt.date, lang: str = "zh", sample: bool = True) -> Path:
@@ -47,7 +37,7 @@ def init_office(dir: Path, today: dt.date, lang: str = "zh", sample: bool = True
     dir = Path(dir)
     toml = dir / config.CONFIG_NAME
     if toml.exists():
-        raise ValueError(_EXISTS[lang == "en"].format(path=toml))
+        raise ValueError(say("office-exists", lang, path=toml))
     dir.mkdir(parents=True, exist_ok=True)
     settings = config.Settings(office=dir)
     write_reference(settings.path("reference"), demo_data.reference_data(today.year) if sample else None)
@@ -56,10 +46,6 @@ def init_office(dir: Path, today: dt.date, lang: str = "zh", sample: bool = True
     # Written last: its presence is what marks the folder as an office.
     toml.write_text(config.DEFAULT_TOML.replace('language = "zh"', f'language = "{lang}"', 1), encoding="utf-8")
     return dir
-
-
-_EXISTS = ("{path} 已存在：此文件夹已经是一个办公文件夹，请换一个文件夹",
-           "{path} already exists: this folder is an office already; choose another folder")
 
 
 def write_reference(path: Path, data: dict[str, list] | None = None) -> Path:

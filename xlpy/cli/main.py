@@ -128,11 +128,11 @@ def cmd_stats(args) -> int:
 
 
 def cmd_init(args) -> int:
-    from xlpy.app.office import NEXT_STEPS, init_office
+    from xlpy.app.office import init_office
     lang = args.lang or "zh"
     path = init_office(args.dir, args.today, lang=lang, sample=False)
     settings = config.load(path)
-    print(NEXT_STEPS[lang == "en"].format(dir=path, reference=settings.path("reference")))
+    print(say("next-steps", lang, dir=path, reference=settings.path("reference")))
     return exits.OK
 
 

@@ -65,6 +65,11 @@ def say(code: str, lang: str = "zh", **params) -> str:
     return text.format(**{k: v.render(lang) if isinstance(v, Msg) else v for k, v in params.items()})
 
 
+def both(code: str) -> tuple[str, str]:
+    """(Chinese, English) of ``code``: for a name looked up in either language, such as a sheet's."""
+    return say(code, "zh"), say(code, "en")
+
+
 def voice(namespace: str):
     """`say` for the codes of one namespace: ``voice("button")("busy", lang)`` is
     ``say("button.busy", lang)``."""

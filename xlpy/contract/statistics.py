@@ -1,5 +1,5 @@
-"""The statistics, declared once: every column a statistic shows (its zh and en label and its kind)
-and every table of 总表 (its sheet, title, columns and chart).
+"""The statistics, declared once: every column a statistic shows (its kind; its label is
+`column.<key>` of the catalogue) and every table of 总表 (its sheet, title, columns and chart).
 
 A kind decides how a column is written everywhere (`xlpy.io.xlsx.KINDS`: number format and
 width) and shown in the mail. The function that computes a table or a metric lives in
@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xlpy.contract import schema
+from xlpy.contract.messages import both, say
 
 KINDS = ("money", "count", "rate", "score", "number", "date", "datetime", "text")
 
@@ -25,7 +26,8 @@ class Column:
 
 
 def _columns(*specs) -> dict[str, Column]:
-    return {s[0]: Column(*s) for s in specs}
+    """(key, kind) → the column, its labels `column.<key>` of the catalogue."""
+    return {key: Column(key, *both(f"column.{key}"), *kind) for key, *kind in specs}
 
 
 # the kind of a column of the report schema or the master's tables, by its type
@@ -38,27 +40,15 @@ COLUMNS: dict[str, Column] = {
     **{c.key: Column(c.key, c.zh, c.en, KIND_OF_TYPE.get(c.type, "text"))
        for c in (*schema.TITLE_FIELDS, *schema.COLUMNS, *_PRODUCT_COLUMNS)},
     **_columns(
-        ("day", "日期", "Date", "date"), ("month", "月份", "Month"), ("quarter", "季度", "Quarter"),
-        ("year", "年度", "Year"), ("period", "期间", "Period"),
-        ("reports", "日报份数", "Reports", "count"),
-        ("leads", "意向数", "Leads", "count"), ("orders", "认购数", "Orders", "count"),
-        ("contracts", "签约数", "Contracts", "count"), ("cancellations", "退订数", "Cancellations", "count"),
-        ("net_qty", "净销量", "Net Units", "number"), ("net_amount", "净销售额", "Net Sales", "money"),
-        ("outstanding", "未收金额", "Outstanding", "money"), ("refund_due", "应退金额", "Refund Due", "money"),
-        ("conversion", "转化率", "Conversion", "rate"), ("target", "目标金额", "Target", "money"),
-        ("attainment", "完成率", "Attainment", "rate"), ("avg_deal", "客单价", "Average Deal", "money"),
-        ("prev_month", "上月净销售额", "Previous Month", "money"), ("mom", "环比", "MoM Change", "rate"),
-        ("prev_year", "去年同期", "Same Month Last Year", "money"), ("yoy", "同比", "YoY Change", "rate"),
-        ("rank", "排名", "Rank", "count"), ("score", "综合得分", "Score", "score"),
-        ("collection_rate", "回款率", "Collection Rate", "rate"),
-        ("signed", "签约日期", "Signed", "date"), ("amount", "合同金额", "Contract Amount", "money"),
-        ("cancelled", "已退金额", "Cancelled", "money"), ("days_overdue", "逾期天数", "Days Overdue", "count"),
-        ("aging", "账龄", "Aging"), ("remaining", "剩余库存", "Remaining", "number"),
-        ("building", "楼栋", "Building"), ("units_signed", "签约套数", "Units Signed", "count"),
-        ("units_remaining", "月末余房", "Units Remaining", "count"),
-        ("contract_qty", "签约数量", "Contracted Qty", "number"),
-        ("avg_price", "平均成交单价", "Avg Unit Price", "money"), ("discount", "折扣率", "Discount", "rate"),
-        ("below_floor", "低于最低价笔数", "Lines Below Floor", "count"),
+        ("day", "date"), ("month",), ("quarter",), ("year",), ("period",), ("reports", "count"),
+        ("leads", "count"), ("orders", "count"), ("contracts", "count"), ("cancellations", "count"),
+        ("net_qty", "number"), ("net_amount", "money"), ("outstanding", "money"), ("refund_due", "money"),
+        ("conversion", "rate"), ("target", "money"), ("attainment", "rate"), ("avg_deal", "money"),
+        ("prev_month", "money"), ("mom", "rate"), ("prev_year", "money"), ("yoy", "rate"),
+        ("rank", "count"), ("score", "score"), ("collection_rate", "rate"),
+        ("signed", "date"), ("amount", "money"), ("cancelled", "money"), ("days_overdue", "count"),
+        ("aging",), ("remaining", "number"), ("building",), ("units_signed", "count"), ("units_remaining", "count"),
+        ("contract_qty", "number"), ("avg_price", "money"), ("discount", "rate"), ("below_floor", "count"),
     ),
 }
 
@@ -98,44 +88,39 @@ class Table:
         return self.en if lang == "en" else self.zh
 
 
-SHEETS = (  # (zh, en), in the workbook's order
-    ("日报汇总", "Daily Summary"), ("月度汇总", "Monthly Summary"), ("区域业绩", "Regions"), ("目标完成", "Attainment"),
-    ("销售排名", "Ranking"), ("应收账款", "Receivables"), ("库存", "Inventory"), ("价格分析", "Prices"),
-)
+SHEET_KEYS = ("daily", "monthly", "regions", "attainment", "ranking", "receivables", "inventory", "prices")
+SHEETS = tuple(both(f"sheet.{k}") for k in SHEET_KEYS)  # (zh, en), in the workbook's order
 _GROUP = ("leads", "orders", "contracts", "cancellations", "net_qty", "net_amount", "received", "visits", "calls")
 
+
+def _table(key: str, sheet: str, *rest) -> Table:
+    """A table on the sheet `sheet.<sheet>`, titled `table.<key>` of the catalogue."""
+    return Table(key, say(f"sheet.{sheet}", "zh"), *both(f"table.{key}"), *rest)
+
+
 TABLES: tuple[Table, ...] = (
-    Table("daily", "日报汇总", "日报汇总（每日 × 销售代表）", "Daily summary (day × rep)",
-          ("day", "rep", "region", "reports", *_GROUP)),
-    Table("monthly_region", "月度汇总", "月度汇总（按区域）", "Monthly summary by region",
-          ("month", "region", *_GROUP, "conversion")),
-    Table("monthly_rep", "月度汇总", "月度汇总（按销售代表）", "Monthly summary by rep",
-          ("month", "rep", *_GROUP, "conversion")),
-    Table("units_monthly", "月度汇总", "房源月度汇总（按楼栋）", "Units by month and building",
-          ("month", "building", "net_amount", "units_signed", "units_remaining")),
-    Table("region_performance", "区域业绩", "区域业绩（环比、同比）", "Regional performance (MoM, YoY)",
-          ("region", "month", "net_amount", "prev_month", "mom", "prev_year", "yoy")),
-    Table("region_trend", "区域业绩", "各区域月度净销售额", "Monthly net sales by region", None,
-          Chart("line", axis="net_amount")),
-    Table("region_compare", "区域业绩", "本月各区域对比", "Regions this month",
-          ("region", "net_amount", "target", "attainment", "contracts", "avg_deal"),
-          Chart("column", series=("net_amount", "target"))),
-    Table("attainment", "目标完成", "目标完成情况", "Target attainment",
-          ("period", "rep", "region", "target", "net_amount", "attainment")),
-    Table("ranking", "销售排名", "销售排名", "Sales ranking",
-          ("rank", "rep", "region", "net_amount", "attainment", "conversion", "collection_rate", "score"),
-          Chart("bar", series=("score",), labels="rep")),
-    Table("receivables", "应收账款", "应收账款", "Receivables",
-          ("contract_no", "customer", "phone", "rep", "region", "signed", "amount", "cancelled", "received",
-           "outstanding", "refund_due", "due_date", "days_overdue", "aging")),
-    Table("collection", "应收账款", "催款名单", "Collection list",
-          ("contract_no", "customer", "phone", "rep", "region", "outstanding", "due_date", "days_overdue", "aging")),
-    Table("aging", "应收账款", "账龄分布（按区域）", "Aging by region", None,
-          Chart("stacked_bar", axis="outstanding")),
-    Table("inventory", "库存", "库存", "Inventory",
-          ("product", "category", "opening_stock", "net_qty", "remaining")),
-    Table("prices", "价格分析", "价格分析", "Price analysis",
-          ("product", "contract_qty", "avg_price", "list_price", "floor_price", "discount", "below_floor")),
+    _table("daily", "daily", ("day", "rep", "region", "reports", *_GROUP)),
+    _table("monthly_region", "monthly", ("month", "region", *_GROUP, "conversion")),
+    _table("monthly_rep", "monthly", ("month", "rep", *_GROUP, "conversion")),
+    _table("units_monthly", "monthly", ("month", "building", "net_amount", "units_signed", "units_remaining")),
+    _table("region_performance", "regions",
+           ("region", "month", "net_amount", "prev_month", "mom", "prev_year", "yoy")),
+    _table("region_trend", "regions", None, Chart("line", axis="net_amount")),
+    _table("region_compare", "regions", ("region", "net_amount", "target", "attainment", "contracts", "avg_deal"),
+           Chart("column", series=("net_amount", "target"))),
+    _table("attainment", "attainment", ("period", "rep", "region", "target", "net_amount", "attainment")),
+    _table("ranking", "ranking",
+           ("rank", "rep", "region", "net_amount", "attainment", "conversion", "collection_rate", "score"),
+           Chart("bar", series=("score",), labels="rep")),
+    _table("receivables", "receivables",
+           ("contract_no", "customer", "phone", "rep", "region", "signed", "amount", "cancelled", "received",
+            "outstanding", "refund_due", "due_date", "days_overdue", "aging")),
+    _table("collection", "receivables",
+           ("contract_no", "customer", "phone", "rep", "region", "outstanding", "due_date", "days_overdue", "aging")),
+    _table("aging", "receivables", None, Chart("stacked_bar", axis="outstanding")),
+    _table("inventory", "inventory", ("product", "category", "opening_stock", "net_qty", "remaining")),
+    _table("prices", "prices",
+           ("product", "contract_qty", "avg_price", "list_price", "floor_price", "discount", "below_floor")),
 )
 TABLE = {t.key: t for t in TABLES}
 

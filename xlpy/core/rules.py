@@ -50,7 +50,7 @@ def column_name(key: str | None, lang: str = "zh") -> str:
 def deal_name(key: str | None, lang: str = "zh") -> str:
     deal = schema.DEALS.get(key)
     if deal is None:
-        return "每一" if lang != "en" else "deal"
+        return say("rule.any-deal", lang)
     return deal.en if lang == "en" else deal.zh
 
 

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from xlpy.contract.messages import both
 from xlpy.core import values
 
 STATUSES = ("available", "reserved", "signed", "withheld", "sold")
-STATUS_NAMES = {"available": ("可售", "available"), "reserved": ("已认购", "reserved"),
-                "signed": ("已签约", "signed"), "withheld": ("保留", "withheld"), "sold": ("已售", "sold")}
+STATUS_NAMES = {"available": both("unit.available"), "reserved": both("unit.reserved"), "signed": both("unit.signed"),
+                "withheld": both("unit.withheld"), "sold": both("unit.sold")}  # (zh, en)
 # How the 房源表's 状态 column may be written, → status.
 _INITIAL = {values.norm(n): s for s, names in {
     "available": ("可售", "待售", "available", "open", ""),

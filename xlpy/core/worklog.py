@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from xlpy.contract import statistics as declared
-from xlpy.contract.messages import voice
+from xlpy.contract.messages import both, voice
 from xlpy.core import contracts, periods, stats, units
 from xlpy.core.reference import Reference
 
@@ -170,18 +170,15 @@ def plain_reason(cell, message: str, headers: dict[str, str], lang: str = "zh") 
 
 # ---------------------------------------------------------------- its words (every rendering uses them)
 
-COLUMN_LABELS = {"kind": ("类别", "Kind"), "source": ("文件", "File"), "status": ("状态", "Status"),
-                 "reasons": ("原因", "Reasons"), "note": ("意见", "Comment"), "qty": ("数量", "Qty"),
-                 "amount": ("金额", "Amount"), "unit": ("房号", "Unit"), "since": ("认购日期", "Reserved On")}
-WEEKDAYS = ("星期一 星期二 星期三 星期四 星期五 星期六 星期日".split(), "Mon Tue Wed Thu Fri Sat Sun".split())
+COLUMN_LABELS = ("kind", "source", "status", "reasons", "note", "qty", "amount", "unit", "since")  # worklog.column-<key>
+WEEKDAYS = tuple(names.split() for names in both("worklog.weekdays"))  # (zh, en), Monday first
 
 
 words = voice("worklog")
 
 
 def column_label(key: str, lang: str = "zh") -> str:
-    pair = COLUMN_LABELS.get(key)
-    return pair[lang == "en"] if pair else stats.label(key, lang)
+    return words(f"column-{key}", lang) if key in COLUMN_LABELS else stats.label(key, lang)
 
 
 def title(log: WorkLog, lang: str = "zh") -> str:

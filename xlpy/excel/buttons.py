@@ -32,7 +32,6 @@ from xlpy.io import annotate, clock, reader, store
 from xlpy.io.reference import BadReference, Reference, read_reference
 
 
-
 text = voice("button")
 
 

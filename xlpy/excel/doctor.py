@@ -23,7 +23,6 @@ from xlpy.excel.buttons import text as button_text
 from xlpy.io.reference import BadReference, read_reference
 
 
-
 _t = voice("doctor")
 
 

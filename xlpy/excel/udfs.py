@@ -31,7 +31,7 @@ import xlwings as xw
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from xlpy.contract import config
-from xlpy.contract.messages import voice
+from xlpy.contract.messages import say, voice
 from xlpy.core import contracts, periods, rules, stats, units, values
 from xlpy.core.rules import Context
 from xlpy.excel import errors
@@ -44,7 +44,6 @@ ENV = "XLPY_OFFICE"
 PREFIX = "#XLPY! "
 NAMED = ("region", "rep", "product")  # the things XLPY_SALES can be narrowed to
 COUNTS = ("leads", "orders", "contracts", "cancellations")  # whole numbers
-
 
 
 class Bad(Exception):
@@ -413,7 +412,7 @@ def unit_status(rec: Record, unit, as_of=None) -> str:
     row = board.iloc[0]
     status = units.STATUS_NAMES["reserved" if row["status"] == "reserved" else row["status"]][rec.lang == "en"]
     if row["overdue"]:
-        status += "，逾期未签" if rec.lang != "en" else ", overdue"
+        status += say("unit.overdue-suffix", rec.lang)
     if row["contract_no"] is None:
         return status
     return text("unit-held", rec.lang, status=status, contract=row["contract_no"], customer=row["customer"] or "-",

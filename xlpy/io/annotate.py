@@ -36,7 +36,6 @@ KEEP_PRIOR = "\n———\n"  # separates our text from a comment the cell alrea
 WIDTHS = (8, 22, 12, 8, 12, 16, 90)
 
 
-
 _text = voice("annotate")
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from xlpy.contract.messages import voice
+
 log = logging.getLogger("xlpy")
 
 FONTS = ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC",
@@ -29,10 +31,6 @@ def ATTAINMENT_HEIGHT(regions: int) -> int:  # noqa: N802 - a size, like the con
     return 80 + 34 * max(regions, 1)
 DPI = 200  # drawn at twice the size shown, sharp on a phone
 DARK, LIGHT, GREEN, GREY = "#1565c0", "#90b8e8", "#2e7d32", "#606060"
-LABELS = {
-    "trend-y": ("净销售额（元）", "Net sales (yuan)"), "trend-x": ("日期", "Date"),
-    "att-x": ("目标完成率", "Attainment"), "att-y": ("区域", "Region"), "target": ("目标 100%", "target 100%"),
-}
 
 
 @lru_cache(maxsize=1)
@@ -54,8 +52,7 @@ def cjk_font() -> str | None:
     return None
 
 
-def _label(code: str, lang: str) -> str:
-    return LABELS[code][lang == "en"]
+_label = voice("chart")
 
 
 def _figure(height_px: int):

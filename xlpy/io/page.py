@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from xlpy.contract.messages import both
+
 A4 = 9  # xlsxwriter's paper code
 # Column widths (in Excel characters) an A4 portrait page shows at 100 % with narrow margins;
 # wider tables turn the page to landscape before they shrink.
 PORTRAIT_WIDTH = 95
-PAGE_OF = ("第 &P 页，共 &N 页", "Page &P of &N")
+PAGE_OF = both("page.of")
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from xlpy.contract.messages import voice
+from xlpy.contract.messages import both, voice
 
-TITLE = ("价格一览表", "Price List")
+TITLE = both("pricelist.title")
 
 
 _t = voice("pricelist")

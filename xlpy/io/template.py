@@ -6,29 +6,24 @@ from pathlib import Path
 
 from xlpy.contract import schema
 from xlpy.contract.config import Settings
+from xlpy.contract.messages import say
 from xlpy.core import values
 from xlpy.io.reference import Reference
 from xlpy.io.report_file import write_report
 
 DATA_ROWS = 30  # rows with drop-downs and formats; a rep rarely has more deals a day
 
-_UNKNOWN_REP = ("销售代表“{rep}”不在基础资料的在职销售代表中（{known}）",
-                "sales rep “{rep}” is not an active rep of the reference workbook ({known})")
-_EXISTS = ("{path} 已存在，不会覆盖；请先移走它或用 -o 指定另一个文件",
-           "{path} exists and is not overwritten; move it away or choose another file with -o")
-
 
 def write_template(rep: str, date: dt.date, reference: Reference, output: Path | None,
                    settings: Settings) -> Path:
     """Write the blank report to ``output`` (default: the inbox, `REP_YYYY-MM-DD.xlsx`)."""
-    en = settings.language == "en"
     record = reference.rep_index.get(values.norm(rep))
     active = [r["name"] for r in reference.rep_index.values() if r["active"]]
     if reference.rep_index and (record is None or not record["active"]):
-        raise ValueError(_UNKNOWN_REP[en].format(rep=rep, known="、".join(active)))
+        raise ValueError(say("template-unknown-rep", settings.language, rep=rep, known="、".join(active)))
     path = Path(output) if output else settings.path("inbox") / f"{rep}_{date:%Y-%m-%d}.xlsx"
     if path.exists():
-        raise FileExistsError(_EXISTS[en].format(path=path))
+        raise FileExistsError(say("template-exists", settings.language, path=path))
     units = reference.sells_units  # an office that sells units: the unit list, 原房号 and 换房 (spec §4)
     offered = [*reference.units["unit"], *reference.products["product"]] if units else list(reference.products["product"])
     lists = {

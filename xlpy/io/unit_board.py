@@ -12,14 +12,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from xlpy.contract.messages import voice
+from xlpy.contract.messages import both, voice
 from xlpy.core import units
 from xlpy.core.report import address
 
-SHEET = ("销控表", "Sales Status Board")
+SHEET = both("board.sheet")
 FILLS = {"available": "E2EFDA", "reserved": "FFF2CC", "signed": "F8CBAD", "withheld": "D9D9D9",
          "sold": "A6A6A6", "overdue": "F4B183"}
-OVERDUE = ("逾期未签", "overdue")
+OVERDUE = both("unit.overdue")
 UNIT_CHARS, SIDE_CHARS = 16, (2, 10, 7, 2, 14, 7, 2, 10, 14)  # column widths: a unit, the side tables
 
 

@@ -8,11 +8,12 @@ import math
 import pandas as pd
 
 from xlpy.contract import statistics as declared
+from xlpy.contract.messages import both
 from xlpy.core import worklog
 from xlpy.core.worklog import WorkLog
 from xlpy.io import page, xlsx
 
-SHEET = ("工作日志", "Daily Briefing")
+SHEET = both("worklog.sheet")
 WIDTHS = (10, 24, 20, 14, 14, 14, 14)  # seven columns: a deal's kind … its contract number
 LAST = len(WIDTHS) - 1
 FIGURE_PAIRS = 3  # the day's figures as label | value, three pairs a row
