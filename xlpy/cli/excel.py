@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from xlpy.app import exits
-from xlpy.cli.options import Vocabulary, parse_date
+from xlpy.cli.options import Vocabulary
 from xlpy.excel import MACROS, WORKBOOK
 
 
@@ -101,7 +101,7 @@ def add_commands(sub, v: Vocabulary | None = None) -> None:
     b.add_argument("file", nargs="?", type=Path, metavar="FILE",
                    help=v.h("help.button.new-report.file"))
     b.add_argument("--rep", help=v.h("help.button.new-report.rep"))
-    b.add_argument("--date", type=parse_date, metavar="DATE",
+    b.add_argument("--date", type=v.date_type, metavar="DATE",
                    help=v.h("help.button.new-report.date"))
     v.office(b, office_help)
     b.set_defaults(func=cmd_button, button="new_report")

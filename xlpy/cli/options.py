@@ -12,18 +12,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from xlpy.cli.words import help_text
-from xlpy.contract.messages import argparse_texts
+from xlpy.contract.messages import argparse_texts, say
 from xlpy.io import clock
 
 LANGS = ("zh", "en")
 
 
-def parse_date(text: str) -> dt.date:
+def parse_date(text: str, lang: str = "en") -> dt.date:
     from xlpy.core.values import BadValue, date
     try:
         return date(text, clock.today())
     except BadValue:
-        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use 2026-11-26)") from None
+        raise argparse.ArgumentTypeError(say("cli.not-a-date", lang, text=text)) from None
 
 
 class Parser(argparse.ArgumentParser):
@@ -72,6 +72,9 @@ class Vocabulary:
     def __init__(self, lang: str):
         self.lang = lang
 
+    def date_type(self, text: str) -> dt.date:
+        return parse_date(text, self.lang)
+
     def h(self, key: str) -> str:
         return help_text(key, self.lang)
 
@@ -96,8 +99,8 @@ class Vocabulary:
     def date(self, p) -> None:
         """The command's day, one name everywhere (the old ``--today`` still works, unlisted)."""
         help = self.h("help.option.date")
-        p.add_argument("--date", dest="today", type=parse_date, metavar="DATE", help=help)
-        p.add_argument("--today", dest="today", type=parse_date, help=argparse.SUPPRESS)
+        p.add_argument("--date", dest="today", type=self.date_type, metavar="DATE", help=help)
+        p.add_argument("--today", dest="today", type=self.date_type, help=argparse.SUPPRESS)
 
     def inbox(self, p) -> None:
         p.add_argument("--inbox", type=Path, metavar="DIR", help=self.h("help.option.inbox"))
