@@ -28,13 +28,12 @@ def parse_date(text: str, lang: str = "en") -> dt.date:
 
 class Parser(argparse.ArgumentParser):
     """An ArgumentParser that speaks ``lang``: argparse's own words (`usage:`, `error:`, `invalid
-    choice`, …) come from the catalogue while it builds, parses and prints, and only then; the
-    process's gettext domain is never changed."""
+    choice`, …) come from the catalogue while it parses and prints, and only then; the process's
+    gettext domain is never changed. Its sub-commands' parsers are of this class too."""
 
     def __init__(self, *args, lang: str = "en", **kwargs):
+        super().__init__(*args, **kwargs)
         self.lang = lang
-        with speaking(lang):
-            super().__init__(*args, **kwargs)
 
     def parse_args(self, args=None, namespace=None):
         with speaking(self.lang):
@@ -81,11 +80,16 @@ class Vocabulary:
     def parser(self, sub, name: str, key: str | None = None) -> argparse.ArgumentParser:
         """A command's parser: its help is `help.<name>` (or ``key``), its description that key's `.about`."""
         key = key or f"help.{name}"
-        p = sub.add_parser(name, help=self.h(key), description=self.h(f"{key}.about"), add_help=False, lang=self.lang)
+        p = sub.add_parser(name, help=self.h(key), description=self.h(f"{key}.about"), add_help=False)
+        p.lang = self.lang  # a Parser's (or, under a plain ArgumentParser, unused)
         self.titles(p)
         return p
 
     def titles(self, p: argparse.ArgumentParser) -> None:
+        """The titles argparse gave the option groups when it made the parser, in ``lang``."""
+        words = argparse_texts(self.lang)
+        p._optionals.title = words.gettext("options")
+        p._positionals.title = words.gettext("positional arguments")
         p.add_argument("-h", "--help", action="help", help=self.h("help.option.help"))
 
     def office(self, p, help: str = "help.option.office") -> None:
