@@ -17,7 +17,7 @@ from xlpy.io.reference import BadReference
 
 
 class Refusal(Exception):
-    """An argument the command cannot use; ``code`` names a message of cli/words.py, ``what`` a thing."""
+    """An argument the command cannot use; ``code`` names a message `cli.<code>` of the catalogue, ``what`` a thing."""
 
     def __init__(self, code: str, what: str | None = None, **params):
         super().__init__(code, params)

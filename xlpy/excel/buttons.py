@@ -36,7 +36,7 @@ text = voice("button")
 
 
 class Plain(Exception):
-    """A problem told to the user in plain words: ``code`` names an entry of TEXT."""
+    """A problem told to the user in plain words: ``code`` names a text `button.<code>` of the catalogue."""
 
     def __init__(self, code: str, **params):
         super().__init__(code, params)

@@ -28,7 +28,7 @@ _t = voice("doctor")
 
 @dataclass
 class Finding:
-    check: str  # a key of TEXT naming the check
+    check: str  # the code of the text `doctor.<check>` naming the check
     ok: bool | None  # None: not checked here
     message: str
     fix: str = ""

@@ -47,7 +47,7 @@ COUNTS = ("leads", "orders", "contracts", "cancellations")  # whole numbers
 
 
 class Bad(Exception):
-    """An argument the function cannot use; ``code`` names an entry of TEXT."""
+    """An argument the function cannot use; ``code`` names a text `udf.<code>` of the catalogue."""
 
     def __init__(self, code: str, **params):
         super().__init__(code, params)
