@@ -151,7 +151,7 @@ def write_table(target, sheet: str, frame: pd.DataFrame, columns: list[Column], 
     kinds = [c.kind if c.kind in KINDS else "text" for c in columns]
     headers = [c.en if lang == "en" else c.zh for c in columns]
     bottom, right = top + max(len(frame), 1), left + len(columns) - 1  # an Excel table needs a data row
-    data = [frame[c.key] if c.key in frame else None for c in columns]  # None: a blank column
+    data = [frame.get(c.key) for c in columns]  # None: a blank column
     if title is not None:
         target.title(sheet, top - 1, left, title)
     target.rows(sheet, top + 1, left, kinds, data, len(frame))
@@ -189,11 +189,12 @@ def datetimes(column: pd.Series) -> np.ndarray:
 
 def serials(column: pd.Series) -> np.ndarray:
     """Excel serial days, NaN for a blank: xlsxwriter's own arithmetic (whole days, then seconds and
-    microseconds over a day's seconds; Excel's phantom 1900-02-29 counted), done on the whole column."""
+    microseconds over a day's seconds; Excel's phantom 1900-02-29 counted; a time on 1900-01-01 is
+    a time of day), done on the whole column."""
     found = datetimes(column)
     days, rest = np.divmod((found - _EPOCH).astype("int64"), _DAY_NS)
     out = days + ((rest // 10**9) + (rest % 10**9 // 1000) / 1e6) / 86_400
-    out = out + (out > 59)
+    out = out + (out > 59) - (days == 1)
     out[np.isnat(found)] = np.nan
     return out
 
@@ -223,7 +224,7 @@ def _width(header: str, column: pd.Series | None, kind: str) -> float:
         return least
     sample = column.iloc[:SAMPLE]
     if KINDS[kind].numeric:
-        found = {v for v in numbers(sample).tolist() if v == v}
+        found = {v for v in numbers(sample).tolist() if not math.isnan(v)}
         shown = [f"{v:,.2f}" if kind == "money" else str(v) for v in found]
     elif kind == "datetime":
         found = np.unique(datetimes(sample))
@@ -238,7 +239,7 @@ def _python(column: pd.Series | None, kind: str, length: int) -> list:
     if column is None:
         return [None] * length
     if KINDS[kind].numeric:
-        return [v if v == v else None for v in numbers(column).tolist()]
+        return [None if math.isnan(v) else v for v in numbers(column).tolist()]
     if KINDS[kind].dated:
         return [None if pd.isna(d) else pd.Timestamp(d).to_pydatetime() for d in datetimes(column)]
     return texts(column)
@@ -294,7 +295,8 @@ class XlsxTarget:
         refs = [f"{letter}{r}" for r in range(top + 1, top + len(column) + 1)]
         style = f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
         if KINDS[kind].numeric or KINDS[kind].dated:
-            return [f'<c r="{ref}"{style}><v>{v:.16G}</v></c>' if v == v else "" for ref, v in zip(refs, column)]
+            isnan = math.isnan
+            return ["" if isnan(v) else f'<c r="{ref}"{style}><v>{v:.16G}</v></c>' for ref, v in zip(refs, column)]
         shared = self.workbook.str_table._get_shared_string_index
         return [f'<c r="{ref}"{style} t="s"><v>{shared(t if len(t) < 16_384 else _fitted(t))}</v></c>'
                 if t is not None else "" for ref, t in zip(refs, column)]
