@@ -154,10 +154,11 @@ def write_table(target, sheet: str, frame: pd.DataFrame, columns: list[Column], 
     data = [frame.get(c.key) for c in columns]  # None: a blank column
     if title is not None:
         target.title(sheet, top - 1, left, title)
-    target.rows(sheet, top + 1, left, kinds, data, len(frame))
+    found = [_values(column, kind, len(frame)) for column, kind in zip(data, kinds)]  # each column converted once
+    target.rows(sheet, top + 1, left, kinds, data, found)
     target.table(sheet, top, left, bottom, right, headers, name, style)
     for i, (header, column, kind) in enumerate(zip(headers, data, kinds)):
-        target.column(sheet, left + i, top, bottom, _width(header, column, kind), kind)
+        target.column(sheet, left + i, top, bottom, _width(header, column, found[i][:SAMPLE], kind), kind)
     return Placed(sheet, name or sheet, [c.key for c in columns], top, left, bottom, right)
 
 
@@ -216,33 +217,29 @@ def _values(column: pd.Series | None, kind: str, length: int) -> list:
     return serials(column).tolist() if spec.dated else texts(column)
 
 
-def _width(header: str, column: pd.Series | None, kind: str) -> float:
-    """Wide enough for the header and the first ``SAMPLE`` values (each distinct one measured
-    once); CJK characters count double."""
+def _width(header: str, column: pd.Series | None, found: list, kind: str) -> float:
+    """Wide enough for the header and the first ``SAMPLE`` values (``found``: as converted; each
+    distinct one measured once); CJK characters count double."""
     least = max(KINDS[kind].width, values.display_width(header) + 2)
     if column is None or kind == "date":
         return least
-    sample = column.iloc[:SAMPLE]
     if KINDS[kind].numeric:
-        found = {v for v in numbers(sample).tolist() if not math.isnan(v)}
-        shown = [f"{v:,.2f}" if kind == "money" else str(v) for v in found]
-    elif kind == "datetime":
-        found = np.unique(datetimes(sample))
-        shown = [str(pd.Timestamp(d).to_pydatetime()) for d in found[~np.isnat(found)]]
+        shown = [f"{v:,.2f}" if kind == "money" else str(v) for v in set(found) if not math.isnan(v)]
+    elif kind == "datetime":  # as the datetime shows, to the microsecond
+        dates = np.unique(datetimes(column.iloc[:SAMPLE]))
+        shown = [str(pd.Timestamp(d).to_pydatetime()) for d in dates[~np.isnat(dates)]]
     else:
-        shown = {t for t in texts(sample) if t is not None}
+        shown = {t for t in found if t is not None}
     return max([least, *(min((len(t) if t.isascii() else values.display_width(t)) + 2, MAX_WIDTH) for t in shown)])
 
 
-def _python(column: pd.Series | None, kind: str, length: int) -> list:
+def _python(column: pd.Series | None, found: list, kind: str) -> list:
     """Values as a `Book` takes them: floats, datetimes, texts; None for a blank."""
-    if column is None:
-        return [None] * length
-    if KINDS[kind].numeric:
-        return [None if math.isnan(v) else v for v in numbers(column).tolist()]
+    if KINDS[kind].numeric or (KINDS[kind].dated and column is None):
+        return [None if math.isnan(v) else v for v in found]
     if KINDS[kind].dated:
         return [None if pd.isna(d) else pd.Timestamp(d).to_pydatetime() for d in datetimes(column)]
-    return texts(column)
+    return found
 
 
 def _fitted(text: str) -> str:
@@ -268,13 +265,13 @@ class XlsxTarget:
     def title(self, sheet: str, row: int, col: int, text: str) -> None:
         self.sheet(sheet).write_string(row, col, text, self.workbook.format_of("title"))
 
-    def rows(self, sheet: str, top: int, left: int, kinds: list[str], data: list, length: int) -> None:
-        """The rows from ``top`` down: each column converted once and its cells rendered as the
+    def rows(self, sheet: str, top: int, left: int, kinds: list[str], data: list, found: list[list]) -> None:
+        """The rows from ``top`` down (``found``: each column converted), its cells rendered as the
         worksheet XML xlsxwriter itself writes, each row's run of cells handed to the sheet as one."""
         ws = self.sheet(sheet)
+        length = len(found[0]) if found else 0
         if not length:
             return
-        found = [_values(column, kind, length) for column, kind in zip(data, kinds)]
         table, right = ws.table, left + len(kinds) - 1
         for start in range(top, top + length, CHUNK):  # a chunk at a time: a long table's XML is never held whole
             cells = [self._rendered(values[start - top:start - top + CHUNK], kind, left + i, start)
@@ -350,10 +347,10 @@ class BookTarget:
     def title(self, sheet: str, row: int, col: int, text: str) -> None:
         self.book.write(sheet, [[text]], at=address(col, row + 1))
 
-    def rows(self, sheet: str, top: int, left: int, kinds: list[str], data: list, length: int) -> None:
+    def rows(self, sheet: str, top: int, left: int, kinds: list[str], data: list, found: list[list]) -> None:
         """Python values (floats, datetimes, texts, None for a blank), ``CHUNK`` rows at a time."""
-        columns = [_python(column, kind, length) for column, kind in zip(data, kinds)]
-        for start in range(0, length, CHUNK):
+        columns = [_python(column, values, kind) for column, values, kind in zip(data, found, kinds)]
+        for start in range(0, len(found[0]) if found else 0, CHUNK):
             self.book.write(sheet, [list(r) for r in zip(*(c[start:start + CHUNK] for c in columns))],
                             at=address(left, top + start + 1))
 
