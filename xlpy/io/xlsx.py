@@ -93,7 +93,6 @@ class _Worksheet(Worksheet):
         super().__init__()
         self.table_cells = _Unkept()
 
-
     def _write_cell(self, row: int, col: int, cell) -> None:
         if cell.__class__ is _Run:  # a table row's cells, already rendered (`XlsxTarget.rows`)
             self.fh.write(cell.xml)
@@ -207,24 +206,25 @@ def texts(column: pd.Series) -> list:
             for v, blank in zip(found.tolist(), pd.isna(found).tolist())]
 
 
-def _values(column: pd.Series | None, kind: str, length: int) -> list:
-    """The column as its kind's values: floats (NaN for a blank) or texts (None for a blank)."""
+def _values(column: pd.Series | None, kind: str, length: int) -> np.ndarray | list:
+    """The column as its kind's values: floats (an array, NaN for a blank; made Python floats a
+    chunk at a time, when rendered) or texts (None for a blank)."""
     spec = KINDS[kind]
     if column is None:
-        return [math.nan if spec.numeric or spec.dated else None] * length
+        return np.full(length, np.nan) if spec.numeric or spec.dated else [None] * length
     if spec.numeric:
-        return numbers(column).tolist()
-    return serials(column).tolist() if spec.dated else texts(column)
+        return numbers(column)
+    return serials(column) if spec.dated else texts(column)
 
 
-def _width(header: str, column: pd.Series | None, found: list, kind: str) -> float:
+def _width(header: str, column: pd.Series | None, found, kind: str) -> float:
     """Wide enough for the header and the first ``SAMPLE`` values (``found``: as converted; each
     distinct one measured once); CJK characters count double."""
     least = max(KINDS[kind].width, values.display_width(header) + 2)
     if column is None or kind == "date":
         return least
     if KINDS[kind].numeric:
-        shown = [f"{v:,.2f}" if kind == "money" else str(v) for v in set(found) if not math.isnan(v)]
+        shown = [f"{v:,.2f}" if kind == "money" else str(v) for v in set(found.tolist()) if not math.isnan(v)]
     elif kind == "datetime":  # as the datetime shows, to the microsecond
         dates = np.unique(datetimes(column.iloc[:SAMPLE]))
         shown = [str(pd.Timestamp(d).to_pydatetime()) for d in dates[~np.isnat(dates)]]
@@ -233,10 +233,10 @@ def _width(header: str, column: pd.Series | None, found: list, kind: str) -> flo
     return max([least, *(min((len(t) if t.isascii() else values.display_width(t)) + 2, MAX_WIDTH) for t in shown)])
 
 
-def _python(column: pd.Series | None, found: list, kind: str) -> list:
+def _python(column: pd.Series | None, found, kind: str) -> list:
     """Values as a `Book` takes them: floats, datetimes, texts; None for a blank."""
     if KINDS[kind].numeric or (KINDS[kind].dated and column is None):
-        return [None if math.isnan(v) else v for v in found]
+        return [None if math.isnan(v) else v for v in found.tolist()]
     if KINDS[kind].dated:
         return [None if pd.isna(d) else pd.Timestamp(d).to_pydatetime() for d in datetimes(column)]
     return found
@@ -265,8 +265,8 @@ class XlsxTarget:
     def title(self, sheet: str, row: int, col: int, text: str) -> None:
         self.sheet(sheet).write_string(row, col, text, self.workbook.format_of("title"))
 
-    def rows(self, sheet: str, top: int, left: int, kinds: list[str], data: list, found: list[list]) -> None:
-        """The rows from ``top`` down (``found``: each column converted), its cells rendered as the
+    def rows(self, sheet: str, top: int, left: int, kinds: list[str], data: list, found: list) -> None:
+        """The rows from ``top`` down (``found``: each column converted, see `_values`), its cells rendered as the
         worksheet XML xlsxwriter itself writes, each row's run of cells handed to the sheet as one."""
         ws = self.sheet(sheet)
         length = len(found[0]) if found else 0
@@ -284,7 +284,7 @@ class XlsxTarget:
         ws._check_dimensions(top, left)
         ws._check_dimensions(top + length - 1, right)
 
-    def _rendered(self, column: list, kind: str, col: int, top: int) -> list[str]:
+    def _rendered(self, column, kind: str, col: int, top: int) -> list[str]:
         """A column's cells as sheet XML, "" for a blank: numbers and dates as xlsxwriter writes
         them (``.16G``, the kind's format), text into the shared strings, never as a formula."""
         fmt = self.workbook.format_of(kind)
@@ -293,7 +293,8 @@ class XlsxTarget:
         style = f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
         if KINDS[kind].numeric or KINDS[kind].dated:
             isnan = math.isnan
-            return ["" if isnan(v) else f'<c r="{ref}"{style}><v>{v:.16G}</v></c>' for ref, v in zip(refs, column)]
+            return ["" if isnan(v) else f'<c r="{ref}"{style}><v>{v:.16G}</v></c>'
+                    for ref, v in zip(refs, column.tolist())]
         shared = self.workbook.str_table._get_shared_string_index
         return [f'<c r="{ref}"{style} t="s"><v>{shared(t if len(t) < 16_384 else _fitted(t))}</v></c>'
                 if t is not None else "" for ref, t in zip(refs, column)]
@@ -347,7 +348,7 @@ class BookTarget:
     def title(self, sheet: str, row: int, col: int, text: str) -> None:
         self.book.write(sheet, [[text]], at=address(col, row + 1))
 
-    def rows(self, sheet: str, top: int, left: int, kinds: list[str], data: list, found: list[list]) -> None:
+    def rows(self, sheet: str, top: int, left: int, kinds: list[str], data: list, found: list) -> None:
         """Python values (floats, datetimes, texts, None for a blank), ``CHUNK`` rows at a time."""
         columns = [_python(column, values, kind) for column, values, kind in zip(data, found, kinds)]
         for start in range(0, len(found[0]) if found else 0, CHUNK):
