@@ -4,12 +4,16 @@ and widths."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import openpyxl
 import pandas as pd
 import pytest
+import xlsxwriter
+from python_calamine import CalamineWorkbook
 
 from xlpy.contract.statistics import Chart, Column
+from xlpy.core import values
 from xlpy.excel.book import FileBook
 from xlpy.io import xlsx
 
@@ -70,3 +74,84 @@ def test_the_same_table_through_both_targets(tmp_path):
     assert a.column_dimensions["D"].width >= len("1,234,567.89") + 2
     assert a.tables["stats_t"].ref == b.tables["stats_t"].ref == "C2:F5"
     assert len(b._charts) == 1
+
+
+# ---------------------------------------------------------------- rows rendered at once, as cells were
+
+ODD = pd.DataFrame({
+    "text": ["=HYPERLINK(\"http://x\")", "  两端有空格  ", "", None, 12, "a & <b> \"c\"", "http://x.cn", "1e5",
+             float("nan"), "控制\x07字符"],
+    "amount": [1234567.891, 0.0, -0.5, None, float("nan"), float("inf"), "12.5", "无", 1e-7, 10**15 + 0.25],
+    "count": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    "score": [0.1234567890123456, 1 / 3, None, 2.5, 0, -1, 7, 8, 9, 1e300],
+    "day": pd.to_datetime(["2026-11-01", None, "1900-01-15", "1900-02-28", "1900-03-01", "2026-12-31",
+                           "2024-02-29", "2026-01-01", "1999-12-31", "2100-06-30"]),
+    "when": [pd.Timestamp("2026-11-27 21:05:03.123456"), None, dt.datetime(2026, 1, 1), "2026-03-04 05:06:07",
+             "不是日期", pd.Timestamp("2026-11-27"), None, None, None, pd.Timestamp("1900-01-01 12:00")],
+    "mixed": [1, 2.5, "三", None, True, dt.date(2026, 1, 2), 3, 4, 5, 6],
+})
+ODD_COLUMNS = [Column("text", "文本", "Text"), Column("amount", "金额", "Amount", "money"),
+               Column("count", "数量", "Count", "count"), Column("score", "得分", "Score", "score"),
+               Column("day", "日期", "Day", "date"), Column("when", "时间", "When", "datetime"),
+               Column("mixed", "混合", "Mixed"), Column("absent", "无此列", "Absent", "number")]
+
+
+def written_cell_by_cell(path, placements) -> None:
+    """The writer as it was before rows were rendered at once (commit f6a367c): each value converted
+    and written on its own through xlsxwriter's public calls, widths from the first 200 values."""
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                           "strings_to_numbers": False, "nan_inf_to_errors": True})
+    formats = {k: book.add_format({"num_format": v.num_format}) if v.num_format else None for k, v in xlsx.KINDS.items()}
+    ws = book.add_worksheet("s")
+    for left, frame, columns in placements:
+        for i, c in enumerate(columns):
+            spec, col = xlsx.KINDS[c.kind], left + i
+            shown = []
+            for r, v in enumerate(frame[c.key].tolist() if c.key in frame else [None] * len(frame), start=1):
+                if spec.numeric:
+                    v = pd.to_numeric(pd.Series([v], dtype=object), errors="coerce").astype(float)[0]
+                    v = float(v) if math.isfinite(v) else None
+                    v is not None and ws.write_number(r, col, v, formats[c.kind])
+                elif spec.dated:
+                    v = pd.to_datetime(pd.Series([v], dtype=object), errors="coerce")[0]
+                    v = None if pd.isna(v) else v.to_pydatetime()
+                    v is not None and ws.write_datetime(r, col, v, formats[c.kind])
+                else:
+                    v = None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+                    v is not None and ws.write_string(r, col, v)
+                if v is not None and r <= xlsx.SAMPLE and c.kind != "date":
+                    shown.append(f"{v:,.2f}" if c.kind == "money" else str(v))
+            ws.set_column(col, col, max(spec.width, values.display_width(c.zh) + 2,
+                                        *(min(values.display_width(t) + 2, xlsx.MAX_WIDTH) for t in shown)))
+        ws.add_table(0, left, max(len(frame), 1), left + len(columns) - 1,
+                     {"columns": [{"header": c.zh} for c in columns], "style": "Table Style Medium 2",
+                      "name": f"odd_{left}_"})
+    book.close()
+
+
+def test_rows_rendered_at_once_hold_what_cells_written_one_by_one_held(tmp_path, monkeypatch):
+    monkeypatch.setattr(xlsx, "CHUNK", 3)  # rendered in chunks, the last one short
+    short = ODD.iloc[:4]  # a shorter table beside the first, in the same rows
+    placements = [(0, ODD, ODD_COLUMNS), (len(ODD_COLUMNS) + 1, short, ODD_COLUMNS[:3])]
+    book = xlsx.new_workbook(tmp_path / "rows.xlsx", in_memory=True)
+    target = xlsx.XlsxTarget(book)
+    for left, frame, columns in placements:
+        xlsx.write_table(target, "s", frame, columns, left=left, name=f"odd_{left}_")
+    book.close()
+    written_cell_by_cell(tmp_path / "cells.xlsx", placements)
+
+    new, old = openpyxl.load_workbook(tmp_path / "rows.xlsx")["s"], openpyxl.load_workbook(tmp_path / "cells.xlsx")["s"]
+    assert (new.max_row, new.max_column) == (old.max_row, old.max_column) == (len(ODD) + 1, 12)
+    for a, b in zip(new.iter_rows(), old.iter_rows()):
+        for x, y in zip(a, b):
+            assert (x.coordinate, x.value, x.data_type) == (y.coordinate, y.value, y.data_type)
+            if y.value is not None:
+                assert x.number_format == y.number_format, x.coordinate
+    for letter, dim in old.column_dimensions.items():
+        assert new.column_dimensions[letter].width == pytest.approx(dim.width), letter
+    assert dict(new.tables.items()) == dict(old.tables.items()) == {"odd_0_": "A1:H11", "odd_9_": "J1:L5"}
+    assert new["A2"].value == '=HYPERLINK("http://x")' and new["A2"].data_type == "s"  # text, never a formula
+    assert new["E4"].value == dt.datetime(1900, 1, 15) and new["F2"].value == dt.datetime(2026, 11, 27, 21, 5, 3, 123000)  # openpyxl: ms
+    # what calamine (the masters' reader, the UDFs') sees is the same too
+    grid = lambda p: CalamineWorkbook.from_path(str(p)).get_sheet_by_name("s").to_python()
+    assert grid(tmp_path / "rows.xlsx") == grid(tmp_path / "cells.xlsx")

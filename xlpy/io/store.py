@@ -183,7 +183,7 @@ def write_table(book, sheet: str, frame: pd.DataFrame, fields, lang: str = "zh")
 
 
 def write_partition(path: Path, part: Partition, lang: str = "zh", facts: page.Facts | None = None) -> None:
-    book = new_workbook(path, facts)
+    book = new_workbook(path, facts, in_memory=True)  # one month: its XML is small
     for sheet, fields in L.SHEETS.items():
         write_table(book, sheet, getattr(part, L.FRAME_OF_SHEET[sheet]), fields, lang)
     book.close()

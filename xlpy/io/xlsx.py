@@ -3,13 +3,13 @@ workbook xlsxwriter writes (the masters, 总表) or into a `Book` (the control w
 刷新统计), and the native chart declared beside it.
 
 A column's kind (`xlpy.contract.statistics.KINDS`) decides its number format and its least width
-(`KINDS` here, the one map). Columns are converted once per chunk of rows (numbers to floats,
-dates to datetimes, blanks to None), then written row by row with the writer of each column's
-kind: no per-cell type test, and never the whole table as Python objects at once.
+(`KINDS` here, the one map). Each column is converted once, whole (numbers to floats, dates to
+Excel serials, text as is, blanks left unwritten); into a workbook file its cells are then rendered
+as the sheet XML xlsxwriter itself would write, ``CHUNK`` rows at a time, each row handed to the
+sheet as one run: no per-cell call into xlsxwriter, and never a long table's XML held whole.
 """
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from xlpy.contract.statistics import Chart, Column
@@ -54,14 +55,16 @@ def number_format(kind: str) -> str | None:
 # ---------------------------------------------------------------- workbooks xlsxwriter writes
 
 
-def new_workbook(path: Path, facts: page.Facts | None = None) -> xlsxwriter.Workbook:
+def new_workbook(path: Path, facts: page.Facts | None = None, in_memory: bool = False) -> xlsxwriter.Workbook:
     """A workbook that writes every string as text: a report's `=HYPERLINK(...)`
-    stays inert text in the master, never a live formula. ``facts`` go into every page footer."""
+    stays inert text in the master, never a live formula. ``facts`` go into every page footer.
+    ``in_memory``: each sheet's XML is assembled in memory rather than in scratch files (for a
+    workbook of bounded size, such as a month's master: a fifth less CPU and no files to remove)."""
     # xlsxwriter's scratch files go beside the file (in a commit, the temporary folder that the
     # next run drops), never to the system's temp folder, where a killed run would leave them.
     book = _Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                  "strings_to_numbers": False, "nan_inf_to_errors": True,
-                                 "tmpdir": str(Path(path).parent)})
+                                 "tmpdir": str(Path(path).parent), "in_memory": in_memory})
     book.facts = facts or page.Facts()
     return book
 
@@ -90,10 +93,29 @@ class _Worksheet(Worksheet):
         super().__init__()
         self.table_cells = _Unkept()
 
+    def _write_cell(self, row: int, col: int, cell) -> None:
+        if cell.__class__ is _Run:  # a table row's cells, already rendered (`XlsxTarget.rows`)
+            self.fh.write(cell.xml)
+        else:
+            super()._write_cell(row, col, cell)
+
+
+class _Run:
+    """A row's run of cells as sheet XML, kept where its first cell is."""
+
+    __slots__ = ("xml",)
+
+    def __init__(self, xml: str):
+        self.xml = xml
+
+
+_SPAN = _Run("")  # marks the run's last column, for the row's span
+
 
 class _Unkept(dict):
-    def __setitem__(self, key, value) -> None:
-        pass
+    # add_table stores every cell of a table's range, one by one: dict.get takes (key, value) too,
+    # so storing becomes a lookup that keeps nothing, at C speed (a Python method cost a call per cell)
+    __setitem__ = dict.get
 
 
 # ---------------------------------------------------------------- the table
@@ -128,42 +150,104 @@ def write_table(target, sheet: str, frame: pd.DataFrame, columns: list[Column], 
     kinds = [c.kind if c.kind in KINDS else "text" for c in columns]
     headers = [c.en if lang == "en" else c.zh for c in columns]
     bottom, right = top + max(len(frame), 1), left + len(columns) - 1  # an Excel table needs a data row
-    chunks = _chunks(frame, [c.key for c in columns], kinds)
-    first = next(chunks, None) or [[None] for _ in columns]
+    data = [frame.get(c.key) for c in columns]  # None: a blank column
     if title is not None:
         target.title(sheet, top - 1, left, title)
-    target.rows(sheet, top + 1, left, kinds, itertools.chain([first], chunks))
+    found = [_values(column, kind, len(frame)) for column, kind in zip(data, kinds)]  # each column converted once
+    target.rows(sheet, top + 1, left, kinds, data, found)
     target.table(sheet, top, left, bottom, right, headers, name, style)
-    for i, (header, kind) in enumerate(zip(headers, kinds)):
-        target.column(sheet, left + i, top, bottom, _width(header, first[i][:SAMPLE], kind), kind)
+    for i, (header, column, kind) in enumerate(zip(headers, data, kinds)):
+        target.column(sheet, left + i, top, bottom, _width(header, column, found[i][:SAMPLE], kind), kind)
     return Placed(sheet, name or sheet, [c.key for c in columns], top, left, bottom, right)
 
 
-def _chunks(frame: pd.DataFrame, keys: list, kinds: list[str]):
-    """The frame's columns converted for writing, ``CHUNK`` rows at a time: a list per column."""
-    for start in range(0, len(frame), CHUNK):
-        part = frame.iloc[start:start + CHUNK]
-        yield [_cells(part[key] if key in part else pd.Series([None] * len(part)), kind)
-               for key, kind in zip(keys, kinds)]
+# ---------------------------------------------------------------- a column converted once, whole
 
 
-def _cells(column: pd.Series, kind: str) -> list:
-    spec = KINDS[kind]
-    if spec.numeric:
-        numbers = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        return np.where(np.isfinite(numbers), numbers.astype(object), None).tolist()
-    if spec.dated:
+def numbers(column: pd.Series) -> np.ndarray:
+    """Floats, NaN for a blank, for text that is no number and for ±inf (a blank is left unwritten)."""
+    found = column.to_numpy()
+    if found.dtype.kind not in "fiub":  # not plain numbers already: parse them
+        found = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    found = found.astype(float)  # a copy
+    found[~np.isfinite(found)] = np.nan
+    return found
+
+
+_EPOCH = np.datetime64("1899-12-31", "ns")
+_DAY_NS = 86_400 * 10**9
+
+
+def datetimes(column: pd.Series) -> np.ndarray:
+    """datetime64[ns] without a time zone, NaT for a blank or for what is no date."""
+    found = column.to_numpy()
+    if found.dtype.kind != "M":  # not naive datetimes already: parse them
         dates = pd.to_datetime(column, errors="coerce")
-        return np.where(dates.isna().to_numpy(), None, np.asarray(dates.dt.to_pydatetime(), dtype=object)).tolist()
-    return [None if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)) else str(v)
-            for v in column.tolist()]
+        found = (dates.dt.tz_localize(None) if getattr(dates.dt, "tz", None) is not None else dates).to_numpy()
+    return found.astype("datetime64[ns]")
 
 
-def _width(header: str, sample: list, kind: str) -> float:
-    """Wide enough for the header and the sampled values; CJK characters count double."""
-    shown = [f"{v:,.2f}" if kind == "money" else str(v) for v in sample if v is not None and kind != "date"]
-    return max(KINDS[kind].width, values.display_width(header) + 2,
-               *(min(values.display_width(t) + 2, MAX_WIDTH) for t in shown))
+def serials(column: pd.Series) -> np.ndarray:
+    """Excel serial days, NaN for a blank: xlsxwriter's own arithmetic (whole days, then seconds and
+    microseconds over a day's seconds; Excel's phantom 1900-02-29 counted; a time on 1900-01-01 is
+    a time of day), done on the whole column."""
+    found = datetimes(column)
+    days, rest = np.divmod((found - _EPOCH).astype("int64"), _DAY_NS)
+    out = days + ((rest // 10**9) + (rest % 10**9 // 1000) / 1e6) / 86_400
+    out = out + (out > 59) - (days == 1)
+    out[np.isnat(found)] = np.nan
+    return out
+
+
+def texts(column: pd.Series) -> list:
+    """Each value as its text, None for a blank."""
+    found = column.to_numpy(dtype=object)
+    return [None if blank else v if v.__class__ is str else str(v)
+            for v, blank in zip(found.tolist(), pd.isna(found).tolist())]
+
+
+def _values(column: pd.Series | None, kind: str, length: int) -> np.ndarray | list:
+    """The column as its kind's values: floats (an array, NaN for a blank; made Python floats a
+    chunk at a time, when rendered) or texts (None for a blank)."""
+    spec = KINDS[kind]
+    if column is None:
+        return np.full(length, np.nan) if spec.numeric or spec.dated else [None] * length
+    if spec.numeric:
+        return numbers(column)
+    return serials(column) if spec.dated else texts(column)
+
+
+def _width(header: str, column: pd.Series | None, found, kind: str) -> float:
+    """Wide enough for the header and the first ``SAMPLE`` values (``found``: as converted; each
+    distinct one measured once); CJK characters count double."""
+    least = max(KINDS[kind].width, values.display_width(header) + 2)
+    if column is None or kind == "date":
+        return least
+    if KINDS[kind].numeric:
+        shown = [f"{v:,.2f}" if kind == "money" else str(v) for v in set(found.tolist()) if not math.isnan(v)]
+    elif kind == "datetime":  # as the datetime shows, to the microsecond
+        dates = np.unique(datetimes(column.iloc[:SAMPLE]))
+        shown = [str(pd.Timestamp(d).to_pydatetime()) for d in dates[~np.isnat(dates)]]
+    else:
+        shown = {t for t in found if t is not None}
+    return max([least, *(min((len(t) if t.isascii() else values.display_width(t)) + 2, MAX_WIDTH) for t in shown)])
+
+
+def _python(column: pd.Series | None, found, kind: str) -> list:
+    """Values as a `Book` takes them: floats, datetimes, texts; None for a blank."""
+    if KINDS[kind].numeric or (KINDS[kind].dated and column is None):
+        return [None if math.isnan(v) else v for v in found.tolist()]
+    if KINDS[kind].dated:
+        return [None if pd.isna(d) else pd.Timestamp(d).to_pydatetime() for d in datetimes(column)]
+    return found
+
+
+def _fitted(text: str) -> str:
+    """Text cut to the 32,767 UTF-16 units a cell holds (as xlsxwriter's write_string cuts it)."""
+    return text.encode("utf-16-le")[:2 * 32_767].decode("utf-16-le", errors="ignore")
+
+
+# ---------------------------------------------------------------- the targets
 
 
 class XlsxTarget:
@@ -181,23 +265,39 @@ class XlsxTarget:
     def title(self, sheet: str, row: int, col: int, text: str) -> None:
         self.sheet(sheet).write_string(row, col, text, self.workbook.format_of("title"))
 
-    def rows(self, sheet: str, top: int, left: int, kinds: list[str], chunks) -> None:
+    def rows(self, sheet: str, top: int, left: int, kinds: list[str], data: list, found: list) -> None:
+        """The rows from ``top`` down (``found``: each column converted, see `_values`), its cells rendered as the
+        worksheet XML xlsxwriter itself writes, each row's run of cells handed to the sheet as one."""
         ws = self.sheet(sheet)
-        writers = [self._writer(ws, kind) for kind in kinds]
-        formats = [self.workbook.format_of(kind) for kind in kinds]
-        cols = range(left, left + len(kinds))
-        row = top
-        for chunk in chunks:
-            for cells in zip(*chunk):
-                for c, value, write, fmt in zip(cols, cells, writers, formats):
-                    if value is not None:  # a blank is left unwritten
-                        write(row, c, value, fmt)
-                row += 1
+        length = len(found[0]) if found else 0
+        if not length:
+            return
+        table, right = ws.table, left + len(kinds) - 1
+        for start in range(top, top + length, CHUNK):  # a chunk at a time: a long table's XML is never held whole
+            cells = [self._rendered(values[start - top:start - top + CHUNK], kind, left + i, start)
+                     for i, (values, kind) in enumerate(zip(found, kinds))]
+            for r, parts in enumerate(zip(*cells), start=start):
+                xml = "".join(parts)
+                if xml:  # a row all blank is left unwritten, as a blank cell is
+                    table[r][left] = _Run(xml)
+                    table[r][right] = table[r].get(right, _SPAN)  # the row's span reaches the table's last column
+        ws._check_dimensions(top, left)
+        ws._check_dimensions(top + length - 1, right)
 
-    @staticmethod
-    def _writer(ws: Worksheet, kind: str):
-        spec = KINDS[kind]
-        return ws.write_number if spec.numeric else ws.write_datetime if spec.dated else ws.write_string
+    def _rendered(self, column, kind: str, col: int, top: int) -> list[str]:
+        """A column's cells as sheet XML, "" for a blank: numbers and dates as xlsxwriter writes
+        them (``.16G``, the kind's format), text into the shared strings, never as a formula."""
+        fmt = self.workbook.format_of(kind)
+        letter = xl_col_to_name(col)
+        refs = [f"{letter}{r}" for r in range(top + 1, top + len(column) + 1)]
+        style = f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
+        if KINDS[kind].numeric or KINDS[kind].dated:
+            isnan = math.isnan
+            return ["" if isnan(v) else f'<c r="{ref}"{style}><v>{v:.16G}</v></c>'
+                    for ref, v in zip(refs, column.tolist())]
+        shared = self.workbook.str_table._get_shared_string_index
+        return [f'<c r="{ref}"{style} t="s"><v>{shared(t if len(t) < 16_384 else _fitted(t))}</v></c>'
+                if t is not None else "" for ref, t in zip(refs, column)]
 
     def table(self, sheet: str, top: int, left: int, bottom: int, right: int, headers: list[str], name, style) -> None:
         options = {"columns": [{"header": h} for h in headers], "style": style}
@@ -248,11 +348,12 @@ class BookTarget:
     def title(self, sheet: str, row: int, col: int, text: str) -> None:
         self.book.write(sheet, [[text]], at=address(col, row + 1))
 
-    def rows(self, sheet: str, top: int, left: int, kinds: list[str], chunks) -> None:
-        for chunk in chunks:
-            cells = [list(r) for r in zip(*chunk)]
-            self.book.write(sheet, cells, at=address(left, top + 1))
-            top += len(cells)
+    def rows(self, sheet: str, top: int, left: int, kinds: list[str], data: list, found: list) -> None:
+        """Python values (floats, datetimes, texts, None for a blank), ``CHUNK`` rows at a time."""
+        columns = [_python(column, values, kind) for column, values, kind in zip(data, found, kinds)]
+        for start in range(0, len(found[0]) if found else 0, CHUNK):
+            self.book.write(sheet, [list(r) for r in zip(*(c[start:start + CHUNK] for c in columns))],
+                            at=address(left, top + start + 1))
 
     def table(self, sheet: str, top: int, left: int, bottom: int, right: int, headers: list[str], name, style) -> None:
         self.book.write(sheet, [headers], at=address(left, top + 1))
