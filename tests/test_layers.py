@@ -94,7 +94,6 @@ TESTED_WITH = {
     "cli/main.py": "test_cli.py",
     "contract/messages.py": "test_rules.py",  # every rule's message in both languages (gettext is coming)
     "contract/statistics.py": "test_stats.py",  # every declared statistic has its function
-    "core/worklog.py": "test_figures.py",  # the work log's figures against the statistics
     "excel/book.py": "test_live_excel.py",  # FileBook against XwBook on the same workbooks
     "excel/build.py": "test_workbook_build.py",
     "excel/errors.py": "test_folders.py",  # where a button's failure is logged
