@@ -17,6 +17,7 @@ from openpyxl import Workbook
 
 from xlpy.app import consolidate, validate
 from xlpy.app.demo import build_demo
+from xlpy.app.office import init_office
 from xlpy.contract import config, schema
 from xlpy.core.rules import Context
 from xlpy.io import reader
@@ -85,6 +86,18 @@ def reference_path(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def reference(reference_path):
     return read_reference(reference_path)
+
+
+@pytest.fixture
+def new_office(tmp_path) -> Path:
+    """An office as `xlpy init` makes it on REPORT_DATE, with its example reference workbook."""
+    return init_office(tmp_path / "office", today=REPORT_DATE)
+
+
+@pytest.fixture
+def new_reference(new_office):
+    """The reference data of ``new_office``."""
+    return read_reference(new_office / "reference.xlsx")
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import datetime as dt
 import tomllib
 
 import pytest
+from conftest import REPORT_DATE
 from openpyxl import load_workbook
 
 from xlpy.app import demo_data
@@ -14,18 +15,17 @@ from xlpy.cli.main import main
 from xlpy.contract import config, schema
 from xlpy.io.reference import read_reference
 
-DAY = dt.date(2026, 11, 26)
+DAY = REPORT_DATE  # conftest's new_office is of that day
 
 
 @pytest.fixture
-def office(tmp_path):
-    return init_office(tmp_path / "office", today=DAY)
+def office(new_office):
+    return new_office  # conftest's, of DAY
 
 
 @pytest.fixture
-def ref(office):
-    return read_reference(office / "reference.xlsx")
-
+def ref(new_reference):
+    return new_reference
 
 # ---------------------------------------------------------------- init
 

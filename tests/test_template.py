@@ -2,31 +2,20 @@
 formats, a titled page with a total row, read back as an empty report; never overwritten."""
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import subprocess
 
 import pytest
+from conftest import REPORT_DATE
 from openpyxl import load_workbook
 
-from xlpy.app.office import init_office
 from xlpy.contract import config, schema
 from xlpy.core import rules
 from xlpy.io import reader
-from xlpy.io.reference import Reference, read_reference
+from xlpy.io.reference import Reference
 from xlpy.io.template import DATA_ROWS, write_template
 
-DAY = dt.date(2026, 11, 26)
-
-
-@pytest.fixture
-def office(tmp_path):
-    return init_office(tmp_path / "office", today=DAY)
-
-
-@pytest.fixture
-def ref(office):
-    return read_reference(office / "reference.xlsx")
+DAY = REPORT_DATE  # conftest's new_office is of that day
 
 
 def _lists(path):
@@ -42,19 +31,19 @@ def _lists(path):
     return out
 
 
-def test_template_has_drop_downs_from_the_reference(office, ref):
-    path = write_template("张伟", DAY, ref, None, config.load(office))
-    assert path == config.load(office).path("inbox") / "张伟_2026-11-26.xlsx"
+def test_template_has_drop_downs_from_the_reference(new_office, new_reference):
+    path = write_template("张伟", DAY, new_reference, None, config.load(new_office))
+    assert path == config.load(new_office).path("inbox") / "张伟_2026-11-26.xlsx"
     lists = _lists(path)
-    assert lists["销售代表"] == list(ref.reps.loc[ref.reps["active"], "name"])
+    assert lists["销售代表"] == list(new_reference.reps.loc[new_reference.reps["active"], "name"])
     assert "周强" not in lists["销售代表"]  # inactive
-    assert lists["产品"] == list(ref.products["product"])
+    assert lists["产品"] == list(new_reference.products["product"])
     assert lists["业务类型"] == [d.zh for d in schema.DEAL_TYPES if not d.units_only]  # 换房: unit offices only
     assert sorted(lists["区域"]) == sorted(["华东", "华南", "华北"])
 
 
-def test_template_is_formatted_and_frozen(office, ref):
-    path = write_template("刘洋", DAY, ref, None, config.load(office))
+def test_template_is_formatted_and_frozen(new_office, new_reference):
+    path = write_template("刘洋", DAY, new_reference, None, config.load(new_office))
     ws = load_workbook(path)["日报"]
     header = next(r for r in range(1, 10) if ws.cell(r, 1).value == schema.BY_KEY["date"].zh)
     assert ws.freeze_panes == f"A{header + 1}"
@@ -66,8 +55,8 @@ def test_template_is_formatted_and_frozen(office, ref):
     assert formats[schema.BY_KEY["qty"].zh] == "General"
 
 
-def test_template_is_a_titled_bordered_page_with_a_total_row(office, ref):
-    path = write_template("刘洋", DAY, ref, None, config.load(office))
+def test_template_is_a_titled_bordered_page_with_a_total_row(new_office, new_reference):
+    path = write_template("刘洋", DAY, new_reference, None, config.load(new_office))
     ws = load_workbook(path)["日报"]
     assert ws["A1"].value == "销售日报表"
     title = {ws.cell(r, c).value: ws.cell(r, c + 1).value for r in (2, 3) for c in (1, 3, 5)}
@@ -91,9 +80,9 @@ def test_template_is_a_titled_bordered_page_with_a_total_row(office, ref):
 
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed to compute the "
                                                          "formulas as Excel would (apt-get install libreoffice-calc-nogui)")
-def test_the_total_row_is_checked_once_excel_has_computed_it(office, ref, tmp_path):
-    settings = config.load(office)
-    path = write_template("刘洋", DAY, ref, tmp_path / "filled" / "t.xlsx", settings)
+def test_the_total_row_is_checked_once_excel_has_computed_it(new_office, new_reference, tmp_path):
+    settings = config.load(new_office)
+    path = write_template("刘洋", DAY, new_reference, tmp_path / "filled" / "t.xlsx", settings)
     wb = load_workbook(path)
     ws = wb["日报"]
     columns = {c.value: c.column for c in ws[5]}
@@ -107,40 +96,40 @@ def test_the_total_row_is_checked_once_excel_has_computed_it(office, ref, tmp_pa
     subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
                     "--convert-to", "xlsx", "--outdir", str(computed), str(path)], check=True, timeout=180,
                    capture_output=True)
-    report = reader.read_report(computed / "t.xlsx", settings, ref.rep_index, today=DAY)
+    report = reader.read_report(computed / "t.xlsx", settings, new_reference.rep_index, today=DAY)
     [table] = report.tables
     assert len(table.rows) == 2 and table.totals and table.totals[0][1]["amount"] == 3 * 2699 + 5 * 3299
-    ctx = rules.Context(reference=ref, settings=settings, today=DAY)
+    ctx = rules.Context(reference=new_reference, settings=settings, today=DAY)
     assert "total-mismatch" not in {i.rule for i in rules.check_report(report, ctx)}
     table.totals[0][1]["amount"] += 100  # as if a rep typed over the formula
     assert "total-mismatch" in {i.rule for i in rules.check_report(report, ctx)}
 
 
-def test_template_reads_back_with_its_title_and_no_rows(office, ref):
-    settings = config.load(office)
-    path = write_template("刘洋", DAY, ref, None, settings)
-    report = reader.read_report(path, settings, ref.rep_index, today=DAY)
+def test_template_reads_back_with_its_title_and_no_rows(new_office, new_reference):
+    settings = config.load(new_office)
+    path = write_template("刘洋", DAY, new_reference, None, settings)
+    report = reader.read_report(path, settings, new_reference.rep_index, today=DAY)
     [table] = report.tables
     assert len(table.rows) == 0
     filled = {k: v.value for k, v in table.title.items() if v.value is not None}
     assert filled == {"report_date": DAY, "rep": "刘洋", "region": "华南"}
-    issues = rules.check_report(report, rules.Context(reference=ref, settings=settings, today=DAY))
+    issues = rules.check_report(report, rules.Context(reference=new_reference, settings=settings, today=DAY))
     assert [(i.rule, i.column) for i in issues] == [("activity-missing", "visits"), ("activity-missing", "calls")]
 
 
-def test_template_never_overwrites(office, ref):
-    settings = config.load(office)
-    path = write_template("张伟", DAY, ref, None, settings)
+def test_template_never_overwrites(new_office, new_reference):
+    settings = config.load(new_office)
+    path = write_template("张伟", DAY, new_reference, None, settings)
     path.write_bytes(b"filled in by the rep")
     with pytest.raises(FileExistsError, match="张伟_2026-11-26"):
-        write_template("张伟", DAY, ref, None, settings)
+        write_template("张伟", DAY, new_reference, None, settings)
     assert path.read_bytes() == b"filled in by the rep"
 
 
 @pytest.mark.parametrize("rep", ["张三", "周强"])
-def test_template_refuses_unknown_and_inactive_reps(office, ref, rep):
+def test_template_refuses_unknown_and_inactive_reps(new_office, new_reference, rep):
     with pytest.raises(ValueError, match=rep):
-        write_template(rep, DAY, ref, None, config.load(office))
+        write_template(rep, DAY, new_reference, None, config.load(new_office))
 
 
 def test_template_without_a_reference(tmp_path):
