@@ -96,10 +96,8 @@ TESTED_WITH = {
     "contract/statistics.py": "test_stats.py",  # every declared statistic has its function
     "excel/book.py": "test_live_excel.py",  # FileBook against XwBook on the same workbooks
     "excel/build.py": "test_workbook_build.py",
-    "excel/errors.py": "test_folders.py",  # where a button's failure is logged
     "excel/vba.py": "test_workbook_build.py",  # the VBA of the built workbook, read back
     "io/charts.py": "test_briefing.py",  # the work log's charts, read back from the files
-    "io/page.py": "test_briefing.py",  # printing: one A4 page, every sheet
     "io/pricelist.py": "test_units.py",  # the units' price list
     "io/samples.py": "test_superstore.py",  # the Superstore sample office
     "io/unit_board.py": "test_units.py",  # the units' board in 总表
