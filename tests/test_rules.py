@@ -83,7 +83,7 @@ def _needs():
             yield pytest.param(rows[deal.zh], need, id=f"{deal.key}-{need}")
 
 
-@pytest.mark.parametrize("index, need", _needs())
+@pytest.mark.parametrize("index, need", list(_needs()))  # a list: pytest 9.2 deprecates a generator here
 def test_required_fields_per_deal_type(make_report, check, clean_rows, index, need):
     keys = need.split("|")
     spoil(clean_rows, index, **{k: None for k in keys})
