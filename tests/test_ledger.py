@@ -32,7 +32,7 @@ def test_conform_gives_the_columns_in_order_with_their_types():
 
 def test_empty_and_append_keep_the_shape():
     empty = L.empty(L.ACTIVITY)
-    empty.loc[0] = None  # a caller changing it changes no later empty table
+    empty["added"] = []  # a caller changing it changes no later empty table
     assert L.empty(L.ACTIVITY).empty and list(L.empty(L.ACTIVITY).columns) == [f.key for f in L.ACTIVITY]
     one = L.frame([{"date": REPORT_DATE, "rep": "张伟", "visits": 5}], L.ACTIVITY)
     both = L.append(one, L.empty(L.ACTIVITY), one, fields=L.ACTIVITY)
