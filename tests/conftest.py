@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import itertools
+import os
 import shutil
 from pathlib import Path
 
@@ -16,13 +17,27 @@ from openpyxl import Workbook
 
 from xlpy.app import consolidate, validate
 from xlpy.app.demo import build_demo
+from xlpy.app.office import init_office
 from xlpy.contract import config, schema
 from xlpy.core.rules import Context
 from xlpy.io import reader
 from xlpy.io.reference import read_reference
 from xlpy.io.report_file import write_report
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def _shared() -> Path:
+    """The shared folder beside the repository (its ``corpora/xlsx`` holds the public corpus):
+    $XLPY_SHARED, else the nearest ``shared`` folder with a corpus up from this file, found from
+    a worktree nested at any depth as from the main checkout."""
+    if os.environ.get("XLPY_SHARED"):
+        return Path(os.environ["XLPY_SHARED"])
+    here = Path(__file__).resolve()
+    found = (p / "shared" for p in here.parents if (p / "shared" / "corpora" / "xlsx").is_dir())
+    return next(found, here.parents[2] / "shared")
+
+
+SHARED = _shared()
 CORPUS = SHARED / "corpora" / "xlsx"
 
 TODAY = dt.date(2026, 11, 27)
@@ -71,6 +86,18 @@ def reference_path(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def reference(reference_path):
     return read_reference(reference_path)
+
+
+@pytest.fixture
+def new_office(tmp_path) -> Path:
+    """An office as `xlpy init` makes it on REPORT_DATE, with its example reference workbook."""
+    return init_office(tmp_path / "office", today=REPORT_DATE)
+
+
+@pytest.fixture
+def new_reference(new_office):
+    """The reference data of ``new_office``."""
+    return read_reference(new_office / "reference.xlsx")
 
 
 @pytest.fixture
@@ -147,7 +174,6 @@ def shared_or_skip(*parts) -> Path:
 @pytest.fixture(autouse=True, scope="session")
 def _private_read_cache(tmp_path_factory):
     """The masters' read cache in a folder of this run, not the user's ~/.cache."""
-    import os
     os.environ["XLPY_CACHE"] = str(tmp_path_factory.mktemp("xlpy-cache"))
 
 
@@ -163,10 +189,24 @@ def user_log_dir(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_built(tmp_path_factory):
-    """The demo office of TODAY (`app.demo.DemoOffice`), built once per test run. Never change it:
-    copy its folder first (`demo_copy`)."""
-    return build_demo(tmp_path_factory.mktemp("demo") / "office", today=TODAY)
+def demo_office(tmp_path_factory):
+    """demo_office(day=TODAY, **build_demo options) → the demo office (`app.demo.DemoOffice`) of
+    that day, built once per test run for each distinct set of arguments. Never change it: copy
+    its folder first (`demo_copy`)."""
+    built = {}
+
+    def get(day: dt.date = TODAY, **options):
+        key = (day, tuple(sorted(options.items())))
+        if key not in built:
+            built[key] = build_demo(tmp_path_factory.mktemp("demo") / "office", today=day, **options)
+        return built[key]
+    return get
+
+
+@pytest.fixture(scope="session")
+def demo_built(demo_office):
+    """The demo office of TODAY, built once per test run; copy its folder before changing it."""
+    return demo_office()
 
 
 @pytest.fixture(scope="session")

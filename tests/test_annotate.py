@@ -32,7 +32,8 @@ from xlpy.io.annotate import (
 from xlpy.io.reference import Reference
 from xlpy.io.report_file import write_report
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from conftest import SHARED
+
 DAY = dt.date(2026, 11, 26)
 TITLE = {"report_date": DAY, "rep": "张三", "region": "华东", "visits": 3, "calls": 5}
 RED, YELLOW = COLOURS[ERROR], COLOURS[WARNING]

@@ -9,14 +9,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import REPORT_DATE, TITLE, TODAY, at
+from conftest import REPORT_DATE, TITLE, TODAY, at, demo_copy
 from olevba_sources import vba_sources
 from openpyxl import load_workbook
 from openpyxl.utils import quote_sheetname
 
 from xlpy.app import validate
 from xlpy.app.consolidate import run_consolidation
-from xlpy.app.demo import build_demo
 from xlpy.cli.excel import add_commands
 from xlpy.contract import config
 from xlpy.excel import (
@@ -197,11 +196,10 @@ def test_consolidate_then_refresh_stats(control, office, make_report, clean_rows
     assert "刷新" in book.shown[-1]
 
 
-def test_refresh_stats_makes_excel_tables_formats_and_the_masters_charts(control, tmp_path):
-    demo = build_demo(tmp_path / "demo", today=TODAY)
-    run_consolidation(config.load(demo.dir), ctx=buttons.context(config.load(demo.dir), TODAY))
+def test_refresh_stats_makes_excel_tables_formats_and_the_masters_charts(control, demo_consolidated, tmp_path):
+    office = demo_copy(demo_consolidated, tmp_path / "demo")  # the run's demo office consolidated on TODAY (conftest)
     book = FileBook(control)
-    book.write("设置", [[str(demo.dir)]], at="B2")
+    book.write("设置", [[str(office)]], at="B2")
     for _ in range(2):  # a second refresh replaces the first, it does not add to it
         assert buttons.refresh_stats(book, today=TODAY) == 0, book.shown
     book.save()

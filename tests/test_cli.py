@@ -365,6 +365,8 @@ def test_a_library_s_value_error_is_a_crash_not_a_refusal(office, capsys, monkey
 
 
 def xlpy(*argv, encoding: str | None = None, **kw) -> subprocess.CompletedProcess:
+    """`python -m xlpy ARGV` as a real process: only where the process is the point (the console's
+    encoding, a closed pipe); everything else here calls `cli.main` in this process."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     if encoding:
         env["PYTHONIOENCODING"] = encoding
@@ -374,6 +376,7 @@ def xlpy(*argv, encoding: str | None = None, **kw) -> subprocess.CompletedProces
 
 @pytest.mark.parametrize("encoding", ["gbk", "cp1252"])
 def test_utf8_output_whatever_the_code_page(office, encoding, tmp_path):
+    # a real process: PYTHONIOENCODING sets the console's code page only when Python starts
     (office / "inbox" / "again.xlsx").write_bytes((office / "inbox").glob("**/*.xlsx").__next__().read_bytes())
     done = xlpy("consolidate", "--office", office, "--date", DAY.isoformat(), encoding=encoding)
     assert done.returncode in (0, 1), done.stderr.decode("utf-8", "replace")
@@ -390,6 +393,7 @@ def test_utf8_output_whatever_the_code_page(office, encoding, tmp_path):
 
 
 def test_a_broken_pipe_is_quiet(office):
+    # a real process: the closed pipe, and the interpreter's own message at exit, are the point
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     argv = [sys.executable, "-m", "xlpy", "stats", "--office", str(office), "--by", "day", "--period", "all",
             "--date", DAY.isoformat()]

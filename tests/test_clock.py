@@ -5,8 +5,8 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from conftest import demo_copy
 from xlpy.app import consolidate
-from xlpy.app.demo import build_demo
 from xlpy.contract import config
 from xlpy.io import clock
 
@@ -30,9 +30,9 @@ def test_only_the_entries_decide_today():
     assert deciding <= ENTRIES and deciding
 
 
-def test_a_consolidation_judges_by_the_day_it_is_given(tmp_path, monkeypatch):
+def test_a_consolidation_judges_by_the_day_it_is_given(demo_office, tmp_path, monkeypatch):
     day = dt.date(2026, 11, 27)
-    office = build_demo(tmp_path / "office", today=day).dir
+    office = demo_copy(demo_office(day).dir, tmp_path)  # the run's demo office of that day (conftest)
     monkeypatch.setattr(clock, "today", lambda: dt.date(2030, 1, 1))  # the machine's clock, far ahead
     outcome = consolidate.run_consolidation(config.load(office), today=day)
     future = [f for f in outcome.files if any(i.rule == "future-date" for i in f.issues)]

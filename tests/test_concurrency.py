@@ -14,18 +14,18 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent / "soak"))
 import harness as H  # noqa: E402
 
-from xlpy.app.demo import build_demo  # noqa: E402
 from xlpy.io import store  # noqa: E402
 
 WORKBOOK = Path(__file__).resolve().parents[1] / "workbook" / "SalesDesk.xlsm"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """A demo office nothing has been consolidated into, and the record of one run over it."""
-    office = build_demo(tmp_path_factory.mktemp("demo") / "office", today=H.TODAY).dir
+def demo(tmp_path_factory, demo_office):
+    """A demo office nothing has been consolidated into (the run's, conftest), and the record of
+    one run over it."""
+    office = demo_office(H.TODAY).dir
     once = H.copy_office(office, tmp_path_factory.mktemp("once") / "office")
-    done = H.run("consolidate", "--office", once)
+    done = H.run_here("consolidate", "--office", once)  # the record to expect: one run, no race
     assert done.returncode in (0, 1), done.stderr
     return office, H.record(once / "master"), done.returncode
 
@@ -36,6 +36,7 @@ def office(demo, tmp_path):
 
 
 def start(*args) -> subprocess.Popen:
+    """`xlpy ARGS` as a process of its own: two processes racing for the masters is the point."""
     return subprocess.Popen(H.xlpy(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             encoding="utf-8", env=H.environ())
 
@@ -70,7 +71,7 @@ def test_a_consolidation_that_cannot_wait_refuses_with_a_clear_message(demo, off
         assert returncode == 2 and out == ""
         assert err.strip() == f"另一个合并正在进行（{office.resolve() / 'master'}），等待 0.5 秒后放弃；请稍后重试"
     assert not list((office / "master").glob("*.xlsx"))
-    assert H.run("consolidate", "--office", office).returncode == code
+    assert H.run_here("consolidate", "--office", office).returncode == code  # alone, after the race
     assert_recorded_once(office, expected)
 
 

@@ -12,8 +12,8 @@ import xlsxwriter
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
+from conftest import demo_copy
 from xlpy.app import consolidate
-from xlpy.app.demo import build_demo
 from xlpy.app.office import init_office
 from xlpy.cli.main import main
 from xlpy.contract import config
@@ -378,8 +378,8 @@ def test_a_batch_judged_in_parts_is_judged_as_one(office, tmp_path, monkeypatch)
             "beyond-inventory"} <= rules
 
 
-def test_the_demo_office_judged_in_parts_is_judged_as_one(tmp_path, monkeypatch):
-    demo = build_demo(tmp_path / "parts", today=TODAY).dir
+def test_the_demo_office_judged_in_parts_is_judged_as_one(demo_built, tmp_path, monkeypatch):
+    demo = demo_copy(demo_built.dir, tmp_path)  # the run's demo office (conftest), of TODAY
     as_one = _in_parts_and_whole(demo, tmp_path, monkeypatch, part=7)
     assert any(f.status == "rejected" for f in as_one.files)
 

@@ -24,8 +24,8 @@ SUNDAY_IN_JANUARY = dt.date(2027, 1, 3)  # a weekend, and the period straddles N
 
 
 @pytest.fixture(scope="module", params=[FRIDAY, SUNDAY_IN_JANUARY], ids=["friday", "new-year-sunday"])
-def validated(request, tmp_path_factory):
-    office = build_demo(tmp_path_factory.mktemp("demo") / "office", today=request.param)
+def validated(request, demo_office):
+    office = demo_office(request.param)  # the run's (conftest); validating changes nothing
     settings = config.load(office.dir)
     ctx = Context(reference=read_reference(settings.path("reference"), settings), settings=settings, today=office.today)
     results, _ = validate.run([settings.path("inbox")], ctx)
@@ -101,18 +101,17 @@ def test_cancellations_and_payments_name_earlier_contracts(validated):
                     assert signed[rec["contract_no"]] < rec["date"], rec
 
 
-def test_same_seed_same_office(tmp_path):
-    first = build_demo(tmp_path / "a", today=FRIDAY)
+def test_same_seed_same_office(demo_office, tmp_path):
+    first = demo_office(FRIDAY)  # the run's; the second is built here, to compare with it
     second = build_demo(tmp_path / "b", today=FRIDAY)
-    other = build_demo(tmp_path / "c", today=FRIDAY, seed=7)
+    other = demo_office(FRIDAY, seed=7)
     assert first.mistakes == second.mistakes
     assert grids(first.files) == grids(second.files)
     assert grids(first.files) != grids(other.files)
 
 
-def test_mistakes_do_not_depend_on_the_day(tmp_path):
-    a = build_demo(tmp_path / "a", today=FRIDAY)
-    b = build_demo(tmp_path / "b", today=SUNDAY_IN_JANUARY)
+def test_mistakes_do_not_depend_on_the_day(demo_office):
+    a, b = demo_office(FRIDAY), demo_office(SUNDAY_IN_JANUARY)
     assert [(m.rule, m.cell) for m in a.mistakes] == [(m.rule, m.cell) for m in b.mistakes]
 
 

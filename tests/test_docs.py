@@ -35,5 +35,6 @@ def test_the_commands_need_only_the_runtime_requirements():
     code = (f"import sys; sys.modules.update(dict.fromkeys({dev_only!r})); "
             "from xlpy.cli import build_parser; from xlpy.app import consolidate, nightly, demo; "
             "from xlpy.excel import buttons, udfs, doctor; build_parser().parse_args(['validate'])")
+    # a fresh interpreter: what a process that never imported the dev packages can import is the point
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr

@@ -137,6 +137,7 @@ def test_the_version_check_needs_only_the_runtime_requirements(good):
     dev_only = ["ms_ovba", "ms_ovba_compression", "oletools", "hypothesis", "aiosmtpd", "pytest"]
     code = (f"import sys; sys.modules.update(dict.fromkeys({dev_only!r})); from xlpy.cli import main; "
             f"sys.exit(main(['doctor', {str(good)!r}, '--lang', 'en']))")
+    # a fresh interpreter: what a process that never imported the dev packages can import is the point
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert f"✓ xlwings version: the workbook and Python both have {xlwings.__version__}" in done.stdout, done.stderr
 

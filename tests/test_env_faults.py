@@ -4,7 +4,8 @@ and the record stays as it was.
 
 Tests run as root in CI, where chmod stops nothing: read-only folders and a small disk are
 made with a read-only bind mount and a tiny tmpfs when `mount` is allowed (else chmod for
-a non-root user, else the test is skipped with the reason).
+a non-root user, else the test is skipped with the reason). The commands run in this process
+(`H.run_here`): what is tested is the folder and the disk, not the process (but see the full disk).
 """
 from __future__ import annotations
 
@@ -31,11 +32,11 @@ ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 @pytest.fixture(scope="module")
-def scenario(tmp_path_factory):
+def scenario(tmp_path_factory, demo_office):
     """An office with a consolidation pending in both months, and the record after it."""
-    office = H.pending_office(tmp_path_factory.mktemp("scenario"))
+    office = H.pending_office(tmp_path_factory.mktemp("scenario"), demo=demo_office(H.TODAY).dir)
     done = H.copy_office(office, tmp_path_factory.mktemp("done") / "office")
-    code = H.run("consolidate", "--office", done).returncode
+    code = H.run_here("consolidate", "--office", done).returncode
     return office, H.record(done / "master"), code
 
 
@@ -106,7 +107,7 @@ def test_read_only_inbox_is_consolidated(scenario, office):
     _, expected, code = scenario
     with read_only(office / "inbox"):
         assert not os.access(office / "inbox", os.W_OK)
-        done = H.run("consolidate", "--office", office)
+        done = H.run_here("consolidate", "--office", office)
     assert done.returncode == code, done.stderr  # consolidation never writes to the inbox
     assert H.same(H.record(office / "master"), expected)
 
@@ -116,13 +117,13 @@ def test_read_only_master_folder_is_refused_and_left_alone(scenario, office):
     master = office / "master"
     before = snapshot(master)
     with read_only(master):
-        done = H.run("consolidate", "--office", office)
+        done = H.run_here("consolidate", "--office", office)
         assert done.returncode == 2 and done.stdout == ""
         assert done.stderr.strip() == f"总表 {master.resolve()} 是只读的，无法写入；总表未做任何改动"
-        english = H.run("consolidate", "--office", office, "--lang", "en")
+        english = H.run_here("consolidate", "--office", office, "--lang", "en")
         assert english.stderr.strip() == f"the master {master.resolve()} is read-only; nothing was changed"
     assert snapshot(master) == before
-    assert H.run("consolidate", "--office", office).returncode == code
+    assert H.run_here("consolidate", "--office", office).returncode == code
     assert H.same(H.record(master), expected)
 
 
@@ -142,10 +143,10 @@ def test_deleted_master_is_rebuilt_from_the_reports_still_in_the_inbox(scenario,
     log, so the month's reports still in the inbox are new again and rebuild it: the same
     rows. The log's history of replaced versions was in the deleted master only."""
     _, expected, code = scenario
-    assert H.run("consolidate", "--office", office).returncode == code
+    assert H.run_here("consolidate", "--office", office).returncode == code
     month = min(expected)
     (office / "master" / f"{month}.xlsx").unlink()
-    assert H.run("consolidate", "--office", office).returncode == code
+    assert H.run_here("consolidate", "--office", office).returncode == code
     rebuilt = H.record(office / "master")
     for what in ("ledger", "activity", "problems"):
         assert rows(rebuilt, what) == rows(expected, what), what
@@ -156,12 +157,12 @@ def test_deleted_master_is_rebuilt_from_the_reports_still_in_the_inbox(scenario,
 def test_deleted_master_without_its_reports_is_gone_and_its_backup_restores_it(scenario, office, tmp_path):
     _, expected, code = scenario
     master = office / "master"
-    assert H.run("consolidate", "--office", office).returncode == code
+    assert H.run_here("consolidate", "--office", office).returncode == code
     month = min(expected)
     (master / f"{month}.xlsx").unlink()
     shutil.move(office / "inbox", tmp_path / "archived")  # the reports were archived
     (office / "inbox").mkdir()
-    done = H.run("consolidate", "--office", office)
+    done = H.run_here("consolidate", "--office", office)
     assert done.returncode == 0 and "Traceback" not in done.stderr
     assert H.same(H.record(master), {m: expected[m] for m in expected if m != month})  # the month is gone
     newest = sorted((master / store.BACKUP).glob(f"{month}.*.xlsx"))[-1]  # the version before the last run
@@ -182,7 +183,7 @@ def test_broken_reference_workbook_stops_the_run_before_anything_changes(office,
     spoil(book)
     book.save(reference)
     before = snapshot(office / "master")
-    done = H.run("consolidate", "--office", office)
+    done = H.run_here("consolidate", "--office", office)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.strip() == message.format(path=reference)
     assert snapshot(office / "master") == before
@@ -203,6 +204,8 @@ def test_full_disk_at_every_size_fails_cleanly_or_succeeds(scenario, office):
         kb = int(kb * 1.6)
         with small_disk(master, kb):
             before = snapshot(master)
+            # a real process: in this one a failed write's temporary file (xlsxwriter's) stays open
+            # until the garbage collector frees its traceback, and the small disk could not unmount
             done = H.run("consolidate", "--office", office)
             if done.returncode == 2:
                 assert done.stderr.strip().startswith("写入总表失败（[Errno 28] No space left on device"), done.stderr

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
+from conftest import demo_copy
 from xlpy import cli
 from xlpy.app import briefing
-from xlpy.app.demo import build_demo
 from xlpy.contract import statistics as declared
 from xlpy.core import worklog
 from xlpy.excel import build, buttons, udfs
@@ -33,11 +33,11 @@ MONEY = pytest.approx  # sheets keep full precision; the mail shows two decimals
 
 
 @pytest.fixture(scope="module", params=["demo", pytest.param("three years", marks=pytest.mark.slow)])
-def office(request, tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("demo" if request.param == "demo" else "years") / "office"
-    if request.param == "demo":
-        build_demo(root, today=DAY)
-    else:  # 36 months of history in the masters, then a day of reports in the inbox
+def office(request, tmp_path_factory, demo_office) -> Path:
+    if request.param == "demo":  # the run's demo office of DAY (conftest), copied: nightly changes it
+        root = demo_copy(demo_office(DAY).dir, tmp_path_factory.mktemp("demo"))
+    else:
+        root = tmp_path_factory.mktemp("years") / "office"  # 36 months of history in the masters, then a day of reports in the inbox
         office_with_history(root, 36, DAY, rows_per_month=25)
         write_day(root / "inbox", DAY, reports=6)
     assert cli.main(["nightly", "--office", str(root), "--date", DAY.isoformat(), "--no-send"]) in (0, 1)

@@ -2,7 +2,8 @@
 moment loses nothing, and a hostile inbox gets a status per file, in bounded time and memory.
 
 The full crash soak is `python tests/soak/crash.py` (200 kills); here a few, after the
-sweep of kills at each `os.replace` of the commit.
+sweep of kills at each `os.replace` of the commit. Real processes where they are the point (a
+kill, a peak of memory); the limits of one file are checked in this process (`H.run_here`).
 """
 from __future__ import annotations
 
@@ -105,7 +106,7 @@ def test_the_corpus_and_bombs_through_consolidate(hostile_office, tmp_path):
         assert all("\n" not in e["message"] for e in f["errors"]), f["source"]
     master = hostile_office / "master"
     assert H.unopenable(master) == [] and H.reconcile(master) == []
-    again = H.run("consolidate", "--office", hostile_office, "--format", "json")
+    again = H.run_here("consolidate", "--office", hostile_office, "--format", "json")
     assert json.loads(again.stdout)["written"] == []  # nothing hostile is taken in twice
 
 
@@ -119,7 +120,7 @@ def office(tmp_path):
 
 
 def consolidate_json(office) -> dict:
-    done = H.run("consolidate", "--office", office, "--format", "json", "--lang", "en")
+    done = H.run_here("consolidate", "--office", office, "--format", "json", "--lang", "en")
     assert "Traceback" not in done.stderr, done.stderr
     return {f["source"]: f for f in json.loads(done.stdout)["files"]}
 
@@ -159,7 +160,7 @@ def test_read_timeout_holds_for_every_workbook_read(office):
     """The per-file time limit (reader._within, see test_hostile) also bounds the reference
     workbook: an absurd limit stops the run before anything is written, in one line."""
     H.set_option(office, "read_timeout", 1e-9)
-    done = H.run("consolidate", "--office", office, "--lang", "en")
+    done = H.run_here("consolidate", "--office", office, "--lang", "en")
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.strip().endswith("reading took too long (1e-09 s); skipped")
     assert not list((office / "master").glob("*.xlsx"))

@@ -3,13 +3,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 
 import pytest
-from conftest import CLEAN_ROWS, HEADER_ROW, REPORT_DATE, TODAY, at, loud
-from openpyxl import Workbook, load_workbook
+from conftest import CLEAN_ROWS, REPORT_DATE, TODAY, at, loud
 
-from xlpy import cli
 from xlpy.contract import schema
 from xlpy.contract.messages import say
 from xlpy.core import rules
@@ -87,7 +84,7 @@ def _needs():
             yield pytest.param(rows[deal.zh], need, id=f"{deal.key}-{need}")
 
 
-@pytest.mark.parametrize("index, need", _needs())
+@pytest.mark.parametrize("index, need", list(_needs()))  # a list: pytest 9.2 deprecates a generator here
 def test_required_fields_per_deal_type(make_report, check, clean_rows, index, need):
     keys = need.split("|")
     spoil(clean_rows, index, **{k: None for k in keys})
@@ -231,90 +228,3 @@ def test_header_row_cell_addresses_follow_the_file(make_grid, check):
 def test_rules_need_no_reference(make_report, check, ctx, clean_rows):
     [result] = check(make_report(spoil(clean_rows, 0, rep="赵六")), ctx=rules.Context(today=TODAY))
     assert [i.rule for i in loud(result.issues)] == []
-
-
-def test_header_row_constant_matches_writer(make_report):
-    ws = load_workbook(make_report()).active
-    assert ws.cell(HEADER_ROW, 1).value == schema.COLUMNS[0].zh
-
-
-# ------------------------------------------------------------------ `xlpy validate --format json`
-
-def validate_json(capsys, tmp_path, *args):
-    code = cli.main(["validate", *map(str, args), "--format", "json", "--today", "2026-11-27",
-                     "--office", str(tmp_path)])
-    captured = capsys.readouterr()
-    return code, (json.loads(captured.out) if captured.out else None), captured.err
-
-
-def test_json_clean(make_report, reference_path, tmp_path, capsys):
-    path = make_report()
-    code, out, _ = validate_json(capsys, tmp_path, path, "--reference", reference_path)
-    assert code == 0
-    assert out["files"] == [{"path": str(path), "status": "ok", "rows": 5, "issues": []}]
-    assert {k: out["summary"][k] for k in ("files", "rows", "ok", "invalid", "unreadable", "skipped", "errors",
-                                           "warnings", "notices")} == {
-        "files": 1, "rows": 5, "ok": 1, "invalid": 0, "unreadable": 0, "skipped": 0, "errors": 0, "warnings": 0,
-        "notices": 0}
-
-
-def test_json_issues(make_report, reference_path, tmp_path, capsys, clean_rows):
-    path = make_report(spoil(clean_rows, 2, amount=17000, region="华北"))
-    code, out, _ = validate_json(capsys, tmp_path, path, "--reference", reference_path, "--lang", "en")
-    assert code == 1
-    [file] = out["files"]
-    assert file["status"] == "invalid" and file["rows"] == 5
-    assert file["issues"] == [
-        {"severity": "error", "rule": "amount-mismatch", "sheet": "日报", "cell": at("amount", 2), "column": "amount",
-         "value": 17000, "message": "Amount 17,000 differs from qty × unit price = 16,000 (tolerance 17)"},
-        {"severity": "warning", "rule": "rep-region", "sheet": "日报", "cell": at("region", 2), "column": "region",
-         "value": "华北", "message": "Sales rep “张伟” belongs to region “华东”, but the row says “华北”"},
-    ]
-    assert out["summary"]["errors"] == 1 and out["summary"]["warnings"] == 1
-
-
-def test_json_dates_are_text(make_report, reference_path, tmp_path, capsys, clean_rows):
-    path = make_report(spoil(clean_rows, 1, date=dt.date(2026, 12, 1)))
-    code, out, _ = validate_json(capsys, tmp_path, path, "--reference", reference_path)
-    assert code == 1 and out["files"][0]["issues"][0]["value"] == "2026-12-01"
-
-
-def _reference(path, reps, products=(("A型", "住宅", 5000, 4500, 1),), sheets=("销售代表", "产品价目")):
-    wb = Workbook()
-    wb.remove(wb.active)
-    if "销售代表" in sheets:
-        ws = wb.create_sheet("销售代表")
-        ws.append(["姓名", "区域", "在职"])
-        for rep in reps:
-            ws.append(list(rep))
-    if "产品价目" in sheets:
-        ws = wb.create_sheet("产品价目")
-        ws.append(["产品", "类别", "标准价", "最低价", "期初库存"])
-        for p in products:
-            ws.append(list(p))
-    wb.save(path)
-    return path
-
-
-@pytest.mark.parametrize("case, words", [
-    ("missing", "找不到基础资料"),
-    ("no-sheet", "产品价目"),
-    ("duplicate-rep", "张伟"),
-    ("unreadable", "这是文本文件"),
-])
-def test_unusable_reference_exits_2(make_report, tmp_path, capsys, case, words):
-    ref = tmp_path / "ref.xlsx"
-    if case == "no-sheet":
-        _reference(ref, [("张伟", "华东", "是")], sheets=("销售代表",))
-    elif case == "duplicate-rep":
-        _reference(ref, [("张伟", "华东", "是"), (" 张伟", "华北", "是")])
-    elif case == "unreadable":
-        ref.write_text("姓名,区域\n")
-    code, out, err = validate_json(capsys, tmp_path, make_report(), "--reference", ref)
-    assert (code, out) == (2, None)
-    assert words in err and len(err.strip().splitlines()) == 1
-
-
-def test_no_files_exits_2(tmp_path, capsys):
-    code, out, err = validate_json(capsys, tmp_path, tmp_path)
-    assert (code, out) == (2, None) and str(tmp_path) in err

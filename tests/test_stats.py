@@ -20,6 +20,7 @@ import math
 import pandas as pd
 import pytest
 
+from conftest import demo_copy
 from xlpy.core import stats
 from xlpy.io.reference import Reference
 
@@ -367,13 +368,12 @@ def test_avg_deal_is_net_sales_per_contract_signed(office):
     assert stats.label("avg_deal") == "客单价" and stats.label("avg_deal", "en") == "Average Deal"
 
 
-def test_avg_deal_in_the_json_of_xlpy_stats(tmp_path, capsys):
+def test_avg_deal_in_the_json_of_xlpy_stats(demo_office, tmp_path, capsys):
     import json
 
     from xlpy import cli
-    from xlpy.app.demo import build_demo
 
-    office = build_demo(tmp_path / "office", today=AS_OF).dir
+    office = demo_copy(demo_office(AS_OF).dir, tmp_path)  # the run's demo office of AS_OF (conftest)
     assert cli.main(["consolidate", "--office", str(office), "--date", AS_OF.isoformat()]) in (0, 1)
     capsys.readouterr()
     cli.main(["stats", "--office", str(office), "--date", AS_OF.isoformat(), "--by", "region", "--format", "json"])

@@ -7,7 +7,9 @@ check here reads the masters exactly as the next run would.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import json
 import os
 import shutil
@@ -43,11 +45,12 @@ TODAY = straddling(dt.date(2026, 11, 27))  # pinned: every command below is told
 # ---------------------------------------------------------------- the office
 
 
-def pending_office(dir: Path) -> Path:
+def pending_office(dir: Path, demo: Path | None = None) -> Path:
     """A demo office whose earlier month is consolidated and whose next run has work in
     both months: the later month's reports, a correction of an earlier report and a
-    renamed copy."""
-    office = build_demo(Path(dir), today=TODAY).dir
+    renamed copy. ``demo``: a demo office of TODAY to copy (the tests build it once per run)
+    rather than build one here."""
+    office = copy_office(demo, Path(dir) / "office") if demo else build_demo(Path(dir), today=TODAY).dir
     settings = config.load(office)
     inbox = settings.path("inbox")
     held = Path(dir) / "held"
@@ -158,10 +161,15 @@ def unopenable(master: Path) -> list[str]:
 DATED = {"validate", "consolidate", "stats", "nightly", "briefing", "button"}  # the commands that take --date
 
 
+def arguments(*args) -> list[str]:
+    """The arguments of `xlpy ARGS`, on TODAY unless they name a day."""
+    day = ["--date", TODAY] if args and args[0] in DATED and not {"--date", "--today"} & set(map(str, args)) else []
+    return list(map(str, (*args, *day)))
+
+
 def xlpy(*args) -> list[str]:
     """The command line of `python -m xlpy ARGS`, on TODAY unless the arguments name a day."""
-    day = ["--date", TODAY] if args and args[0] in DATED and not {"--date", "--today"} & set(map(str, args)) else []
-    return [sys.executable, "-m", "xlpy", *map(str, (*args, *day))]
+    return [sys.executable, "-m", "xlpy", *arguments(*args)]
 
 
 def environ(**extra) -> dict:
@@ -171,6 +179,19 @@ def environ(**extra) -> dict:
 def run(*args, timeout: float = 600, **extra_env) -> subprocess.CompletedProcess:
     return subprocess.run(xlpy(*args), capture_output=True, text=True, encoding="utf-8", timeout=timeout,
                           env=environ(**extra_env))
+
+
+def run_here(*args) -> subprocess.CompletedProcess:
+    """`xlpy ARGS` as `run` gives it, called in this process (`xlpy.cli.main`): for the tests whose
+    point is not the separate process (a new Python costs a second or more)."""
+    from xlpy.cli import main
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(arguments(*args))
+        except SystemExit as e:  # argparse refusing the arguments
+            code = e.code
+    return subprocess.CompletedProcess(arguments(*args), code, out.getvalue(), err.getvalue())
 
 
 def set_option(office: Path, key: str, value) -> None:
