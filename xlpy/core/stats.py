@@ -60,17 +60,26 @@ class Inputs:
     as_of: object
     weights: dict | None = None
     done: dict = field(default_factory=dict)
+    month: Facts | None = None  # `month_facts`, once taken
 
     def table(self, key: str) -> pd.DataFrame:
         if key not in self.done:
             function, month, fixed = TABLES[key]
-            given = {"ledger": self.facts, "activity": None, "reference": self.reference, "as_of": self.as_of,
+            given = {"ledger": self.month_facts() if month else self.facts, "activity": None, "reference": self.reference, "as_of": self.as_of,
                      "weights": self.weights, "period": month_of(self.as_of) if month else None}
             wanted = [n for n in inspect.signature(function).parameters if n not in fixed]
             frame = function(**{n: given[n] if n in given else self.table(n) for n in wanted}, **fixed)
             columns = declared.TABLE[key].columns
             self.done[key] = frame if columns is None else frame[list(columns)]
         return self.done[key]
+
+    def month_facts(self) -> Facts:
+        """The facts of the month of as_of alone (each frame by its own month, as `within` keeps
+        them), taken once for the tables of that month, rather than by each from all the history."""
+        if self.month is None:
+            period = month_of(self.as_of)
+            self.month = Facts(**{k: within(getattr(self.facts, k), period) for k in Facts.__dataclass_fields__})
+        return self.month
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table of `declared.TABLES`."""
@@ -477,12 +486,16 @@ def receivables(ledger, as_of) -> pd.DataFrame:
 
 
 @statistic("collection")
-def collection_list(ledger, as_of) -> pd.DataFrame:
-    """The contracts to chase: past due with money owed, the largest amounts first."""
-    owed = receivables(ledger, as_of)
+def collection_list(ledger, as_of, receivables: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The contracts to chase: past due with money owed, the largest amounts first; from the
+    ``receivables`` table when it is computed already."""
+    owed = _receivables(ledger, as_of) if receivables is None else receivables
     overdue = owed[owed["days_overdue"] > 0].sort_values(["outstanding", "days_overdue"], ascending=False)
     return overdue[["contract_no", "customer", "phone", "rep", "region", "outstanding", "due_date",
                     "days_overdue", "aging"]].reset_index(drop=True)
+
+
+_receivables = receivables
 
 
 @statistic("aging")
