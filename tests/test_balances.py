@@ -109,7 +109,7 @@ def test_a_correction_of_an_old_month_a_day_later_is_what_the_next_night_judges_
     master = office / "master"
     parts = store.read_partitions(master)
     kept = store.monthly(master, parts, "balances", lambda p: balances.month(p.ledger, p.activity))
-    assert kept[0].signed["ht-1"][2:4] == [1, 2699.0]  # October's balances follow its corrected rows
+    assert (kept[0].lines["ht-1"], kept[0].amount["ht-1"]) == (1, 2699.0)  # October's balances follow its corrected rows
     # a night later a payment of two units is beyond what HT-1 owes now
     _report(office, "2026-11-27/张伟.xlsx", dt.date(2026, 11, 27),
             [dict(customer="王先生", deal_type="回款", received=2 * 2699.0, contract_no="HT-1")])

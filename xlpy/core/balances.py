@@ -22,12 +22,16 @@ from xlpy.core import values
 class Month:
     """One month's share of the contract book (see the module docstring)."""
 
-    signed: dict = field(default_factory=dict)  # key → [no, source, lines, amount, first price]
+    source: dict = field(default_factory=dict)  # key → where it was signed (of the contracts signed here)
+    lines: dict = field(default_factory=dict)  # key → its lines
+    amount: dict = field(default_factory=dict)  # key → its amount
+    paid: dict = field(default_factory=dict)  # key → received on it in this month's rows
+    first_price: dict = field(default_factory=dict)  # key → its first line's unit price
     prices: dict = field(default_factory=dict)  # (key, item) → unit price of its line
     raw: dict = field(default_factory=dict)  # contract number as typed → key, of the contracts signed here
     line_price: dict = field(default_factory=dict)  # (contract_no, product) → amount / qty
     first_product: dict = field(default_factory=dict)  # contract_no → its first line's product
-    received: dict = field(default_factory=dict)  # contract_no → received in this month's rows
+    received: dict = field(default_factory=dict)  # contract_no → received on contracts signed in other months
     cancels: list = field(default_factory=list)  # (contract_no, product, amount, qty) of its cancel rows
     qty: dict = field(default_factory=dict)  # product → units contracted in its rows
     ledger_days: dict = field(default_factory=dict)  # (rep, day) → first report of its ledger rows
@@ -44,9 +48,15 @@ def month(ledger: pd.DataFrame, activity: pd.DataFrame | None = None) -> Month:
                          or cancels["contract_no"].isna().any())
     out.qty = contracts.groupby("product")["qty"].sum().to_dict()
     paying = ledger[ledger["received"].fillna(0) != 0].dropna(subset=["contract_no"])
-    out.received = paying.groupby("contract_no", sort=False)["received"].sum().to_dict()
+    received = paying.groupby("contract_no", sort=False)["received"].sum().to_dict()
     out.cancels = list(zip(*(cancels[c].tolist() for c in ("contract_no", "product", "amount", "qty"))))
     _signed(contracts.dropna(subset=["contract_no"]), out)
+    out.paid = dict.fromkeys(out.lines, 0.0)
+    for no, amount in received.items():
+        if no in out.raw:
+            out.paid[out.raw[no]] += amount
+        else:
+            out.received[no] = amount
     return out
 
 
@@ -55,20 +65,18 @@ def _signed(contracts: pd.DataFrame, out: Month) -> None:
     out.first_product = contracts.drop_duplicates("contract_no").set_index("contract_no")["product"].to_dict()
     sources = contracts.dropna(subset=["source"]).groupby("contract_no", sort=False)["source"].first()
     lines = contracts.groupby(["contract_no", "product"], sort=False)[["amount", "qty"]].sum()
-    keys = {no: values.norm(no) for no in out.first_product}
-    out.raw = keys
+    out.raw = {no: values.norm(no) for no in out.first_product}
     for (no, product), amount, qty in zip(lines.index, lines["amount"].tolist(), lines["qty"].tolist()):
         price = amount / qty if qty else None
         out.line_price[no, product] = price
-        key, item = keys[no], values.norm(product)
-        entry = out.signed.get(key)
-        if entry is None:
-            out.signed[key] = entry = [no, sources.get(no), 0, 0.0, None]
-        entry[2] += 1
-        entry[3] += amount
+        key, item = out.raw[no], values.norm(product)
+        if key not in out.lines:
+            out.source[key], out.lines[key], out.amount[key] = sources.get(no), 0, 0.0
+        out.lines[key] += 1
+        out.amount[key] += amount
         if price is not None and not pd.isna(price):
             out.prices[key, item] = price
-            entry[4] = price if entry[4] is None else entry[4]
+            out.first_price.setdefault(key, price)
 
 
 def days_only(ledger: pd.DataFrame, activity: pd.DataFrame | None) -> Month:
@@ -105,19 +113,16 @@ class Combined:
 
 def combine(months: list[Month]) -> Combined | None:
     """The book of all ``months``, in month order; None when they do not combine exactly."""
-    signed, raw, line_price, first_product = {}, {}, {}, {}
+    book = Combined({}, {}, {}, {}, {}, {}, {}, {})
+    raw, line_price, first_product = {}, {}, {}
     for m in months:
-        if not m.separable or not signed.keys().isdisjoint(m.signed) or not raw.keys().isdisjoint(m.raw):
+        if not m.separable or not book.lines.keys().isdisjoint(m.lines) or not raw.keys().isdisjoint(m.raw):
             return None
-        signed.update(m.signed)
-        raw.update(m.raw)
-        line_price.update(m.line_price)
-        first_product.update(m.first_product)
-    book = Combined({k: e[1] for k, e in signed.items()}, {k: e[2] for k, e in signed.items()},
-                    {k: e[3] for k, e in signed.items()}, dict.fromkeys(signed, 0.0), {}, {}, {}, {})
-    book.first_price = {k: e[4] for k, e in signed.items() if e[4] is not None}
+        for mine, theirs in ((book.source, m.source), (book.lines, m.lines), (book.amount, m.amount),
+                             (book.paid, m.paid), (book.first_price, m.first_price), (book.prices, m.prices),
+                             (raw, m.raw), (line_price, m.line_price), (first_product, m.first_product)):
+            mine.update(theirs)
     for m in months:
-        book.prices.update(m.prices)
         for product, qty in m.qty.items():
             book.qty[product] = book.qty.get(product, 0) + qty
         for no, received in m.received.items():
@@ -125,15 +130,11 @@ def combine(months: list[Month]) -> Combined | None:
                 book.paid[raw[no]] += received
         for no, product, amount, qty in m.cancels:
             if no in raw:
-                _cancel(book, raw[no], product if (no, product) in line_price else first_product[no],
-                        amount, qty, line_price.get((no, product)) if (no, product) in line_price else
-                        line_price.get((no, first_product[no])))
-    for m in months:
-        for key, source in m.ledger_days.items():
-            book.days.setdefault(key, source)
-    for m in months:
-        for key, source in m.activity_days.items():
-            book.days.setdefault(key, source)
+                line = (no, product) if (no, product) in line_price else (no, first_product[no])
+                _cancel(book, raw[no], line[1], amount, qty, line_price.get(line))
+    # a day's first report: by its ledger rows before its activity, the earliest month first
+    for days in [m.activity_days for m in reversed(months)] + [m.ledger_days for m in reversed(months)]:
+        book.days.update(days)
     return book
 
 
