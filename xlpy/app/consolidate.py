@@ -156,6 +156,7 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
     waits = any(r["status"] == "waiting" for r in seen.values())
     again = lifecycle.PENDING if recheck or waits else ()
     problems = store.concat(parts, "problems")
+    problems = problems[problems["source"].isin({name for name, _ in seen})]  # the batch's: once, not per file
     outcomes, todo, copies, before = [], [], [], {}
     # Within a batch the shortest name is the original: "a - 副本.xlsx", "a (2).xlsx" are its copies.
     prints = {p: validate.fingerprint(p) for p in files}
