@@ -416,9 +416,11 @@ def attainment(ledger, reference: Reference, as_of=None) -> pd.DataFrame:
     region in that month, quarter or year up to ``as_of``, and attainment = net sales / target."""
     net = _facts(ledger, None, as_of).net
     rep_targets, region_targets, _ = _targets(reference)
+    periods = {*rep_targets.index.get_level_values("period"), *region_targets.index.get_level_values("period")}
+    targeted = {kind: net[net[kind].isin(periods)] for kind in ("month", "quarter", "year")}  # not all history
     tables = []
     for level, targets in (("rep", rep_targets), ("region", region_targets)):
-        actual = pd.concat([net.groupby([kind, level])["amount"].sum().rename_axis(["period", level])
+        actual = pd.concat([targeted[kind].groupby([kind, level])["amount"].sum().rename_axis(["period", level])
                             for kind in ("month", "quarter", "year")])
         table = targets.rename("target").to_frame()
         table["net_amount"] = actual.reindex(table.index, fill_value=0)
