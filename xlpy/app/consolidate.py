@@ -180,8 +180,8 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
     activity = store.concat(parts, "activity")
     changes, judged = _Changes(now, ctx.today, ctx.lang), []
     months = _balances(master, parts, replaced) if master is not None else None
-    for results in validate.validate_in_parts(todo, ctx, history[~history["source"].isin(replaced)], names, PART,
-                                              activity[~activity["source"].isin(replaced)], contents,
+    for results in validate.validate_in_parts(todo, ctx, _without(history, replaced), names, PART,
+                                              _without(activity, replaced), contents,
                                               months=months):
         for result in results:
             # the reader gives an unreadable file no fingerprint; the log needs one to know it again
@@ -211,11 +211,15 @@ def _balances(master: Path, parts: dict[str, store.Partition], replaced: set[str
     """Each month's contract balances for the record rules, from the read cache where the month
     is as read; a month holding a corrected report's earlier rows, without them."""
     def without(part: store.Partition) -> balances.Month:
-        return balances.month(part.ledger[~part.ledger["source"].isin(replaced)],
-                              part.activity[~part.activity["source"].isin(replaced)])
+        return balances.month(_without(part.ledger, replaced), _without(part.activity, replaced))
     fresh = {name for name, part in parts.items() if part.ledger["source"].isin(replaced).any()
              or part.activity["source"].isin(replaced).any()}
     return store.monthly(master, parts, "balances", without, fresh)
+
+
+def _without(rows: pd.DataFrame, replaced: set[str]) -> pd.DataFrame:
+    """``rows`` but those of the reports ``replaced`` (no copy of the history when none is)."""
+    return rows[~rows["source"].isin(replaced)] if replaced else rows
 
 
 def _skipped(name: str, fp: str, reason: str, before: dict | None) -> FileOutcome:
