@@ -60,7 +60,8 @@ def _derive_deals(ledger: pd.DataFrame, as_of) -> tuple:
     signed = lines.groupby(["contract_no", "product"], sort=False).agg(  # one row per contract line
         date=("date", "min"), rep=("rep", "first"), region=("region", "first"), customer=("customer", "first"),
         phone=("phone", "first"), due_date=("due_date", "min"), amount=("amount", "sum"), qty=("qty", "sum"))
-    exchanges = rows[(rows["deal"] == "exchange") & rows["contract_no"].isin(first.index)]
+    exchanges = rows[rows["deal"] == "exchange"]
+    exchanges = exchanges[exchanges["contract_no"].isin(first.index)]  # not every row looked up
     signed, first, repriced = _exchanged(exchanges, signed, first) if len(exchanges) else (signed, first, None)
     cancels = _attributed_cancels(rows[rows["deal"] == "cancel"], signed, first)
     of_contracts = cancels[cancels["contract_no"].isin(first.index)]
