@@ -37,6 +37,7 @@ from floor import best, floor_read, floor_write, output_cells, timed
 
 from xlpy.app import consolidate
 from xlpy.contract import config
+from xlpy.core import balances
 from xlpy.core import ledger as L
 from xlpy.io import store
 from xlpy.io.samples import write_superstore_office
@@ -190,9 +191,11 @@ _written: dict[Path, list[str]] = {}
 
 
 def _tonight(office: Path, trial: Path, day: dt.date):
-    """Tonight's consolidation timed on a copy of ``office``, its read cache warm as every night."""
+    """Tonight's consolidation timed on a copy of ``office``, its read cache warm as every night
+    (each month's tables, and its contract balances, which the nights before kept)."""
     shutil.copytree(office, trial)
-    store.read_partitions(trial / "master")
+    store.monthly(trial / "master", store.read_partitions(trial / "master"), "balances",
+                  lambda part: balances.month(part.ledger, part.activity))
 
     def night():
         _written[trial] = consolidate.run_consolidation(config.load(trial), now=pd.Timestamp(day)).written

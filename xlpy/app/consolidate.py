@@ -24,7 +24,7 @@ from xlpy.app import exits, lifecycle, validate
 from xlpy.contract.config import Settings
 from xlpy.contract.messages import say
 from xlpy.core import ledger as L
-from xlpy.core import record_rules, rules
+from xlpy.core import balances, record_rules, rules
 from xlpy.core.rules import Context, Issue
 from xlpy.io import clock, page, store
 
@@ -101,7 +101,7 @@ def run_consolidation(settings: Settings, inbox: Path | None = None, master: Pat
     with store.lock(master, settings.lock_timeout):
         store.recover(master)
         parts = store.read_partitions(master)
-        outcome = _consolidate(validate.collect([inbox]), inbox, parts, ctx, now, recheck)
+        outcome = _consolidate(validate.collect([inbox]), inbox, parts, ctx, now, recheck, master)
         outcome.master = master
         outcome.pending_list = lifecycle.pending(store.concat(parts, "imports"), store.concat(parts, "problems"),
                                                  ctx.today)
@@ -141,7 +141,7 @@ def _summary_writer(parts: dict[str, store.Partition], ctx: Context, as_of):
 
 
 def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partition], ctx: Context, now,
-                 recheck: bool = False) -> Outcome:
+                 recheck: bool = False, master: Path | None = None) -> Outcome:
     imports = store.concat(parts, "imports")
     live = imports[imports["replaced_by"].isna()]  # a version put back after a correction is new again
     current = live[live["status"].isin(("accepted", "partial"))]
@@ -156,6 +156,7 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
     waits = any(r["status"] == "waiting" for r in seen.values())
     again = lifecycle.PENDING if recheck or waits else ()
     problems = store.concat(parts, "problems")
+    problems = problems[problems["source"].isin({name for name, _ in seen})]  # the batch's: once, not per file
     outcomes, todo, copies, before = [], [], [], {}
     # Within a batch the shortest name is the original: "a - 副本.xlsx", "a (2).xlsx" are its copies.
     prints = {p: validate.fingerprint(p) for p in files}
@@ -178,8 +179,10 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
     history = store.concat(parts, "ledger")
     activity = store.concat(parts, "activity")
     changes, judged = _Changes(now, ctx.today, ctx.lang), []
-    for results in validate.validate_in_parts(todo, ctx, history[~history["source"].isin(replaced)], names, PART,
-                                              activity[~activity["source"].isin(replaced)], contents):
+    months = _balances(master, parts, replaced) if master is not None else None
+    for results in validate.validate_in_parts(todo, ctx, _without(history, replaced), names, PART,
+                                              _without(activity, replaced), contents,
+                                              months=months):
         for result in results:
             # the reader gives an unreadable file no fingerprint; the log needs one to know it again
             result.report.fingerprint = result.report.fingerprint or prints[result.path]
@@ -202,6 +205,21 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
     changes.apply(parts, {o.source: o.fingerprint for o in outcomes
                           if o.correction and o.status in ("accepted", "partial")})
     return Outcome(outcomes + copies, Path())
+
+
+def _balances(master: Path, parts: dict[str, store.Partition], replaced: set[str]) -> list[balances.Month]:
+    """Each month's contract balances for the record rules, from the read cache where the month
+    is as read; a month holding a corrected report's earlier rows, without them."""
+    def without(part: store.Partition) -> balances.Month:
+        return balances.month(_without(part.ledger, replaced), _without(part.activity, replaced))
+    fresh = {name for name, part in parts.items() if part.ledger["source"].isin(replaced).any()
+             or part.activity["source"].isin(replaced).any()}
+    return store.monthly(master, parts, "balances", without, fresh)
+
+
+def _without(rows: pd.DataFrame, replaced: set[str]) -> pd.DataFrame:
+    """``rows`` but those of the reports ``replaced`` (no copy of the history when none is)."""
+    return rows[~rows["source"].isin(replaced)] if replaced else rows
 
 
 def _skipped(name: str, fp: str, reason: str, before: dict | None) -> FileOutcome:

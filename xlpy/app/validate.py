@@ -71,16 +71,18 @@ def validate_files(files: list[Path], ctx: Context, history: pd.DataFrame | None
 def validate_in_parts(files: list[Path], ctx: Context, history: pd.DataFrame | None, sources: dict[Path, str] | None,
                       size: int, activity: pd.DataFrame | None = None,
                       contents: dict[str, str] | None = None,
-                      reports: dict[Path, reader.Report] | None = None) -> Iterator[list[FileResult]]:
+                      reports: dict[Path, reader.Report] | None = None,
+                      months: list | None = None) -> Iterator[list[FileResult]]:
     """`validate_files` for a batch too large to hold read at once: ``size`` files at a time.
     A batch of more is taken in report order (each file's title area read beforehand for its date),
     and the rules across reports carry what earlier parts signed, so each file is judged as
     it would be in one batch; its rows can be let go once its part is judged. With
     ``contents`` (rows' fingerprint → the report taken with them), a file whose rows are
-    those of a report taken, or of one earlier in the batch, is a copy and is not judged."""
+    those of a report taken, or of one earlier in the batch, is a copy and is not judged.
+    ``months``: the record's contract balances month by month (`record_rules.Book`)."""
     if len(files) > size:
         files = sorted(files, key=lambda path: _report_order(path, ctx))
-    book = record_rules.Book(history, ctx, activity) if history is not None else None
+    book = record_rules.Book(history, ctx, activity, months) if history is not None else None
     signed: dict[str, str] = {}
     for start in range(0, len(files), size):
         yield _validate(files[start:start + size], ctx, book, signed, sources or {}, contents, reports or {})

@@ -60,7 +60,8 @@ def _derive_deals(ledger: pd.DataFrame, as_of) -> tuple:
     signed = lines.groupby(["contract_no", "product"], sort=False).agg(  # one row per contract line
         date=("date", "min"), rep=("rep", "first"), region=("region", "first"), customer=("customer", "first"),
         phone=("phone", "first"), due_date=("due_date", "min"), amount=("amount", "sum"), qty=("qty", "sum"))
-    exchanges = rows[(rows["deal"] == "exchange") & rows["contract_no"].isin(first.index)]
+    exchanges = rows[rows["deal"] == "exchange"]
+    exchanges = exchanges[exchanges["contract_no"].isin(first.index)]  # not every row looked up
     signed, first, repriced = _exchanged(exchanges, signed, first) if len(exchanges) else (signed, first, None)
     cancels = _attributed_cancels(rows[rows["deal"] == "cancel"], signed, first)
     of_contracts = cancels[cancels["contract_no"].isin(first.index)]
@@ -122,7 +123,7 @@ def _attributed_cancels(cancels: pd.DataFrame, signed: pd.DataFrame, first: pd.D
 
 def _line_shares(signed: pd.DataFrame) -> pd.DataFrame:
     """Each line's share of its contract's amount (equal shares when the amounts are missing)."""
-    by_contract = signed["amount"].groupby(level="contract_no")
+    by_contract = signed["amount"].groupby(level="contract_no", sort=False)
     total, count = by_contract.transform("sum"), by_contract.transform("size")
     share = (signed["amount"] / total).where(total != 0, 1 / count)
     return share.rename("share").reset_index()
@@ -139,9 +140,9 @@ def _receipts(rows: pd.DataFrame, signed: pd.DataFrame, first: pd.DataFrame) -> 
 def _book(signed: pd.DataFrame, cancels: pd.DataFrame, receipts: pd.DataFrame) -> pd.DataFrame:
     keys = ["contract_no", "product"]
     book = signed.copy()
-    cancelled = cancels["amount"].abs().groupby([cancels[k] for k in keys]).sum()
+    cancelled = cancels["amount"].abs().groupby([cancels[k] for k in keys], sort=False).sum()
     book["cancelled"] = cancelled.reindex(book.index, fill_value=0)
-    book["received"] = receipts.groupby(keys)["received"].sum().reindex(book.index, fill_value=0)
+    book["received"] = receipts.groupby(keys, sort=False)["received"].sum().reindex(book.index, fill_value=0)
     balance = book["amount"] - book["cancelled"] - book["received"]
     book["outstanding"] = _shared(balance)
     book["refund_due"] = _shared(-balance)
@@ -151,8 +152,8 @@ def _book(signed: pd.DataFrame, cancels: pd.DataFrame, receipts: pd.DataFrame) -
 def _shared(balance: pd.Series) -> pd.Series:
     """The contract's positive balance, shared over its lines by their positive balances."""
     line = balance.clip(lower=0)
-    by_contract = balance.groupby(level="contract_no")
-    share = line / line.groupby(level="contract_no").transform("sum")
+    by_contract = balance.groupby(level="contract_no", sort=False)  # unsorted: aligned all the same
+    share = line / line.groupby(level="contract_no", sort=False).transform("sum")
     return (by_contract.transform("sum").clip(lower=0) * share).fillna(0)
 
 

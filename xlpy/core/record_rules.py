@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from xlpy.core import rules, units, values
+from xlpy.core import balances, rules, units, values
 from xlpy.core.contracts import contract_lines, facts, inventory
 from xlpy.core.rules import (
     ERROR,
@@ -34,7 +34,11 @@ class Book:
     Contracts are kept by normalised number in plain dicts, built from the record's frames
     at once: three years hold over 100,000 of them."""
 
-    def __init__(self, history: pd.DataFrame, ctx: Context, activity: pd.DataFrame | None = None):
+    def __init__(self, history: pd.DataFrame, ctx: Context, activity: pd.DataFrame | None = None,
+                 months: list[balances.Month] | None = None):
+        """The book of the record ``history`` (and its ``activity``); with ``months``, the same
+        record's balances month by month (`balances.month`, kept in the read cache), combined
+        rather than derived from every row where they combine exactly."""
         self.stock = {}
         ref = ctx.reference
         if ref is not None:
@@ -42,21 +46,25 @@ class Book:
                           if p.get("opening_stock") is not None}
         self.tolerance = ctx.settings.amount_tolerance
         self.units = units.Holders(history, set(ref.unit_index)) if ref is not None and ref.sells_units else None
-        self._load(history, ref)
+        combined = balances.combine(months) if months is not None else None
+        if combined is None:
+            self._load(history, ref)
+            combined = balances.combine([balances.days_only(history, activity)])
+        else:
+            self._take(combined, ref)
         self.recorded = set(self.lines)  # contracts the master already holds
         self.held: dict[str, tuple[str, Issue, str]] = {}  # contract → (report not taken, its first error, root)
-        self.days: dict[tuple, str] = {}  # (rep, day) → the report taken for it
-        if activity is not None:
-            self._load_days(history, activity)
+        self.days: dict[tuple, str] = combined.days  # (rep, day) → the report taken for it
 
-    def _load_days(self, history: pd.DataFrame, activity: pd.DataFrame) -> None:
-        """The reps' days the record holds a report of, by the ledger's and the activity's rows."""
-        pairs = [(history["rep"], history["report_date"], history["source"]),
-                 (activity["rep"], activity["date"], activity["source"])]
-        for reps, days, sources in pairs:
-            for rep, day, source in zip(reps.tolist(), days.tolist(), sources.tolist()):
-                if rep and not pd.isna(day):
-                    self.days.setdefault(rep_day(rep, day), source)
+    def _take(self, book: balances.Combined, ref) -> None:
+        """The record's contracts and stock from the months' balances combined."""
+        self.source, self.lines, self.amount, self.paid = book.source, book.lines, book.amount, book.paid
+        self.prices, self.first_price = book.prices, book.first_price
+        self.batch_prices: dict[str, dict[str, float]] = {}
+        if ref is not None:
+            for product, opening in zip(ref.products["product"].tolist(), ref.products["opening_stock"].tolist()):
+                if product and not pd.isna(opening):
+                    self.stock[values.norm(product)] = opening - book.qty.get(product, 0)
 
     def _load(self, history: pd.DataFrame, ref) -> None:
         """The record's contracts and stock, taken whole from the statistics' view of it."""

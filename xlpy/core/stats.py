@@ -22,7 +22,7 @@ from xlpy.contract import statistics as declared
 from xlpy.core import units, values
 from xlpy.core.contracts import Facts, inventory, listed_first
 from xlpy.core.contracts import of as _facts
-from xlpy.core.periods import month_of, within
+from xlpy.core.periods import between, month_of, period_kind, within
 from xlpy.core.reference import Reference
 
 METRICS = declared.METRICS
@@ -32,6 +32,7 @@ AGING = ("未到期", "0–30", "31–60", "61–90", "90+")
 AGING_EN = dict(zip(AGING, ("not due", *AGING[1:])))
 DEFAULT_WEIGHTS = {"net_amount": 0.4, "attainment": 0.3, "conversion": 0.15, "collection_rate": 0.15}
 LABELS = {k: (c.zh, c.en) for k, c in declared.COLUMNS.items()}
+RECENT_MONTHS = 13  # 总表's tables by month: the last 13 months, the months before summed by year
 label = declared.label
 
 # -- the tables of 总表: one function each, registered under its declared key ----------------------
@@ -59,17 +60,26 @@ class Inputs:
     as_of: object
     weights: dict | None = None
     done: dict = field(default_factory=dict)
+    month: Facts | None = None  # `month_facts`, once taken
 
     def table(self, key: str) -> pd.DataFrame:
         if key not in self.done:
             function, month, fixed = TABLES[key]
-            given = {"ledger": self.facts, "activity": None, "reference": self.reference, "as_of": self.as_of,
+            given = {"ledger": self.month_facts() if month else self.facts, "activity": None, "reference": self.reference, "as_of": self.as_of,
                      "weights": self.weights, "period": month_of(self.as_of) if month else None}
             wanted = [n for n in inspect.signature(function).parameters if n not in fixed]
             frame = function(**{n: given[n] if n in given else self.table(n) for n in wanted}, **fixed)
             columns = declared.TABLE[key].columns
             self.done[key] = frame if columns is None else frame[list(columns)]
         return self.done[key]
+
+    def month_facts(self) -> Facts:
+        """The facts of the month of as_of alone (each frame by its own month, as `within` keeps
+        them), taken once for the tables of that month, rather than by each from all the history."""
+        if self.month is None:
+            period = month_of(self.as_of)
+            self.month = Facts(**{k: within(getattr(self.facts, k), period) for k in Facts.__dataclass_fields__})
+        return self.month
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table of `declared.TABLES`."""
@@ -298,24 +308,56 @@ def daily_summary(ledger, activity, reference: Reference, period: str | None = N
                   "net_qty", "net_amount", "received", "visits", "calls"]]
 
 
-@statistic("monthly_region", by="region")
-@statistic("monthly_rep", by="rep")
+@statistic("monthly_region", by="region", recent=RECENT_MONTHS)
+@statistic("monthly_rep", by="rep", recent=RECENT_MONTHS)
 def monthly_summary(ledger, activity, reference: Reference, by: str = "region", period: str | None = None,
-                    as_of=None) -> pd.DataFrame:
-    """Month × region (or rep): counts, net units and sales, received, visits, calls, conversion."""
+                    as_of=None, recent: int | None = None) -> pd.DataFrame:
+    """Month × region (or rep): counts, net units and sales, received, visits, calls, conversion.
+    With ``recent`` (and ``as_of``), the months before the last ``recent`` are summed by year (`earlier`)."""
     if by not in ("region", "rep"):
         raise ValueError(f"by must be region or rep, not {by!r}")
     keys = ["month", by]
-    table = derive(_filled(base(_facts(ledger, activity, as_of), keys, _norm_period(period))), ["conversion"])
-    return table.reset_index()[[*keys, "leads", "orders", "contracts", "cancellations", "net_qty", "net_amount",
-                                "received", "visits", "calls", "conversion"]]
+    table = _filled(base(_facts(ledger, activity, as_of), keys, _norm_period(period))).reset_index()
+    if recent and as_of is not None:
+        table = _by_year_before(table, by, first_recent(as_of, recent), list(_GROUPED))
+    return derive(table, ["conversion"])[[*keys, *_GROUPED, "conversion"]]
 
 
-@statistic("region_performance")
-def region_performance(ledger, as_of=None) -> pd.DataFrame:
+_GROUPED = ("leads", "orders", "contracts", "cancellations", "net_qty", "net_amount", "received", "visits", "calls")
+
+
+def first_recent(as_of, recent: int) -> str:
+    """The first of the last ``recent`` months up to the month of ``as_of``."""
+    return (pd.Period(pd.Timestamp(as_of), "M") - (recent - 1)).strftime("%Y-%m")
+
+
+def earlier(month: str, first: str) -> str:
+    """The period a month before ``first`` is summed into: its year, or, for the months of ``first``'s
+    own year before it, those months (a range, "2025-01-01..2025-10-31")."""
+    if month[:4] < first[:4]:
+        return month[:4]
+    return between(f"{first[:4]}-01", (pd.Period(first, "M") - 1).strftime("%Y-%m"))
+
+
+def _by_year_before(table: pd.DataFrame, by: str, first: str, additive: list[str]) -> pd.DataFrame:
+    """``table`` (a row per month and ``by``) with its months before ``first`` summed by year (`earlier`)."""
+    old = table["month"] < first
+    if not old.any():
+        return table
+    periods = table.loc[old, "month"].map({m: earlier(m, first) for m in table.loc[old, "month"].unique()})
+    years = table[old].groupby([periods.rename("month"), table.loc[old, by]], sort=False)[additive].sum()
+    order = ["month", by] if table.columns[0] == "month" else [by, "month"]  # a year sorts before its months
+    joined = pd.concat([years.reset_index(), table[~old]], ignore_index=True)[list(table.columns)]
+    return joined.sort_values(order, kind="stable", ignore_index=True)
+
+
+@statistic("region_performance", recent=RECENT_MONTHS)
+def region_performance(ledger, as_of=None, recent: int | None = None) -> pd.DataFrame:
     """Per region and month (every month from the first to the last with a deal): net sales, the
     previous month's and the same month last year's, and the changes (relative to the earlier
-    figure's size; NaN when that figure is 0 or before the ledger starts)."""
+    figure's size; NaN when that figure is 0 or before the ledger starts). With ``recent`` (and
+    ``as_of``), the months before the last ``recent`` are summed by year (`earlier`), each year beside
+    the year before it."""
     net = _facts(ledger, None, as_of).net.dropna(subset=["region"])
     sums = net.groupby(["region", "month"])["amount"].sum()
     columns = ["region", "month", "net_amount", "prev_month", "mom", "prev_year", "yoy"]
@@ -335,7 +377,23 @@ def region_performance(ledger, as_of=None) -> pd.DataFrame:
     table["prev_month"], table["prev_year"] = earlier(1), earlier(12)
     table["mom"] = _change(table["net_amount"], table["prev_month"])
     table["yoy"] = _change(table["net_amount"], table["prev_year"])
-    return table.reset_index()[columns]
+    table = table.reset_index()[columns]
+    return _years_before(table, first_recent(as_of, recent)) if recent and as_of is not None else table
+
+
+def _years_before(table: pd.DataFrame, first: str) -> pd.DataFrame:
+    """Region performance with its months before ``first`` as years, each against the year before
+    when both are whole years of the ledger (a year it starts in is not compared)."""
+    months = table["month"].drop_duplicates()
+    whole = {y for y, n in months[months < first].str[:4].value_counts().items() if n == 12}
+    years = _by_year_before(table, "region", first, ["net_amount"])
+    old = years["month"] < first
+    by_year = years[old].set_index(["region", "month"])["net_amount"]
+    before = [(r, str(int(m) - 1) if m in whole and str(int(m) - 1) in whole else None) for r, m in by_year.index]
+    years.loc[old, ["prev_month", "mom"]] = float("nan")
+    years.loc[old, "prev_year"] = by_year.reindex(before).to_numpy()
+    years.loc[old, "yoy"] = _change(years.loc[old, "net_amount"], years.loc[old, "prev_year"])
+    return years
 
 
 def _change(now: pd.Series, before: pd.Series) -> pd.Series:
@@ -344,7 +402,9 @@ def _change(now: pd.Series, before: pd.Series) -> pd.Series:
 
 @statistic("region_trend")
 def region_trend(region_performance: pd.DataFrame) -> pd.DataFrame:
-    """Month × region net sales (a column per region): the data of the monthly line chart."""
+    """Month × region net sales (a column per region): the data of the monthly line chart (months
+    only: not the years a bounded region performance sums the earlier months into)."""
+    region_performance = region_performance[region_performance["month"].map(period_kind) == "month"]
     wide = region_performance.pivot(index="month", columns="region", values="net_amount")
     return wide.rename_axis(columns=None).reset_index()
 
@@ -356,9 +416,11 @@ def attainment(ledger, reference: Reference, as_of=None) -> pd.DataFrame:
     region in that month, quarter or year up to ``as_of``, and attainment = net sales / target."""
     net = _facts(ledger, None, as_of).net
     rep_targets, region_targets, _ = _targets(reference)
+    periods = {*rep_targets.index.get_level_values("period"), *region_targets.index.get_level_values("period")}
+    targeted = {kind: net[net[kind].isin(periods)] for kind in ("month", "quarter", "year")}  # not all history
     tables = []
     for level, targets in (("rep", rep_targets), ("region", region_targets)):
-        actual = pd.concat([net.groupby([kind, level])["amount"].sum().rename_axis(["period", level])
+        actual = pd.concat([targeted[kind].groupby([kind, level])["amount"].sum().rename_axis(["period", level])
                             for kind in ("month", "quarter", "year")])
         table = targets.rename("target").to_frame()
         table["net_amount"] = actual.reindex(table.index, fill_value=0)
@@ -426,12 +488,16 @@ def receivables(ledger, as_of) -> pd.DataFrame:
 
 
 @statistic("collection")
-def collection_list(ledger, as_of) -> pd.DataFrame:
-    """The contracts to chase: past due with money owed, the largest amounts first."""
-    owed = receivables(ledger, as_of)
+def collection_list(ledger, as_of, receivables: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The contracts to chase: past due with money owed, the largest amounts first; from the
+    ``receivables`` table when it is computed already."""
+    owed = _receivables(ledger, as_of) if receivables is None else receivables
     overdue = owed[owed["days_overdue"] > 0].sort_values(["outstanding", "days_overdue"], ascending=False)
     return overdue[["contract_no", "customer", "phone", "rep", "region", "outstanding", "due_date",
                     "days_overdue", "aging"]].reset_index(drop=True)
+
+
+_receivables = receivables
 
 
 @statistic("aging")

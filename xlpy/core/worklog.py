@@ -76,7 +76,7 @@ def compute(ledger: pd.DataFrame, activity: pd.DataFrame, reference: Reference, 
     filed something, so they are not missing, but they are to be chased); ``headers`` the column
     headers of each rejected file by column letter, so reasons name the column."""
     inputs = inputs or stats.Inputs(contracts.facts(ledger, activity, day), reference, day, weights)
-    days = stats.group_stats(inputs.facts, None, reference, "day", periods.month_of(day))
+    days = stats.group_stats(inputs.month_facts(), None, reference, "day", periods.month_of(day))
     row = days[days["day"] == pd.Timestamp(day)]
     figures = {k: (row[k].iloc[0] if len(row) else 0) for k in FIGURES}
     figures["conversion"] = figures["conversion"] if len(row) else math.nan

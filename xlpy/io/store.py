@@ -105,17 +105,46 @@ def _read_cached(path: Path, name: str) -> Partition:
 
 def _remember(path: Path, part: Partition) -> None:
     """Cache what was read from a master; a cache that cannot be written is only slower."""
+    _keep(_cache_file(path), (_stamp(path), part))
+
+
+def _keep(cache: Path, entry: tuple) -> None:
     try:
-        cache = _cache_file(path)
         cache.parent.mkdir(parents=True, exist_ok=True)
-        for stale in cache.parent.glob(f"{cache.stem}.*.tmp"):  # left by a run killed while writing it
+        for stale in cache.parent.glob(f"{cache.name}.*.tmp"):  # left by a run killed while writing it
             stale.unlink(missing_ok=True)
-        staged = cache.with_suffix(f".{os.getpid()}.tmp")
+        staged = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
         with open(staged, "wb") as f:
-            pickle.dump((_stamp(path), part), f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(entry, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(staged, cache)
     except OSError:
         pass
+
+
+def monthly(master: Path, parts: dict[str, Partition], kind: str, compute, fresh=frozenset()) -> list:
+    """``compute(part)`` of each month in order: what a night needs of each month (its contract
+    balances, `balances.month`), kept in the read cache beside the month's tables and valid exactly
+    as long as they are (the same stamp of the master file). A month changed in this run, or named
+    in ``fresh`` (computed by the caller from other rows), is computed and not kept."""
+    files, out = partition_files(master), []
+    for name, part in parts.items():
+        path = files.get(name)
+        if part.changed or name in fresh or path is None:
+            out.append(compute(part))
+            continue
+        cache = _cache_file(path).with_name(f"{_cache_file(path).stem}.{kind}.pkl")
+        try:
+            with open(cache, "rb") as f:
+                stamp, value = pickle.load(f)
+            if stamp == _stamp(path):
+                out.append(value)
+                continue
+        except Exception:  # noqa: BLE001 - none yet, stale or broken: computed again
+            pass
+        value = compute(part)
+        _keep(cache, (_stamp(path), value))
+        out.append(value)
+    return out
 
 
 def read_partition(path: Path, name: str) -> Partition:

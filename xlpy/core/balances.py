@@ -1,0 +1,150 @@
+"""Per-month contract balances: what the record rules' contract book (`record_rules.Book`) needs
+of one month's rows, in plain dicts, so that a night combines the months' balances instead of
+deriving every contract line of the history again (`contracts.facts`). Core: no I/O; the read cache
+keeps each month's balances beside its tables (`store.monthly`), valid while the month is unchanged.
+
+A month's balances hold the contracts *signed* in it (by normalised number: lines, amount, unit
+prices, where signed) and what its rows add to any contract (received, cancelled) and to the stock.
+They combine exactly when no contract is signed in two months and no row is an exchange (换房) or
+a contract or cancel row without a number (`separable`); otherwise the book is derived from the
+rows, as before, and the combination is not used.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from xlpy.core import values
+
+
+@dataclass
+class Month:
+    """One month's share of the contract book (see the module docstring)."""
+
+    source: dict = field(default_factory=dict)  # key → where it was signed (of the contracts signed here)
+    lines: dict = field(default_factory=dict)  # key → its lines
+    amount: dict = field(default_factory=dict)  # key → its amount
+    paid: dict = field(default_factory=dict)  # key → received on it in this month's rows
+    first_price: dict = field(default_factory=dict)  # key → its first line's unit price
+    prices: dict = field(default_factory=dict)  # (key, item) → unit price of its line
+    raw: dict = field(default_factory=dict)  # contract number as typed → key, of the contracts signed here
+    line_price: dict = field(default_factory=dict)  # (contract_no, product) → amount / qty
+    first_product: dict = field(default_factory=dict)  # contract_no → its first line's product
+    received: dict = field(default_factory=dict)  # contract_no → received on contracts signed in other months
+    cancels: list = field(default_factory=list)  # (contract_no, product, amount, qty) of its cancel rows
+    qty: dict = field(default_factory=dict)  # product → units contracted in its rows
+    ledger_days: dict = field(default_factory=dict)  # (rep, day) → first report of its ledger rows
+    activity_days: dict = field(default_factory=dict)  # (rep, day) → first report of its activity rows
+    separable: bool = True
+
+
+def month(ledger: pd.DataFrame, activity: pd.DataFrame | None = None) -> Month:
+    """The balances of one month's ledger (and activity) rows."""
+    out = days_only(ledger, activity)
+    deals = ledger["deal"]
+    contracts, cancels = ledger[deals == "contract"], ledger[deals == "cancel"]
+    out.separable = not ((deals == "exchange").any() or contracts["contract_no"].isna().any()
+                         or cancels["contract_no"].isna().any())
+    out.qty = contracts.groupby("product")["qty"].sum().to_dict()
+    paying = ledger[ledger["received"].fillna(0) != 0].dropna(subset=["contract_no"])
+    received = paying.groupby("contract_no", sort=False)["received"].sum().to_dict()
+    out.cancels = list(zip(*(cancels[c].tolist() for c in ("contract_no", "product", "amount", "qty"))))
+    _signed(contracts.dropna(subset=["contract_no"]), out)
+    out.paid = dict.fromkeys(out.lines, 0.0)
+    for no, amount in received.items():
+        if no in out.raw:
+            out.paid[out.raw[no]] += amount
+        else:
+            out.received[no] = amount
+    return out
+
+
+def _signed(contracts: pd.DataFrame, out: Month) -> None:
+    """The month's contract lines (contract number × product, in order of first appearance)."""
+    out.first_product = contracts.drop_duplicates("contract_no").set_index("contract_no")["product"].to_dict()
+    sources = contracts.dropna(subset=["source"]).groupby("contract_no", sort=False)["source"].first()
+    lines = contracts.groupby(["contract_no", "product"], sort=False)[["amount", "qty"]].sum()
+    out.raw = {no: values.norm(no) for no in out.first_product}
+    for (no, product), amount, qty in zip(lines.index, lines["amount"].tolist(), lines["qty"].tolist()):
+        price = amount / qty if qty else None
+        out.line_price[no, product] = price
+        key, item = out.raw[no], values.norm(product)
+        if key not in out.lines:
+            out.source[key], out.lines[key], out.amount[key] = sources.get(no), 0, 0.0
+        out.lines[key] += 1
+        out.amount[key] += amount
+        if price is not None and not pd.isna(price):
+            out.prices[key, item] = price
+            out.first_price.setdefault(key, price)
+
+
+def days_only(ledger: pd.DataFrame, activity: pd.DataFrame | None) -> Month:
+    """Balances holding only the reps' days the rows are reports of; none without ``activity``."""
+    if activity is None:
+        return Month()
+    return Month(ledger_days=_days(ledger, "report_date"), activity_days=_days(activity, "date"))
+
+
+def _days(frame: pd.DataFrame, column: str) -> dict:
+    """(rep, day) → the first report of it among ``frame``'s rows, as `record_rules.rep_day` spells them."""
+    kept = frame[frame["rep"].notna() & (frame["rep"] != "") & frame[column].notna()]
+    reps = {rep: values.norm(str(rep)) for rep in kept["rep"].unique()}
+    days = pd.to_datetime(kept[column]).dt.strftime("%Y-%m-%d")
+    out: dict = {}
+    for rep, day, source in zip(kept["rep"].map(reps).tolist(), days.tolist(), kept["source"].tolist()):
+        out.setdefault((rep, day), source)
+    return out
+
+
+@dataclass
+class Combined:
+    """The months' balances as one contract book (by normalised contract number)."""
+
+    source: dict
+    lines: dict
+    amount: dict
+    paid: dict
+    prices: dict
+    first_price: dict
+    qty: dict  # product → net units contracted (contracts less cancellations of them)
+    days: dict
+
+
+def combine(months: list[Month]) -> Combined | None:
+    """The book of all ``months``, in month order; None when they do not combine exactly."""
+    book = Combined({}, {}, {}, {}, {}, {}, {}, {})
+    raw, line_price, first_product = {}, {}, {}
+    for m in months:
+        if not m.separable or not book.lines.keys().isdisjoint(m.lines) or not raw.keys().isdisjoint(m.raw):
+            return None
+        for mine, theirs in ((book.source, m.source), (book.lines, m.lines), (book.amount, m.amount),
+                             (book.paid, m.paid), (book.first_price, m.first_price), (book.prices, m.prices),
+                             (raw, m.raw), (line_price, m.line_price), (first_product, m.first_product)):
+            mine.update(theirs)
+    for m in months:
+        for product, qty in m.qty.items():
+            book.qty[product] = book.qty.get(product, 0) + qty
+        for no, received in m.received.items():
+            if no in raw:
+                book.paid[raw[no]] += received
+        for no, product, amount, qty in m.cancels:
+            if no in raw:
+                line = (no, product) if (no, product) in line_price else (no, first_product[no])
+                _cancel(book, raw[no], line[1], amount, qty, line_price.get(line))
+    # a day's first report: by its ledger rows before its activity, the earliest month first
+    for days in [m.activity_days for m in reversed(months)] + [m.ledger_days for m in reversed(months)]:
+        book.days.update(days)
+    return book
+
+
+def _cancel(book: Combined, key: str, product, amount, qty, price) -> None:
+    """A cancellation of a signed contract: paid back its amount (else units × the line's price),
+    its units back in stock."""
+    qty = None if qty is None or pd.isna(qty) else abs(qty)
+    if amount is None or pd.isna(amount):
+        amount = qty * price if qty is not None and price is not None and not pd.isna(price) else None
+    if amount is not None:
+        book.paid[key] += abs(amount)
+    if qty is not None and product is not None and not pd.isna(product):
+        book.qty[product] = book.qty.get(product, 0) - qty
