@@ -132,6 +132,13 @@ def test_names_are_matched_as_the_reference_spells_them(small):
     assert XLPY_SALES("net_amount", " 华东 ", "张 伟") == 16000
 
 
+def test_a_contract_number_is_found_however_it_is_typed(small, make_report):
+    add_li_na(small, make_report)  # HT-002 owes 15,000
+    typed = ["HT-002", "ht-002", " HT - 002 ", "ＨＴ－００２", "客户己", "客户 己"]
+    assert [XLPY_OUTSTANDING(t) for t in typed] == [15000] * 6
+    assert XLPY_OUTSTANDING("ht-001") == 11000 and XLPY_OUTSTANDING("HT-00") == "#XLPY! 没有找到合同号或客户 “HT-00”"
+
+
 def test_stats_table_has_headers_and_the_figures_of_group_stats(small):
     rows = XLPY_STATS("rep", "2026-11")
     assert rows[0] == [stats.label(c) for c in ("rep", *stats.METRICS)]

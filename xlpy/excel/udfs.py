@@ -38,6 +38,7 @@ from xlpy.core.rules import Context
 from xlpy.excel import errors
 from xlpy.excel.book import Book, XwBook
 from xlpy.excel.buttons import Plain, office_folder
+from xlpy.excel.day_index import NUMBER, DayIndex, code_numbers
 from xlpy.io import annotate, clock, reader, store
 from xlpy.io.reference import Reference, read_reference
 
@@ -284,7 +285,10 @@ def _spellings(rec: Record, kind: str) -> dict[str, str]:
     def build():
         listed = {"rep": rec.reference.reps["name"], "region": rec.reference.reps["region"],
                   "product": rec.reference.products["product"]}[kind]
-        return {values.norm(n): n for n in (*rec.ledger[kind].dropna(), *listed.dropna())}
+        spelled = {}
+        for n in rec.ledger[kind].dropna()[::-1].unique():  # each distinct name once; the last row's spelling first
+            spelled.setdefault(values.norm(n), n)
+        return spelled | {values.norm(n): n for n in listed.dropna()}
     return rec.remember(("names", kind), build)
 
 
@@ -313,42 +317,48 @@ def _record_facts(rec: Record):
     return rec.remember("facts", lambda: contracts.facts(rec.ledger, rec.activity, rec.day))
 
 
-def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    """A table as arrays: picking rows out of them takes microseconds, not a DataFrame's milliseconds."""
-    return {c: frame[c].to_numpy() for c in frame.columns}
+def _daily(rec: Record, dims: tuple[str, ...]) -> DayIndex:
+    """The additive metrics per day and per ``dims`` (stats' own grouping), indexed by group."""
+    def build():
+        table = stats.base(_record_facts(rec), [*dims, "day"], None).reset_index()
+        return DayIndex(table, dims, [c for c in table.columns if c not in (*dims, "day")])
+    return rec.remember(("daily", dims), build)
 
 
-def _daily(rec: Record, dims: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """The additive metrics per day and per ``dims`` (stats' own grouping), one row per group."""
-    return rec.remember(("daily", dims), lambda: _columns(stats.base(_record_facts(rec), [*dims, "day"], None).reset_index()))
-
-
-def _numbers(rec: Record, dims: tuple[str, ...]) -> dict[str, dict[str, np.ndarray]]:
+def _numbers(rec: Record, dims: tuple[str, ...]) -> dict[str, DayIndex]:
     """The contract numbers that contracts and cancellations count (as stats counts them: distinct
     numbers over the whole window, so a contract with rows on two days counts once)."""
+    def coded():
+        f = _record_facts(rec)
+        frames = {"contracts": f.rows[f.rows["deal"] == "contract"], "cancellations": f.cancels}
+        codes, count = code_numbers(*(frame["contract_no"] for frame in frames.values()))
+        return {k: frame.assign(**{NUMBER: c}) for (k, frame), c in zip(frames.items(), codes)}, count
+
     def build():
-        f, keys = _record_facts(rec), [*dims, "day", "contract_no"]
-        return {"contracts": _columns(f.rows.loc[f.rows["deal"] == "contract", keys]),
-                "cancellations": _columns(f.cancels[keys])}
+        frames, count = rec.remember("numbers", coded)  # one coding for every grouping
+        return {k: DayIndex(frame[[*dims, "day", NUMBER]], dims, [NUMBER], count) for k, frame in frames.items()}
     return rec.remember(("numbers", dims), build)
 
 
-def _where(columns: dict[str, np.ndarray], given: dict, first, last) -> np.ndarray:
-    """Which rows belong to the named groups and fall between the first and last day."""
-    day = columns["day"]
-    keep = np.ones(len(day), dtype=bool)
-    for kind, value in given.items():
-        keep &= columns[kind] == value
-    if first is not None:
-        keep &= day >= first.to_datetime64()
-    if last is not None:
-        keep &= day <= last.to_datetime64()
-    return keep
+def _facts_in(rec: Record, period_: str | None, rows: bool = True) -> contracts.Facts:
+    """The record's facts dated in ``period_`` (all of them for None), picked by day with one array
+    comparison a frame, so that stats' own pick by period label looks at a month's rows, not at the
+    whole history's: the same rows, ten times faster on three years. ``rows=False`` keeps the
+    ledger rows whole (the ranking names a rep's region from any of them)."""
+    if period_ is None:
+        return _record_facts(rec)
+
+    def build():
+        f, (first, last) = _record_facts(rec), (np.datetime64(d) for d in periods.bounds(period_))
+        picked = {k: frame[(frame["day"].to_numpy() >= first) & (frame["day"].to_numpy() <= last)]
+                  for k, frame in vars(f).items()}
+        return contracts.Facts(**(picked if rows else picked | {"rows": f.rows}))
+    return rec.remember(("facts", period_, rows), build)
 
 
 def _group(rec: Record, by: str, period_: str | None) -> pd.DataFrame:
     return rec.remember(("group", by, period_), lambda: stats.group_stats(
-        _record_facts(rec), None, rec.reference, by, period_, as_of=rec.day))
+        _facts_in(rec, period_), None, rec.reference, by, period_, as_of=rec.day))
 
 
 def sales(rec: Record, metric, region=None, rep=None, product=None, start=None, end=None):
@@ -364,17 +374,17 @@ def sales(rec: Record, metric, region=None, rep=None, product=None, start=None, 
     if "product" in given and metric in ("visits", "calls", "conversion"):
         raise Bad("by-product")
     dims = tuple(k for k in NAMED if k in given)
+    key = tuple(given[k] for k in dims)
     if metric in ("contracts", "cancellations"):
-        numbers = _numbers(rec, dims)[metric]
-        return len({n for n in numbers["contract_no"][_where(numbers, given, first, last)] if not values.is_blank(n)})
+        return _numbers(rec, dims)[metric].distinct_numbers(key, first, last)
     if metric in stats.DERIVED:  # computed from the additive figures of the same group, as stats does
         figures = _Figures(lambda k: sales(rec, k, region, rep, product, start, end))
         value = stats.DERIVED[metric](figures)
         if pd.isna(value):
             raise Bad("no-visits" if metric == "conversion" else "no-figure", metric=stats.label(metric, rec.lang))
         return float(value)
-    daily = _daily(rec, dims)
-    total = np.nansum(daily[metric][_where(daily, given, first, last)].astype(float))
+    figures = _daily(rec, dims).window(key, first, last).get(metric, np.empty(0))
+    total = np.nansum(figures.astype(float))
     return int(total) if metric in COUNTS else float(total)
 
 
@@ -422,7 +432,7 @@ def rank(rec: Record, rep, period_):
     """A rep's place in the ranking of a period (stats.ranking, the office's weights)."""
     p, rep = period(period_), name(rec, "rep", rep)
     table = rec.remember(("ranking", p), lambda: stats.ranking(
-        _record_facts(rec), None, rec.reference, p, rec.day, rec.settings.ranking_weights))
+        _facts_in(rec, p, rows=False), None, rec.reference, p, rec.day, rec.settings.ranking_weights))
     row = _indexed(rec, ("ranking", p), table, "rep").get(rep)
     if row is None:
         raise Bad("not-ranked", rep=rep, period=p)
@@ -449,21 +459,32 @@ def unit_status(rec: Record, unit, as_of=None) -> str:
 
 
 def outstanding(rec: Record, contract_or_customer=None):
-    """Money still owed (stats.receivables): on everything, one contract, or one customer's contracts."""
+    """Money still owed (stats.receivables): on everything, one contract, or one customer's contracts.
+    A name is matched folded (`values.norm`); a customer's name before a contract number; a known
+    name owing nothing owes 0."""
     def build():
         owed = stats.receivables(_record_facts(rec), rec.day)
-        by_key = {}
-        for column in ("contract_no", "customer"):  # a known name owing nothing owes 0
-            by_key |= {values.norm(v): 0.0 for v in rec.ledger[column].dropna()}
-            by_key |= owed.groupby(owed[column].map(values.norm))["outstanding"].sum().to_dict()
-        return float(owed["outstanding"].sum()), by_key
-    total, by_key = rec.remember("receivables", build)
+        by = {c: owed.groupby(owed[c].map(values.norm))["outstanding"].sum().to_dict() for c in ("contract_no", "customer")}
+        return float(owed["outstanding"].sum()), by
+    total, owed_by = rec.remember("receivables", build)
     if values.is_blank(contract_or_customer):
         return total
-    found = by_key.get(values.norm(contract_or_customer))
-    if found is None:
-        raise Bad("unknown-contract", value=contract_or_customer)
-    return float(found)
+    key = values.norm(contract_or_customer)
+    if key in owed_by["customer"] or key in _known(rec, "customer", None):
+        return float(owed_by["customer"].get(key, 0.0))
+    if key in owed_by["contract_no"] or key in _known(rec, "contract_no", contract_or_customer):
+        return float(owed_by["contract_no"].get(key, 0.0))
+    raise Bad("unknown-contract", value=contract_or_customer)
+
+
+def _known(rec: Record, column: str, as_typed) -> set:
+    """The folded names of a ledger column, each distinct name folded once; for a contract number
+    typed exactly as recorded, the number as is (three years hold 100,000 of them: folding them
+    all waits for a number typed otherwise)."""
+    if column == "contract_no" and isinstance(as_typed, str) and as_typed in rec.remember(
+            "numbers-as-recorded", lambda: set(rec.ledger[column].dropna().unique())):
+        return {values.norm(as_typed)}
+    return rec.remember(("folded", column), lambda: set(map(values.norm, rec.ledger[column].dropna().unique())))
 
 
 def stats_table(rec: Record, by, period_=None) -> list[list]:
