@@ -33,9 +33,8 @@ from xlpy.app.consolidate import run_consolidation
 from xlpy.app.demo import build_demo
 from xlpy.app.demo_data import PRODUCTS, REPS
 from xlpy.contract import config
-from xlpy.excel import udfs
+from xlpy.excel import recalc, udfs
 from xlpy.excel.buttons import context
-from xlpy.io import store
 from xlpy.excel.udfs import (
     XLPY_ATTAINMENT,
     XLPY_OUTSTANDING,
@@ -43,6 +42,7 @@ from xlpy.excel.udfs import (
     XLPY_SALES,
     XLPY_STATS,
 )
+from xlpy.io import store
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -91,7 +91,7 @@ def main() -> None:
         masters = sorted(store.partition_files(settings.path("master")).values())
 
         def first_call():
-            udfs._records.clear()  # as in a fresh Excel session
+            recalc._records.clear()  # as in a fresh Excel session
             return XLPY_SALES("net_amount", "华东")
 
         cold, warm, floors = [], [], []

@@ -1,10 +1,9 @@
 """The XLPY_ worksheet functions (xlwings UDFs, imported into Excel by 导入函数).
 
-Each function reads the office's consolidated record, loaded once and kept until a master
-workbook, the reference workbook or xlpy.toml changes on disk (modification time and size),
-looked at no more than once a second (`RECHECK_SECONDS`): a sheet full of formulas, recalculated,
-lists and stats the masters' files on a share once, not once per formula. It answers from the same code as `xlpy stats` (`xlpy.stats`). Figures computed once for a
-record are remembered with it, so that a sheet full of formulas recalculates quickly.
+Each function reads the office's consolidated record, loaded once and kept until one of its
+files changes, looked at once per recalculation (`xlpy.excel.recalc`). It answers from the same
+code as `xlpy stats` (`xlpy.stats`). Figures computed once for a record are remembered with it,
+and indexed (`xlpy.excel.day_index`), so that a sheet full of formulas recalculates quickly.
 
 The office is the one the calling workbook names (its OfficeFolder cell), else the folder in
 the environment variable XLPY_OFFICE, else the current folder. A bad argument gives a line of
@@ -20,9 +19,6 @@ import datetime as dt
 import functools
 import inspect
 import math
-import os
-import time
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -31,18 +27,15 @@ import pandas as pd
 import xlwings as xw
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from xlpy.contract import config
 from xlpy.contract.messages import pick
 from xlpy.core import contracts, periods, rules, stats, units, values
 from xlpy.core.rules import Context
 from xlpy.excel import errors
 from xlpy.excel.book import Book, XwBook
-from xlpy.excel.buttons import Plain, office_folder
 from xlpy.excel.day_index import NUMBER, DayIndex, code_numbers
-from xlpy.io import annotate, clock, reader, store
-from xlpy.io.reference import Reference, read_reference
+from xlpy.excel.recalc import ENV, Bad, Record, office_for, recalculation, record  # noqa: F401 - ENV: udfs.ENV
+from xlpy.io import annotate, clock, reader
 
-ENV = "XLPY_OFFICE"
 PREFIX = "#XLPY! "
 NAMED = ("region", "rep", "product")  # the things XLPY_SALES can be narrowed to
 COUNTS = ("leads", "orders", "contracts", "cancellations")  # whole numbers
@@ -76,107 +69,10 @@ TEXT = {
 }
 
 
-class Bad(Exception):
-    """An argument the function cannot use; ``code`` names an entry of TEXT."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(code, params)
-        self.code, self.params = code, params
-
-
 text = partial(pick, TEXT)
 
 
-# ---------------------------------------------------------------- the office and its record
-
-
-RECHECK_SECONDS = 1.0  # how long what was found on disk (office folder, record) is used without looking again
-_offices: dict[Path, tuple[Path, float]] = {}  # the folder as named → (resolved, when found)
-
-
-def office_for(book: Book | None) -> Path:
-    """The office folder: the one ``book`` names on its 设置 sheet, else $XLPY_OFFICE, else here."""
-    folder = None
-    if book is not None:
-        try:
-            folder = office_folder(book)
-        except Plain:  # the cell is blank: the fallbacks below decide
-            folder = None
-    folder = Path(folder or os.environ.get(ENV) or ".").expanduser()
-    found, now = _offices.get(folder), time.monotonic()
-    if found is not None and now - found[1] < RECHECK_SECONDS:
-        return found[0]
-    if not folder.is_dir():
-        raise Bad("office-missing", path=folder)
-    _offices[folder] = (folder.resolve(), now)
-    return _offices[folder][0]
-
-
-@dataclass
-class Record:
-    """An office's settings, reference and consolidated record, with the figures computed from them."""
-
-    settings: config.Settings
-    files: tuple[Path, Path, Path]  # xlpy.toml, the reference workbook, the master folder
-    stamp: tuple
-    reference: Reference
-    ledger: pd.DataFrame
-    activity: pd.DataFrame
-    memo: dict = field(default_factory=dict)
-    day: dt.date | None = None  # figures are as of this day: the recalculation's, set by `as_of`
-    checked: float = 0.0  # when the files were last compared with `stamp` (time.monotonic)
-
-    @property
-    def lang(self) -> str:
-        return self.settings.language
-
-    def as_of(self, day: dt.date) -> Record:
-        """The record with figures as of ``day``: what was remembered for another day is dropped."""
-        if self.day != day:
-            self.memo, self.day = {}, day
-        return self
-
-    def remember(self, key, compute):
-        """``compute()``, once per key and day."""
-        if key not in self.memo:
-            self.memo[key] = compute()
-        return self.memo[key]
-
-
-_records: dict[Path, Record] = {}
-
-
-def _stamp(*paths: Path) -> tuple:
-    out = []
-    for path in paths:
-        try:
-            s = path.stat()
-            out.append((str(path), s.st_mtime_ns, s.st_size))
-        except OSError:
-            out.append((str(path), None, None))
-    return tuple(out)
-
-
-def stamp(toml: Path, reference: Path, master: Path) -> tuple:
-    """What a record is read from, as it is on disk now."""
-    return _stamp(toml, reference, *store.partition_files(master).values())
-
-
-def record(office: Path) -> Record:
-    """The office's record, read again only when one of its files changed (looked at once a second)."""
-    cached, now = _records.get(office), time.monotonic()
-    if cached is not None and now - cached.checked < RECHECK_SECONDS:
-        return cached
-    if cached is not None and stamp(*cached.files) == cached.stamp:
-        cached.checked = now
-        return cached
-    settings = config.load(office)
-    files = (office / config.CONFIG_NAME, settings.path("reference"), settings.path("master"))
-    on_disk = stamp(*files)  # before reading: a change made meanwhile is read at the next look
-    reference = read_reference(files[1], settings) if files[1].is_file() else Reference.empty()
-    ledger, activity = store.read_record(files[2])
-    cached = _records[office] = Record(settings, files, on_disk, reference, ledger, activity, checked=now)
-    return cached
+# ---------------------------------------------------------------- the wrapper
 
 
 def _book_of(caller) -> Book | None:
@@ -194,13 +90,13 @@ def udf(func):
 
     @functools.wraps(func)
     def run(*args, **kwargs):
-        lang, office = "zh", None
+        lang, office, looked = "zh", None, recalculation.call()
         try:
             bound = shown.bind(*args, **kwargs)
             bound.apply_defaults()
             caller = bound.arguments.pop("caller")
-            office = office_for(_book_of(caller))
-            rec = record(office).as_of(clock.today())  # the call's day, decided once
+            office = office_for(_book_of(caller), looked)
+            rec = record(office, looked).as_of(clock.today())  # the call's day, decided once
             lang = rec.lang
             return func(rec, *bound.arguments.values())
         except Bad as e:  # an argument the user can fix: said in the cell, nothing to log
@@ -209,6 +105,8 @@ def udf(func):
             logged = errors.write_failure(f"{func.__name__}{args!r}", office)
             return PREFIX + text("failed", lang, detail=f"{type(e).__name__}: {e}") + \
                 (text("logged", lang, path=logged) if logged else "")
+        finally:
+            recalculation.done()
 
     run.__signature__ = shown  # what xlwings reads to declare the function to Excel
     return run
