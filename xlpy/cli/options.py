@@ -72,6 +72,11 @@ class Vocabulary:
         p.add_argument("--date", dest="today", type=parse_date, metavar="DATE", help=help)
         p.add_argument("--today", dest="today", type=parse_date, help=argparse.SUPPRESS)
 
+    def workers(self, p) -> None:
+        p.add_argument("--workers", type=int, metavar="N", help=self.h(
+            "processes that read a large batch (400 files or more): 0 one per core, 1 this process only "
+            "(default: the office's workers setting, else 0)"))
+
     def inbox(self, p) -> None:
         p.add_argument("--inbox", type=Path, metavar="DIR", help=self.h("the folder of reports (default: the office inbox)"))
 

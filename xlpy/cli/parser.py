@@ -32,6 +32,7 @@ def build_parser(lang: str = "zh", commands=None) -> argparse.ArgumentParser:
     p.add_argument("--annotate", type=Path, metavar="DIR", help=v.h(
         "write a marked-up copy of each report into DIR: errors red, warnings yellow, a comment on each cell "
         "and a 校验结果 sheet; originals are never changed"))
+    v.workers(p)
     v.date(p)
     v.office(p)
     p.set_defaults(func=run("validate"))
@@ -47,6 +48,7 @@ def build_parser(lang: str = "zh", commands=None) -> argparse.ArgumentParser:
     v.reference(p)
     v.format(p)
     _recheck(p, v)
+    v.workers(p)
     v.date(p)
     v.office(p)
     p.set_defaults(func=run("consolidate"))
@@ -140,6 +142,7 @@ def build_parser(lang: str = "zh", commands=None) -> argparse.ArgumentParser:
     v.date(p)
     v.office(p)
     _recheck(p, v)
+    v.workers(p)
     p.set_defaults(func=run("nightly"))
 
     p = v.parser(sub, "pending", "the reports not in the record: what to fix", (
