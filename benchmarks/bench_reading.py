@@ -6,7 +6,12 @@ file's bytes held in memory, best of --repeat, interleaved, CPU time of this pro
 - sniff: `reader._inspect_zip`, the checks before any parser sees a file (zip bomb, XML
   entities, a sheet's extent, error cells);
 - title: `reader.read_title`, what ordering a batch of more than 5,000 files reads first;
-- report: `reader.read_report`, the whole read (sniff, parse, table, every value parsed).
+- report: `reader.read_report`, the whole read (sniff, parse, table, every value parsed);
+- unlimited: the same without the time-limit thread (`reader._within` calling the parse directly):
+  what handing each file to that thread costs;
+- 1 worker, 2 workers: the batch read through `xlpy.io.reading` (as validate and consolidate read
+  it), in this process and in a pool of two spawned processes, starting and stopping the pool
+  included; wall clock, and CPU time of this process and its workers.
 
     python benchmarks/bench_reading.py [--limit N] [--repeat 5]
 """
@@ -14,16 +19,44 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import tempfile
+import time
+from dataclasses import replace
 from pathlib import Path
 
 from bench_consolidate import TODAY, XLS
-from floor import best, timed
+from floor import Timing, best, timed
 from python_calamine import CalamineWorkbook
 
 from xlpy.contract.config import Settings
-from xlpy.io import reader
+from xlpy.io import reader, reading
 from xlpy.io.samples import write_superstore_office
+
+
+def timed_with_workers(fn) -> Timing:
+    """Wall clock, and CPU time of this process and of its finished children (workers)."""
+    def cpu():
+        t = os.times()
+        return t.user + t.system + t.children_user + t.children_system
+    wall, start = time.perf_counter(), cpu()
+    fn()
+    return Timing(time.perf_counter() - wall, cpu() - start)
+
+
+def unlimited(files: list[Path], settings: Settings) -> None:
+    """read_report with the parse called directly, not handed to the time-limit thread."""
+    within, reader._within = reader._within, lambda seconds, func, *args: func(*args)
+    try:
+        for f in files:
+            reader.read_report(f, settings, today=TODAY)
+    finally:
+        reader._within = within
+
+
+def pooled(files: list[Path], settings: Settings, workers: int) -> None:
+    with reading.Reading(replace(settings, workers=workers), {}, TODAY, len(files)) as read:
+        read.reports(files)
 
 
 def main() -> None:
@@ -46,18 +79,23 @@ def main() -> None:
         steps = {"calamine": calamine,
                  "sniff": lambda: [reader._inspect_zip(d, settings) for d in data],
                  "title": lambda: [reader.read_title(f, settings, today=TODAY) for f in files],
-                 "report": lambda: [reader.read_report(f, settings, today=TODAY) for f in files]}
+                 "report": lambda: [reader.read_report(f, settings, today=TODAY) for f in files],
+                 "unlimited": lambda: unlimited(files, settings)}
         if not hasattr(reader, "read_title"):  # an older xlpy, for a before/after
             del steps["title"]
-        runs = {name: [] for name in steps}
+        batch = {f"{n} worker{'s' * (n > 1)}": (lambda n=n: pooled(files, settings, n)) for n in (1, 2)}
+        runs = {name: [] for name in [*steps, *batch]}
         for _ in range(args.repeat):
             for name, step in steps.items():
                 runs[name].append(timed(step))
+            for name, step in batch.items():
+                runs[name].append(timed_with_workers(step))
     floor = best(runs["calamine"]).cpu
-    print(f"{len(files)} reports, best of {args.repeat}, CPU time")
+    print(f"{len(files)} reports, best of {args.repeat}, CPU time (wall clock); load average {os.getloadavg()[0]:.1f}")
     for name, timings in runs.items():
-        cpu = best(timings).cpu
-        print(f"  {name:<9} {cpu:6.2f} s  {cpu / len(files) * 1000:5.2f} ms a file  {cpu / floor:4.1f}x calamine's parse")
+        cpu, wall = best(timings).cpu, best(timings).wall
+        print(f"  {name:<10} {cpu:6.2f} s ({wall:5.2f} s)  {cpu / len(files) * 1000:5.2f} ms a file  "
+              f"{cpu / floor:4.1f}x calamine's parse")
 
 
 if __name__ == "__main__":
