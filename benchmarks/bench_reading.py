@@ -18,6 +18,7 @@ file's bytes held in memory, best of --repeat, interleaved, CPU time of this pro
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
 import os
 import tempfile
@@ -25,13 +26,13 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bench_consolidate import TODAY, XLS
 from floor import Timing, best, timed
 from python_calamine import CalamineWorkbook
 
 from xlpy.contract.config import Settings
 from xlpy.io import reader, reading
-from xlpy.io.samples import write_superstore_office
+
+TODAY = dt.date(2026, 11, 27)  # as bench_consolidate (not imported here: a spawned worker imports this script)
 
 
 def timed_with_workers(fn) -> Timing:
@@ -64,6 +65,11 @@ def main() -> None:
     parser.add_argument("--limit", type=int)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
+    from bench_consolidate import (
+        XLS,  # here: a worker spawned by the pool imports this script, and needs none of it
+    )
+
+    from xlpy.io.samples import write_superstore_office
     settings = Settings()
     with tempfile.TemporaryDirectory() as tmp:
         write_superstore_office(XLS, Path(tmp), args.limit)

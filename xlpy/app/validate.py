@@ -93,7 +93,7 @@ def _in_report_order(files: list[Path], ctx: Context, read: reading.Reading) -> 
     skipped = {p for p in files if lifecycle.skip_reason(p, ctx.today)}
     titled = [p for p in files if p not in skipped]
     order = {p: rules.report_order(title) for p, title in zip(titled, read.titles(titled))}  # the rows wait
-    return sorted(files, key=lambda p: order[p] if p in order else ("", p.name))
+    return sorted(files, key=lambda p: order.get(p, ("", p.name)))
 
 
 def _validate(files: list[Path], ctx: Context, book: record_rules.Book | None, signed: dict[str, str],

@@ -21,6 +21,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Self
 
 from xlpy.contract.config import Settings
 from xlpy.core.report import Report
@@ -46,7 +47,7 @@ class Reading:
         self.workers = processes(settings.workers, files)
         self.pool: ProcessPoolExecutor | None = None
 
-    def __enter__(self) -> Reading:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -81,8 +82,8 @@ class Reading:
 
 def _read(kind: str, paths: list[Path], settings: Settings, reps: dict, today: dt.date) -> list[Report]:
     if kind == "title":
-        return [reader.read_title(p, settings, today=today) for p in paths]
-    return [reader.read_report(p, settings, reps, today=today) for p in paths]
+        return reader.read_titles(paths, settings, today=today)
+    return reader.read_reports(paths, settings, reps, today=today)
 
 
 _given: tuple = ()  # in a worker: the batch's settings, reps and day, sent once
