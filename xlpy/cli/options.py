@@ -74,7 +74,7 @@ class Vocabulary:
 
     def workers(self, p) -> None:
         p.add_argument("--workers", type=int, metavar="N", help=self.h(
-            "processes that read a large batch (400 files or more): 0 one per core, 1 this process only "
+            "processes that read a large batch (1,000 files or more): 0 one per core, 1 this process only "
             "(default: the office's workers setting, else 0)"))
 
     def inbox(self, p) -> None:

@@ -23,9 +23,9 @@ HELP_ZH: dict[str, str] = {
     "output format (default: text)": "输出格式（默认：text）",
     "the day the command runs as: judges dates, counts up to it (default: today)":
         "命令所按的日期：据此判断日期、统计截至此日（默认：今天）",
-    "processes that read a large batch (400 files or more): 0 one per core, 1 this process only "
+    "processes that read a large batch (1,000 files or more): 0 one per core, 1 this process only "
     "(default: the office's workers setting, else 0)":
-        "读取大批日报（400 份及以上）所用的进程数：0 为每个 CPU 核一个，1 为只用本进程（默认：办公文件夹的 workers 设置，否则 0）",
+        "读取大批日报（1,000 份及以上）所用的进程数：0 为每个 CPU 核一个，1 为只用本进程（默认：办公文件夹的 workers 设置，否则 0）",
     # validate
     "check daily reports cell by cell": "逐格检查日报表",
     "Check daily-report files (or folders of them) against the input contract and the reference workbook, "

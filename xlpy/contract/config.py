@@ -175,7 +175,7 @@ far_date_days = 7          # warn when a deal is dated this many days from its r
 max_file_mb = 50           # larger files are refused
 max_unzipped_mb = 500      # refuse workbooks that unpack to more (zip bombs)
 read_timeout = 30          # seconds one file may take to read before it is skipped
-workers = 0                # processes reading a large batch (400 files or more): 0 = one per core, 1 = one
+workers = 0                # processes reading a large batch (1,000 files or more): 0 = one per core, 1 = one
 
 [consolidate]
 accept_valid_rows = false  # false: a report with any error is rejected whole

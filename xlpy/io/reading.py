@@ -27,7 +27,7 @@ from xlpy.contract.config import Settings
 from xlpy.core.report import Report
 from xlpy.io import reader
 
-MIN_FILES = 400  # a smaller batch is read here: two spawned workers cost ~0.5 s to start (docs/benchmarks.md)
+MIN_FILES = 1_000  # a smaller batch is read here: where two workers would break even (docs/benchmarks.md)
 CHUNK = 100  # files a task: few round trips, and still an even share for each worker
 
 
