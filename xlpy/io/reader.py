@@ -68,13 +68,18 @@ def read_reports(paths: list[Path], settings: Settings = Settings(), reps: dict 
 
 
 def _report(path: Path, read: tuple[bool, object], reps: dict | None, today: dt.date) -> Report:
+    read = _read_or_unreadable(path, read)
+    return read if isinstance(read, Report) else report_from_grids(path, read[1], reps, read[0], today=today)
+
+
+def _read_or_unreadable(path: Path, read: tuple[bool, object]) -> tuple | Report:
+    """What `_grids_each` read of a file, or the report of a file that could not be read."""
     ok, value = read
-    if not ok:
-        if isinstance(value, Unreadable):
-            return Report(path, unreadable=value)
-        raise value
-    fingerprint, grids = value
-    return report_from_grids(path, grids, reps, fingerprint, today=today)
+    if ok:
+        return value
+    if isinstance(value, Unreadable):
+        return Report(path, unreadable=value)
+    raise value
 
 
 def _as_path(path) -> Path:
@@ -96,14 +101,12 @@ def read_titles(paths: list[Path], settings: Settings = Settings(), *, today: dt
 
 
 def _title_report(path: Path, read: tuple[bool, object], today: dt.date) -> Report:
+    read = _read_or_unreadable(path, read)
+    if isinstance(read, Report):
+        return read
     report = Report(path, report_date=_date_in_name(path.stem, today))
-    ok, value = read
-    if not ok:
-        if isinstance(value, Unreadable):
-            return Report(path, unreadable=value)
-        raise value
     try:
-        for _, grid in value[1]:
+        for _, grid in read[1]:
             if (header := find_header(grid, labels=TITLES)) is not None:
                 _parse_title(_title(grid, header[0]), report, report.report_date or today)
     except Exception as e:  # noqa: BLE001 - as report_from_grids: the full read will say what is wrong
