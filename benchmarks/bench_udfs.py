@@ -10,7 +10,11 @@ month signed by the demo's reps for its products), then times, best of --repeat:
 - the floor of the first call: python-calamine reading every master's cells (see floor.py).
 Targets: on three years, the first call (cache warm) < 2 s, the 1,000 calls < 0.5 s.
 
-    python benchmarks/bench_udfs.py [--calls 1000] [--years 3] [--repeat 3]
+    python benchmarks/bench_udfs.py [--calls 1000] [--years 3] [--repeat 3] [--office DIR]
+
+--office DIR keeps the built office in DIR and uses it as it is when DIR exists, so that the code
+before and after a change can be timed in turns on the same office (run the script with each
+version's PYTHONPATH).
 """
 from __future__ import annotations
 
@@ -27,11 +31,10 @@ from floor import best, floor_read, timed
 
 from xlpy.app.consolidate import run_consolidation
 from xlpy.app.demo import build_demo
-from xlpy.app.office import PRODUCTS, REPS
+from xlpy.app.demo_data import PRODUCTS, REPS
 from xlpy.contract import config
-from xlpy.excel import udfs
+from xlpy.excel import recalc, udfs
 from xlpy.excel.buttons import context
-from xlpy.io import store
 from xlpy.excel.udfs import (
     XLPY_ATTAINMENT,
     XLPY_OUTSTANDING,
@@ -39,6 +42,7 @@ from xlpy.excel.udfs import (
     XLPY_SALES,
     XLPY_STATS,
 )
+from xlpy.io import store
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -59,25 +63,35 @@ def calls(reps: list[str], regions: list[str], contracts: list[str]):
         ][i % 6]
 
 
+def office_with_history(folder: Path, years: int) -> config.Settings:
+    """The demo office in ``folder`` with ``years`` of history, consolidated (built unless it is there)."""
+    if folder.is_dir():
+        return config.load(folder)
+    office = build_demo(folder, today=TODAY)
+    settings = config.load(office.dir)
+    if years:
+        write_history(settings.path("master"), 12 * years - 1, TODAY, [r[:2] for r in REPS],
+                      [(p[0], p[2]) for p in PRODUCTS])
+    run_consolidation(settings, ctx=context(settings, TODAY))
+    return settings
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--years", type=int, default=0, help="years of history before the demo month")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--office", type=Path, help="keep the office here; use it as it is if it exists")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")  # this run's own read cache
-        office = build_demo(Path(tmp) / "office", today=TODAY)
-        settings = config.load(office.dir)
-        if args.years:
-            write_history(settings.path("master"), 12 * args.years - 1, TODAY, [r[:2] for r in REPS],
-                          [(p[0], p[2]) for p in PRODUCTS])
-        run_consolidation(settings, ctx=context(settings, TODAY))
-        os.environ[udfs.ENV] = str(office.dir)
+        root = args.office or Path(tmp)
+        os.environ["XDG_CACHE_HOME"] = str(root / "cache")  # this run's own read cache
+        settings = office_with_history(root / "office", args.years)
+        os.environ[udfs.ENV] = str(settings.path("master").parent)
         masters = sorted(store.partition_files(settings.path("master")).values())
 
         def first_call():
-            udfs._records.clear()  # as in a fresh Excel session
+            recalc._records.clear()  # as in a fresh Excel session
             return XLPY_SALES("net_amount", "华东")
 
         cold, warm, floors = [], [], []
@@ -90,7 +104,8 @@ def main() -> None:
         rec = udfs.record(udfs.office_for(None))
         contracts = sorted(rec.ledger["contract_no"].dropna().unique())
         regions = sorted(rec.reference.reps["region"].unique())
-        batch = list(itertools.islice(calls(office.reps, regions, contracts), args.calls))
+        reps = [name for name, _, active, *_ in REPS if active == "是"]  # the demo's active reps, as build_demo lists them
+        batch = list(itertools.islice(calls(reps, regions, contracts), args.calls))
         results, after = [], []
         for _ in range(args.repeat):
             first_call()

@@ -7,6 +7,7 @@ import inspect
 import json
 import re
 import threading
+import time
 import zipfile
 
 import pytest
@@ -232,6 +233,25 @@ def test_time_limit():
     with pytest.raises(Unreadable) as e:
         reader._within(5, reader._grids, b"a,b\n", reader.Settings())
     assert e.value.code == "text-file"
+
+
+def test_a_batch_handed_to_the_time_limit_thread_gives_each_call_its_own_limit():
+    """Files handed over together: each parse has the limit to itself (five of 0.1 s under a
+    limit of 0.3 s all finish); one that overruns is given up on, those before it keep their
+    results, those after it are read by a fresh thread; an error stays that call's."""
+    stuck = threading.Event()
+    nap = (lambda: None, lambda _: time.sleep(0.1) or "read")
+    calls = [nap] * 5 + [(lambda: None, lambda _: stuck.wait())] + [nap, (lambda: None, lambda _: 1 / 0)]
+    results = reader._each_within(0.3, calls)
+    stuck.set()
+    assert [value for _, value in results[:5]] == ["read"] * 5 and results[6] == (True, "read")
+    assert results[5][1].code == "timeout" and "0.3 s" in results[5][1].detail
+    assert not results[7][0] and isinstance(results[7][1], ZeroDivisionError) and len(results) == 8
+
+
+def test_loading_a_file_is_not_timed():
+    slow_load = (lambda: time.sleep(0.3) or 2, lambda n: n * 21)  # a slow share, a quick parse
+    assert reader._each_within(0.1, [slow_load]) == [(True, 42)]
 
 
 def test_read_grids_takes_a_time_limit(make_report):

@@ -7,6 +7,7 @@ import datetime as dt
 import inspect
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +20,7 @@ from xlpy.app import validate
 from xlpy.app.consolidate import run_consolidation
 from xlpy.contract import config
 from xlpy.core import stats
-from xlpy.excel import build, udfs
+from xlpy.excel import build, recalc, udfs
 from xlpy.excel.book import FileBook
 from xlpy.excel.buttons import context
 from xlpy.excel.udfs import (
@@ -30,6 +31,7 @@ from xlpy.excel.udfs import (
     XLPY_SALES,
     XLPY_STATS,
 )
+from xlpy.io import store
 
 FUNCTIONS = (XLPY_SALES, XLPY_ATTAINMENT, XLPY_RANK, XLPY_OUTSTANDING, XLPY_STATS, XLPY_CHECK)
 LI_NA = {"rep": "李娜", "region": "华北"}
@@ -66,9 +68,9 @@ def small(tmp_path, reference_path, make_report, clean_rows, monkeypatch) -> Pat
     shutil.move(report, office / "inbox" / report.name)
     consolidate(office)
     monkeypatch.setenv(udfs.ENV, str(office))
-    # These tests change the files between two calls within the same second: look every time.
-    # The once-a-second look itself: test_a_sheet_full_of_formulas_looks_at_the_files_once.
-    monkeypatch.setattr(udfs, "RECHECK_SECONDS", 0)
+    # These tests change the files between two calls without a pause: every call a recalculation.
+    # One look per recalculation: test_a_recalculation_looks_at_the_files_once_and_the_next_one_again.
+    monkeypatch.setattr(recalc, "PAUSE_SECONDS", 0)
     return office
 
 
@@ -130,6 +132,13 @@ def test_hand_computed_figures(small, make_report):
 
 def test_names_are_matched_as_the_reference_spells_them(small):
     assert XLPY_SALES("net_amount", " 华东 ", "张 伟") == 16000
+
+
+def test_a_contract_number_is_found_however_it_is_typed(small, make_report):
+    add_li_na(small, make_report)  # HT-002 owes 15,000
+    typed = ["HT-002", "ht-002", " HT - 002 ", "ＨＴ－００２", "客户己", "客户 己"]
+    assert [XLPY_OUTSTANDING(t) for t in typed] == [15000] * 6
+    assert XLPY_OUTSTANDING("ht-001") == 11000 and XLPY_OUTSTANDING("HT-00") == "#XLPY! 没有找到合同号或客户 “HT-00”"
 
 
 def test_stats_table_has_headers_and_the_figures_of_group_stats(small):
@@ -265,29 +274,51 @@ def test_the_record_is_read_once_and_again_after_a_consolidation(small, make_rep
     assert XLPY_SALES("net_amount") == 31000 and XLPY_OUTSTANDING() == 26000
 
 
-def test_a_sheet_full_of_formulas_looks_at_the_files_once(small, make_report, monkeypatch):
-    small = small.resolve()
-    udfs._offices.clear()
+class Clock:
+    """recalc's clock, moved by hand: far ahead of the real one, so that earlier calls are long past."""
+
+    def __init__(self):
+        self.now = time.monotonic() + 1e6
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_recalculation_looks_at_the_files_once_and_the_next_one_again(small, make_report, monkeypatch):
+    """Calls with no pause between them are one recalculation: one look at the share. A consolidation
+    between two recalculations is seen by the next one, however soon it follows."""
+    small, clock = small.resolve(), Clock()
+    monkeypatch.setattr(recalc, "monotonic", clock)
+    monkeypatch.setattr(recalc, "PAUSE_SECONDS", 0.2)  # the fixture's 0 made every call a recalculation
+    recalc._offices.clear()
+    recalc._records.clear()
     listed = []
-    real = udfs.store.partition_files
-    monkeypatch.setattr(udfs.store, "partition_files", lambda master: listed.append(master) or real(master))
-    monkeypatch.setattr(udfs, "RECHECK_SECONDS", 3600)  # one recalculation, however slow this machine is
-    udfs._records.clear()
+    real = store.partition_files
+    monkeypatch.setattr(store, "partition_files", lambda master: listed.append(master) or real(master))
     assert XLPY_SALES("net_amount") == 16000
     reading = len(listed)  # the look before reading, and the reading
     looked = []  # every stat of a file or folder of the office (is_dir, is_file, exists go through it)
     stat = Path.stat
     monkeypatch.setattr(Path, "stat", lambda p, **kw: (looked.append(p) if small in p.parents or p == small
                                                        else None) or stat(p, **kw))
-    results = [XLPY_SALES("net_amount", None, rep) for rep in ("张伟", "李娜") * 150]
-    assert results[:2] == [16000, 0] and len(listed) == reading  # 300 formulas, no look at the share
-    assert looked == []
+    results = []
+    for rep in ("张伟", "李娜") * 150:  # 300 formulas a millisecond apart
+        clock.now += 0.001
+        results.append(XLPY_SALES("net_amount", None, rep))
+    assert results[:2] == [16000, 0] and len(listed) == reading and looked == []  # no look at the share
     monkeypatch.setattr(Path, "stat", stat)
-    add_li_na(small, make_report)
+
+    add_li_na(small, make_report)  # on this clock no time passes: the same recalculation goes on
     before = len(listed)
-    assert XLPY_SALES("net_amount") == 16000 and len(listed) == before  # within the recalculation: as it was
-    monkeypatch.setattr(udfs, "RECHECK_SECONDS", 0)  # the next one
+    assert XLPY_SALES("net_amount") == 16000 and len(listed) == before  # within it: as it was
+    clock.now += 0.25  # a pause: the next recalculation, 0.55 s after the first began
     assert XLPY_SALES("net_amount") == 31000 and len(listed) == before + 1 + reading  # looked, changed: read
+
+    before = len(listed)
+    for _ in range(20):  # a recalculation of 2.5 s, a call every 0.125 s: it looks again every second
+        clock.now += 0.125
+        assert XLPY_SALES("net_amount") == 31000
+    assert len(listed) == before + 2  # looked twice, nothing changed: nothing read
 
 
 def test_an_unexpected_failure_is_logged_and_the_cell_names_the_log(small, monkeypatch, user_log_dir):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 import pytest
 
@@ -97,3 +98,11 @@ def test_not_excel_errors():
 ])
 def test_shown_as_people_read_it_by_kind(value, kind, text):
     assert values.shown(value, kind) == text
+
+
+def test_ascii_text_folds_as_unicode_text_does():
+    """norm's shortcut for ASCII (split/join/lower) against the general NFKC + \\s + casefold fold,
+    for every pair of ASCII characters around mixed-case letters."""
+    full = lambda t: values._SPACE.sub("", unicodedata.normalize("NFKC", t)).casefold()
+    texts = [f"{a}Ht-{b}x Y" for a in map(chr, range(128)) for b in map(chr, range(128))]
+    assert [values.norm(t) for t in texts] == [full(t) for t in texts]

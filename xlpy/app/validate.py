@@ -14,7 +14,7 @@ from xlpy.contract import config
 from xlpy.contract.messages import say
 from xlpy.core import ledger, record_rules, rules
 from xlpy.core.rules import Context, Issue
-from xlpy.io import reader
+from xlpy.io import reader, reading
 
 
 @dataclass
@@ -80,31 +80,35 @@ def validate_in_parts(files: list[Path], ctx: Context, history: pd.DataFrame | N
     ``contents`` (rows' fingerprint → the report taken with them), a file whose rows are
     those of a report taken, or of one earlier in the batch, is a copy and is not judged.
     ``months``: the record's contract balances month by month (`record_rules.Book`)."""
-    if len(files) > size:
-        files = sorted(files, key=lambda path: _report_order(path, ctx))
-    book = record_rules.Book(history, ctx, activity, months) if history is not None else None
-    signed: dict[str, str] = {}
-    for start in range(0, len(files), size):
-        yield _validate(files[start:start + size], ctx, book, signed, sources or {}, contents, reports or {})
+    reps = ctx.reference.rep_index if ctx.reference is not None else {}
+    with reading.Reading(ctx.settings, reps, ctx.today, len(files)) as read:  # in processes when large
+        if len(files) > size:
+            files = _in_report_order(files, ctx, read)
+        book = record_rules.Book(history, ctx, activity, months) if history is not None else None
+        signed: dict[str, str] = {}
+        for start in range(0, len(files), size):
+            yield _validate(files[start:start + size], ctx, book, signed, sources or {}, contents, reports or {}, read)
 
 
-def _report_order(path: Path, ctx: Context) -> tuple[str, str]:
-    if lifecycle.skip_reason(path, ctx.today):
-        return "", path.name
-    return rules.report_order(reader.read_title(path, ctx.settings, today=ctx.today))  # the rows wait
+def _in_report_order(files: list[Path], ctx: Context, read: reading.Reading) -> list[Path]:
+    """Files in report order, by their title areas (files to skip first, by name)."""
+    skipped = {p for p in files if lifecycle.skip_reason(p, ctx.today)}
+    titled = [p for p in files if p not in skipped]
+    order = {p: rules.report_order(title) for p, title in zip(titled, read.titles(titled))}  # the rows wait
+    return sorted(files, key=lambda p: order.get(p, ("", p.name)))
 
 
 def _validate(files: list[Path], ctx: Context, book: record_rules.Book | None, signed: dict[str, str],
               sources: dict[Path, str], contents: dict[str, str] | None,
-              reports: dict[Path, reader.Report]) -> list[FileResult]:
-    reps = ctx.reference.rep_index if ctx.reference is not None else {}
+              reports: dict[Path, reader.Report], read: reading.Reading) -> list[FileResult]:
+    reasons = {p: None if p in reports else lifecycle.skip_reason(p, ctx.today) for p in files}
+    fresh = iter(read.reports([p for p in files if not reasons[p] and p not in reports]))
     results = []
     for path in files:
-        reason = None if path in reports else lifecycle.skip_reason(path, ctx.today)
-        if reason:
-            results.append(FileResult(path, "skipped", reason=reason))
+        if reasons[path]:
+            results.append(FileResult(path, "skipped", reason=reasons[path]))
             continue
-        report = reports.get(path) or reader.read_report(path, ctx.settings, reps, today=ctx.today)
+        report = reports[path] if path in reports else next(fresh)
         report.source = sources.get(path, report.source)
         original = _copy_of(report, contents)
         if original:

@@ -26,6 +26,8 @@ def _settings(args) -> config.Settings:
     settings = config.load(args.office)
     given = {key: str(Path(value).resolve()) for key in ("inbox", "master", "reference")
              if (value := getattr(args, key, None)) is not None}
+    if getattr(args, "workers", None) is not None:
+        given["workers"] = args.workers
     return replace(settings, language=args.lang or settings.language, **given)
 
 

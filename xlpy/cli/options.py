@@ -106,6 +106,9 @@ class Vocabulary:
         p.add_argument("--date", dest="today", type=self.date_type, metavar="DATE", help=help)
         p.add_argument("--today", dest="today", type=self.date_type, help=argparse.SUPPRESS)
 
+    def workers(self, p) -> None:
+        p.add_argument("--workers", type=int, metavar="N", help=self.h("help.option.workers"))
+
     def inbox(self, p) -> None:
         p.add_argument("--inbox", type=Path, metavar="DIR", help=self.h("help.option.inbox"))
 

@@ -24,6 +24,7 @@ def build_parser(lang: str = "zh", commands=None) -> argparse.ArgumentParser:
     v.reference(p)
     v.format(p)
     p.add_argument("--annotate", type=Path, metavar="DIR", help=v.h("help.validate.annotate"))
+    v.workers(p)
     v.date(p)
     v.office(p)
     p.set_defaults(func=run("validate"))
@@ -34,6 +35,7 @@ def build_parser(lang: str = "zh", commands=None) -> argparse.ArgumentParser:
     v.reference(p)
     v.format(p)
     _recheck(p, v)
+    v.workers(p)
     v.date(p)
     v.office(p)
     p.set_defaults(func=run("consolidate"))
@@ -101,6 +103,7 @@ def build_parser(lang: str = "zh", commands=None) -> argparse.ArgumentParser:
     v.date(p)
     v.office(p)
     _recheck(p, v)
+    v.workers(p)
     p.set_defaults(func=run("nightly"))
 
     p = v.parser(sub, "pending")

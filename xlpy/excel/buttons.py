@@ -112,7 +112,7 @@ def office_settings(book: Book, office: Path | None = None, lang: str | None = N
     folder = office or office_folder(book)
     if folder is not None and not Path(folder).is_dir():
         raise Plain("office-missing", path=folder)
-    settings = config.load(folder)
+    settings = replace(config.load(folder), workers=1)  # inside Excel one process reads: no worker processes
     return replace(settings, language=lang) if lang else settings
 
 

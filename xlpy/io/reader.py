@@ -18,6 +18,7 @@ import threading
 import time
 import zipfile
 import zlib
+from functools import partial
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook, PasswordError
@@ -56,12 +57,29 @@ def read_report(path: Path, settings: Settings = Settings(), reps: dict | None =
     """Read one daily-report file. ``reps`` maps a normalised rep name to its reference
     record (for the region default); ``today`` places dates typed without a year.
     Unreadable files are flagged, never raised."""
-    path = _as_path(path)
-    try:
-        fingerprint, grids = read_grids(path, settings)
-    except Unreadable as e:
-        return Report(path, unreadable=e)
-    return report_from_grids(path, grids, reps, fingerprint, today=today)
+    return read_reports([path], settings, reps, today=today)[0]
+
+
+def read_reports(paths: list[Path], settings: Settings = Settings(), reps: dict | None = None, *,
+                 today: dt.date) -> list[Report]:
+    """`read_report` of each path, the parses handed to the time-limit thread together."""
+    paths = [_as_path(p) for p in paths]
+    return [_report(path, read, reps, today) for path, read in zip(paths, _grids_each(paths, settings))]
+
+
+def _report(path: Path, read: tuple[bool, object], reps: dict | None, today: dt.date) -> Report:
+    read = _read_or_unreadable(path, read)
+    return read if isinstance(read, Report) else report_from_grids(path, read[1], reps, read[0], today=today)
+
+
+def _read_or_unreadable(path: Path, read: tuple[bool, object]) -> tuple | Report:
+    """What `_grids_each` read of a file, or the report of a file that could not be read."""
+    ok, value = read
+    if ok:
+        return value
+    if isinstance(value, Unreadable):
+        return Report(path, unreadable=value)
+    raise value
 
 
 def _as_path(path) -> Path:
@@ -73,15 +91,24 @@ def read_title(path: Path, settings: Settings = Settings(), *, today: dt.date) -
     """The report with the date `read_report` gives it (its title's, else its file name's) and no
     tables: only the title areas above the headers are parsed, not the rows. A batch too large to
     hold read at once is put in report order by it before it is read."""
-    path = _as_path(path)
+    return read_titles([path], settings, today=today)[0]
+
+
+def read_titles(paths: list[Path], settings: Settings = Settings(), *, today: dt.date) -> list[Report]:
+    """`read_title` of each path, the parses handed to the time-limit thread together."""
+    paths = [_as_path(p) for p in paths]
+    return [_title_report(path, read, today) for path, read in zip(paths, _grids_each(paths, settings))]
+
+
+def _title_report(path: Path, read: tuple[bool, object], today: dt.date) -> Report:
+    read = _read_or_unreadable(path, read)
+    if isinstance(read, Report):
+        return read
     report = Report(path, report_date=_date_in_name(path.stem, today))
     try:
-        _, grids = read_grids(path, settings)
-        for _, grid in grids:
+        for _, grid in read[1]:
             if (header := find_header(grid, labels=TITLES)) is not None:
                 _parse_title(_title(grid, header[0]), report, report.report_date or today)
-    except Unreadable as e:
-        return Report(path, unreadable=e)
     except Exception as e:  # noqa: BLE001 - as report_from_grids: the full read will say what is wrong
         report.unreadable = Unreadable("unparsable", f"{type(e).__name__}: {e}"[:200])
     return report
@@ -110,9 +137,32 @@ def read_grids(path: Path, settings: Settings = Settings(),
     return hashlib.sha256(data).hexdigest(), _within(seconds, _grids, data, settings)
 
 
+def _grids_each(paths: list[Path], settings: Settings) -> list[tuple[bool, object]]:
+    """(True, (sha256, grids)) or (False, the exception) of each file, as `read_grids` reads it;
+    the files are handed to the time-limit thread together, each parse with its own limit."""
+    calls = [(partial(_load_bytes, path, settings), partial(_fingerprinted_grids, settings=settings))
+             for path in paths]
+    return _each_within(settings.read_timeout, calls)
+
+
+def _fingerprinted_grids(data: bytes, settings: Settings) -> tuple[str, list[tuple[str, list[list]]]]:
+    return hashlib.sha256(data).hexdigest(), _grids(data, settings)
+
+
+class _Batch:
+    """Calls handed to the time-limit thread at once: (prepare, call) pairs, ``call(prepare())``,
+    the time limit counting from when ``call`` begins (not while a file is loaded)."""
+
+    def __init__(self, calls: list):
+        self.calls, self.results = calls, []  # results: (ok, value, seconds the call took)
+        self.running = (0, time.perf_counter())  # the call under way and when it began
+        self.cancelled, self.finished = False, threading.Event()
+
+
 class _Worker:
     """One long-lived daemon thread that reads files, so that a parse can be given
-    up on after a time limit. A thread per file would cost more than the read."""
+    up on after a time limit. A thread per file would cost more than the read, and
+    handing it the files one by one two thread switches a file: it is given a batch."""
 
     def __init__(self):
         self.jobs: queue.SimpleQueue = queue.SimpleQueue()
@@ -120,33 +170,61 @@ class _Worker:
 
     def _run(self) -> None:
         while True:
-            func, args, box, done = self.jobs.get()
-            try:
-                box.append((True, func(*args)))
-            except BaseException as e:  # noqa: BLE001 - handed to the caller
-                box.append((False, e))
-            done.set()
+            batch = self.jobs.get()
+            for i, (prepare, call) in enumerate(batch.calls):
+                if batch.cancelled:
+                    break
+                try:
+                    batch.running = (i, None)
+                    value = prepare()
+                    batch.running = (i, started := time.perf_counter())
+                    batch.results.append((True, call(value), time.perf_counter() - started))
+                except BaseException as e:  # noqa: BLE001 - handed to the caller
+                    batch.results.append((False, e, 0.0))
+            batch.finished.set()
 
 
 _worker: _Worker | None = None
 
 
-def _within(seconds: float, func, *args):
-    """``func(*args)`` or ``Unreadable("timeout")`` after ``seconds``. Works on every OS;
+def _each_within(seconds: float, calls: list) -> list[tuple[bool, object]]:
+    """(True, value) or (False, exception) of each (prepare, call), the exception
+    ``Unreadable("timeout")`` for a call that overran ``seconds``. Works on every OS;
     calamine releases the GIL while it parses, so the wait ends on time. A parse that
-    overruns is abandoned with its thread (a daemon), and a fresh worker takes over."""
+    overruns is abandoned with its thread (a daemon), and a fresh worker takes the rest.
+    The waiting thread wakes when a limit may have passed, not once a call."""
     global _worker
-    if _worker is None:
-        _worker = _Worker()
-    box, done = [], threading.Event()
-    start = time.perf_counter()
-    _worker.jobs.put((func, args, box, done))
-    if not done.wait(seconds):
-        _worker = None
-        raise Unreadable("timeout", f"{seconds:g} s")
-    if time.perf_counter() - start > seconds:  # done, but only while this thread waited for its turn
-        raise Unreadable("timeout", f"{seconds:g} s")
-    ok, value = box[0]
+    out = []
+    while len(out) < len(calls):
+        if _worker is None:
+            _worker = _Worker()
+        batch = _Batch(calls[len(out):])
+        _worker.jobs.put(batch)
+        overran = None
+        while overran is None and not batch.finished.wait(_left(batch, seconds)):
+            i, started = batch.running
+            if started is not None and len(batch.results) == i and time.perf_counter() - started > seconds:
+                batch.cancelled, _worker, overran = True, None, i  # still on call i: abandoned with its thread
+        done = batch.results[:overran]  # a result that comes after the verdict is not taken
+        out += [(ok, value) if taken <= seconds else (False, _timeout(seconds)) for ok, value, taken in done]
+        if overran is not None:
+            out.append((False, _timeout(seconds)))
+    return out
+
+
+def _left(batch: _Batch, seconds: float) -> float:
+    """How long to wait before the call under way may have overrun (a call still loading its file: not timed)."""
+    started = batch.running[1]
+    return seconds if started is None else max(started + seconds - time.perf_counter(), 0.001)
+
+
+def _timeout(seconds: float) -> Unreadable:
+    return Unreadable("timeout", f"{seconds:g} s")
+
+
+def _within(seconds: float, func, *args):
+    """``func(*args)`` or ``Unreadable("timeout")`` after ``seconds`` (`_each_within` of one call)."""
+    [(ok, value)] = _each_within(seconds, [(lambda: args, lambda given: func(*given))])
     if not ok:
         raise value
     return value
