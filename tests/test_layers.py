@@ -92,11 +92,13 @@ TESTED_WITH = {
     "cli/parser.py": "test_cli.py",
     "cli/words.py": "test_cli.py",
     "cli/main.py": "test_cli.py",
-    "contract/messages.py": "test_rules.py",  # every rule's message in both languages (gettext is coming)
+    "contract/messages.py": "test_catalogue.py",  # the catalogues and their lookup
     "contract/statistics.py": "test_stats.py",  # every declared statistic has its function
     "excel/book.py": "test_live_excel.py",  # FileBook against XwBook on the same workbooks
     "excel/build.py": "test_workbook_build.py",
-    "excel/vba.py": "test_workbook_build.py",  # the VBA of the built workbook, read back
+    "excel/vba.py": "test_workbook_build.py",
+    "excel/day_index.py": "test_udfs.py",  # XLPY_SALES' indexes: equal to group stats for every group and metric
+    "excel/recalc.py": "test_udfs.py",  # the record the UDFs read: once per recalculation, again after a change  # the VBA of the built workbook, read back
     "io/charts.py": "test_briefing.py",  # the work log's charts, read back from the files
     "io/pricelist.py": "test_units.py",  # the units' price list
     "io/samples.py": "test_superstore.py",  # the Superstore sample office
