@@ -204,9 +204,9 @@ def test_full_disk_at_every_size_fails_cleanly_or_succeeds(scenario, office):
         kb = int(kb * 1.6)
         with small_disk(master, kb):
             before = snapshot(master)
-            # a real process: in this one a failed write's temporary file (xlsxwriter's) stays open
-            # until the garbage collector frees its traceback, and the small disk could not unmount
-            done = H.run("consolidate", "--office", office)
+            # in this process: a failed write's files must be closed at once, or the small disk
+            # could not unmount (store.commit clears the failed writer's frames)
+            done = H.run_here("consolidate", "--office", office)
             if done.returncode == 2:
                 assert done.stderr.strip().startswith("写入总表失败（[Errno 28] No space left on device"), done.stderr
                 assert "可能磁盘已满；总表保持原样" in done.stderr

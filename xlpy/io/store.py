@@ -14,7 +14,9 @@ import json
 import os
 import pickle
 import re
+import gc
 import shutil
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -269,10 +271,22 @@ def commit(master: Path, writers: dict[str, callable], backups: int) -> None:
         staged.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
         _fsync(staged)
     except (OSError, XlsxFileError) as e:
+        _release(e)
         shutil.rmtree(tmp, ignore_errors=True)
         raise MasterError("master-write-failed", path=str(master), detail=str(e)) from e
     os.replace(staged, tmp / MANIFEST)  # the commit point
     recover(master)
+
+
+def _release(error: BaseException) -> None:
+    """Close the files a failed writer left open (xlsxwriter keeps the part it was writing open
+    when the disk is full), so that they can be removed — Windows refuses to delete an open file —
+    and a small disk unmounted: they live on in the failure's frames and in cycles among
+    xlsxwriter's objects until the garbage collector runs."""
+    while error is not None:
+        traceback.clear_frames(error.__traceback__)
+        error = error.__cause__ or error.__context__
+    gc.collect()
 
 
 def recover(master: Path) -> bool:
