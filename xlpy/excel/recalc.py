@@ -121,9 +121,9 @@ def _stamp(*paths: Path) -> tuple:
     for path in paths:
         try:
             s = path.stat()
-            out.append((str(path), s.st_mtime_ns, s.st_size))
+            out.append((str(path), s.st_mtime_ns, s.st_size, s.st_ino))  # a master is replaced whole: a new file
         except OSError:
-            out.append((str(path), None, None))
+            out.append((str(path), None, None, None))
     return tuple(out)
 
 

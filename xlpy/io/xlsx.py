@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.packager import Packager
+from xlsxwriter.sharedstrings import SharedStrings
 from xlsxwriter.worksheet import Worksheet
 
 from xlpy.contract.statistics import Chart, Column
@@ -69,8 +71,29 @@ def new_workbook(path: Path, facts: page.Facts | None = None, in_memory: bool = 
     return book
 
 
+class _PlainStrings(SharedStrings):
+    """Every string written as text. xlsxwriter writes one shaped `<r>…</r>` as rich-text XML, as it
+    stands: a customer or a comment typed so would corrupt the workbook (or lose its text)."""
+
+    def _xml_rich_si_element(self, string) -> None:
+        self._xml_si_element(string, [])  # such a string has no leading or trailing space to keep
+
+
+class _Packager(Packager):
+    def _write_shared_strings_file(self) -> None:  # xlsxwriter's own, with _PlainStrings
+        if not self.workbook.str_table.count:
+            return
+        sst = _PlainStrings()
+        sst.string_table = self.workbook.str_table
+        sst._set_xml_writer(self._filename("xl/sharedStrings.xml"))
+        sst._assemble_xml_file()
+
+
 class _Workbook(xlsxwriter.Workbook):
     facts = page.Facts()
+
+    def _get_packager(self):  # xlsxwriter's hook for a packager of one's own
+        return _Packager()
 
     def add_worksheet(self, name=None, worksheet_class=None):
         return super().add_worksheet(name, worksheet_class or _Worksheet)
@@ -200,10 +223,16 @@ def serials(column: pd.Series) -> np.ndarray:
 
 
 def texts(column: pd.Series) -> list:
-    """Each value as its text, None for a blank."""
+    """Each value as its text, None for a blank; a name with bytes of another encoding made
+    readable (`values.readable`): a workbook cannot hold a lone surrogate."""
     found = column.to_numpy(dtype=object)
-    return [None if blank else v if v.__class__ is str else str(v)
-            for v, blank in zip(found.tolist(), pd.isna(found).tolist())]
+    out = [None if blank else v if v.__class__ is str else str(v)
+           for v, blank in zip(found.tolist(), pd.isna(found).tolist())]
+    try:
+        "".join(t for t in out if t is not None).encode("utf-8")  # one check for the whole column
+    except UnicodeEncodeError:
+        out = [t if t is None else values.readable(t) for t in out]
+    return out
 
 
 def _values(column: pd.Series | None, kind: str, length: int) -> np.ndarray | list:
