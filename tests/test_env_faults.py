@@ -193,6 +193,7 @@ def test_broken_reference_workbook_stops_the_run_before_anything_changes(office,
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")  # no "Exception ignored" noise
 def test_full_disk_at_every_size_fails_cleanly_or_succeeds(scenario, office):
     """The master folder on disks from too small for anything to just large enough: each
     run either succeeds, or says the disk may be full and leaves the record as it was."""

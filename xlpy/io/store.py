@@ -16,6 +16,7 @@ import pickle
 import re
 import gc
 import shutil
+import sys
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -283,10 +284,15 @@ def _release(error: BaseException) -> None:
     when the disk is full), so that they can be removed — Windows refuses to delete an open file —
     and a small disk unmounted: they live on in the failure's frames and in cycles among
     xlsxwriter's objects until the garbage collector runs."""
-    while error is not None:
-        traceback.clear_frames(error.__traceback__)
-        error = error.__cause__ or error.__context__
-    gc.collect()
+    told = sys.unraisablehook  # a file closed on a full disk fails to flush: the failure already reported
+    sys.unraisablehook = lambda u: None if isinstance(u.exc_value, OSError) else told(u)
+    try:
+        while error is not None:
+            traceback.clear_frames(error.__traceback__)
+            error = error.__cause__ or error.__context__
+        gc.collect()
+    finally:
+        sys.unraisablehook = told
 
 
 def recover(master: Path) -> bool:
