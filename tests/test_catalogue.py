@@ -21,7 +21,7 @@ from xlpy import cli
 from xlpy.contract import messages, statistics
 from xlpy.contract.messages import FOLDERS, LOCALE, keys, say
 from xlpy.contract.rules import RULES
-from xlpy.core import worklog
+from xlpy.core import ledger, worklog
 
 PACKAGE = Path(messages.__file__).parents[1]
 # A Chinese text that is ASCII only on purpose (a path is a path in every language).
@@ -157,7 +157,7 @@ def test_every_computed_key_is_covered_by_what_it_is_computed_from():
         "msg:f'rule.{self.rule}'", "msg:f'{namespace}.{code}'", "msg:f'{key_of(code)}.{len(found)}'",
         "board:f'{status}_amount'", "udf:f'unknown-{kind}'", "worklog:f'{s}-status'",
         "msg:f'column.{key}'", "msg:f'table.{key}'", "msg:f'sheet.{k}'", "msg:f'sheet.{sheet}'",
-        "worklog:f'column-{key}'",
+        "worklog:f'column-{key}'", "msg:f'column.{title}'",
     }, sorted(computed)
     for rule in RULES.values():
         assert say(f"rule.{rule.id}", "zh") and say(f"rule.{rule.id}", "en")
@@ -172,6 +172,7 @@ def test_every_computed_key_is_covered_by_what_it_is_computed_from():
         assert say(f"worklog.column-{key}", "en")
     assert all(t.zh and t.en and t.sheet in {zh for zh, _ in statistics.SHEETS} for t in statistics.TABLES)
     assert all(c.zh and c.en for c in statistics.COLUMNS.values())  # column.<key>, made at import
+    assert all(f.zh and f.en for fields in ledger.SHEETS.values() for f in fields)  # core/ledger.py: column.<title>
     for what in ("inbox", "reference", "office", "file", "annotate", "output"):  # cli/failures.py: Refusal(what=)
         assert say(f"cli.what-{what}", "zh")
 
