@@ -29,9 +29,11 @@ from xlpy.excel.udfs import (
     XLPY_RANK,
     XLPY_SALES,
     XLPY_STATS,
+    XLPY_UNIT,
 )
 
-FUNCTIONS = (XLPY_SALES, XLPY_ATTAINMENT, XLPY_RANK, XLPY_OUTSTANDING, XLPY_STATS, XLPY_CHECK)
+# XLPY_UNIT joined when 函数示例 got its example (the sheet shows every function)
+FUNCTIONS = (XLPY_SALES, XLPY_ATTAINMENT, XLPY_RANK, XLPY_OUTSTANDING, XLPY_STATS, XLPY_CHECK, XLPY_UNIT)
 LI_NA = {"rep": "李娜", "region": "华北"}
 LI_NA_ROWS = [{"customer": "客户己", "product": "A型", "deal_type": "签约", "qty": 3, "unit_price": 5000,
                "amount": 15000, "contract_no": "HT-002", "due_date": dt.date(2026, 12, 31)}]

@@ -15,7 +15,7 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from xlpy.contract import schema
-from xlpy.contract.messages import both
+from xlpy.contract.messages import both, say
 from xlpy.core import values
 from xlpy.core.report import Report
 
@@ -58,10 +58,11 @@ PROBLEMS = _fields(  # each file's latest verdict only, newest report first: the
     ("fingerprint", "text"), ("severity", "text"), ("rule", "text"), ("sheet", "text"), ("cell", "text"),
     ("value", "text"), ("message", "text"), ("imported_at", "datetime"),
 )
-# The master's sheets, in order: name → fields.
-SHEETS = {"明细": LEDGER, "活动": ACTIVITY, "导入记录": IMPORTS, "问题清单": PROBLEMS}
-FRAME_OF_SHEET = {"明细": "ledger", "活动": "activity", "导入记录": "imports", "问题清单": "problems"}
-SHEET_OF_FRAME = {frame: sheet for sheet, frame in FRAME_OF_SHEET.items()}
+# The master's tables, in order; each one's sheet is named `master.<frame>` of the (Chinese) catalogue.
+FRAMES = {"ledger": LEDGER, "activity": ACTIVITY, "imports": IMPORTS, "problems": PROBLEMS}
+SHEET_OF_FRAME = {frame: say(f"master.{frame}") for frame in FRAMES}
+FRAME_OF_SHEET = {sheet: frame for frame, sheet in SHEET_OF_FRAME.items()}
+SHEETS = {SHEET_OF_FRAME[frame]: fields for frame, fields in FRAMES.items()}  # name → fields
 
 
 def empty(fields: tuple[Field, ...]) -> pd.DataFrame:
