@@ -21,7 +21,7 @@ from xlpy import cli
 from xlpy.contract import messages, statistics
 from xlpy.contract.messages import FOLDERS, LOCALE, keys, say
 from xlpy.contract.rules import RULES
-from xlpy.core import worklog
+from xlpy.core import ledger, worklog
 
 PACKAGE = Path(messages.__file__).parents[1]
 # A Chinese text that is ASCII only on purpose (a path is a path in every language).
@@ -157,7 +157,7 @@ def test_every_computed_key_is_covered_by_what_it_is_computed_from():
         "msg:f'rule.{self.rule}'", "msg:f'{namespace}.{code}'", "msg:f'{key_of(code)}.{len(found)}'",
         "board:f'{status}_amount'", "udf:f'unknown-{kind}'", "worklog:f'{s}-status'",
         "msg:f'column.{key}'", "msg:f'table.{key}'", "msg:f'sheet.{k}'", "msg:f'sheet.{sheet}'",
-        "worklog:f'column-{key}'",
+        "worklog:f'column-{key}'", "msg:f'column.{title}'", "msg:f'master.{frame}'",
     }, sorted(computed)
     for rule in RULES.values():
         assert say(f"rule.{rule.id}", "zh") and say(f"rule.{rule.id}", "en")
@@ -172,6 +172,8 @@ def test_every_computed_key_is_covered_by_what_it_is_computed_from():
         assert say(f"worklog.column-{key}", "en")
     assert all(t.zh and t.en and t.sheet in {zh for zh, _ in statistics.SHEETS} for t in statistics.TABLES)
     assert all(c.zh and c.en for c in statistics.COLUMNS.values())  # column.<key>, made at import
+    assert all(f.zh and f.en for fields in ledger.SHEETS.values() for f in fields)  # core/ledger.py: column.<title>
+    assert set(ledger.FRAME_OF_SHEET.values()) == set(ledger.FRAMES)  # master.<frame>: a name for every table
     for what in ("inbox", "reference", "office", "file", "annotate", "output"):  # cli/failures.py: Refusal(what=)
         assert say(f"cli.what-{what}", "zh")
 
@@ -273,3 +275,75 @@ def test_no_module_holds_a_text_in_two_languages():
                     or isinstance(n, ast.IfExp) and pair(n.body, n.orelse):
                 found.append(f"{name}:{n.lineno}")
     assert not found
+
+
+# ---------------------------------------------------------------- no Chinese text in code
+
+# Where a Chinese string literal belongs in code (module → its top-level names; "*": all of it). Every
+# other text a person reads is in the catalogue. A new entry must say here why it is not a text to translate.
+CHINESE_IN_CODE = {
+    # the input contract: what reps and the assistant type, and what the reader matches
+    "contract/schema.py": {"*"},  # the report's headers and their aliases, deal types, reference sheets
+    "contract/config.py": {"DEFAULT_TOML"},  # xlpy.toml as written for the office; its values are parsed
+    "core/units.py": {"_INITIAL", "_SEPARATORS", "_SPLIT"},  # a unit's status words and id as typed
+    "core/values.py": {"_MULTIPLIERS", "_CURRENCY", "_YMD", "_MD"},  # numbers and dates as typed (万, 元, 年月日)
+    "core/periods.py": {"FORMS", "_MONTH", "_QUARTER", "_YEAR", "_DAY", "parse"},  # periods as typed; FORMS lists them
+    "core/worklog.py": {"BOOKKEEPING_NOTE"},  # a note that books a deposit (定金 …), as reps write it
+    "io/reader.py": {"_NAME_DATE", "_NAME_MD", "_date_in_name"},  # the report's date in its file name
+    "io/reference.py": {"EXAMPLE", "_period"},  # the example rows' marker; a target's period as typed
+    "io/report_file.py": {"TITLE", "write_report", "_total_row"},  # the report form reps know: its title,
+                                                                    # sheet and the 合计 row the reader skips
+    "app/office.py": {"EXAMPLE", "EXAMPLES"},  # the marker the reader skips, and its example rows (data)
+    # names of the office folder's files and folders, found again by name
+    "app/lifecycle.py": {"ARCHIVE"},  # inbox/已处理
+    "io/store.py": {"SUMMARY"},  # master/总表.xlsx
+    "cli/main.py": {"cmd_pricelist"},  # 价格一览表.xlsx
+    # sample data: names, products, notes and reports as reps type them
+    "app/demo.py": {"*"}, "app/demo_data.py": {"*"}, "app/unit_demo.py": {"*"}, "io/samples.py": {"*"},
+    "excel/build.py": {"EXAMPLES"},  # the example formulas name the demo's regions and reps
+    # number formatting: 万 is how Chinese shortens a number, as English writes k
+    "io/charts.py": {"compact"},
+    # the docs (English, naming the Chinese words a user sees)
+    "cli/doc.py": {"INTRO"},
+    # not yet: the aging buckets' names (未到期 / not due) are a (Chinese, English) pair to move into the
+    # catalogue once core/stats.py's parallel rework is merged
+    "core/stats.py": {"AGING"},
+}
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def chinese_literals(trees: dict[str, ast.Module]) -> dict[tuple[str, str], list[int]]:
+    """(module, top-level name) → the lines of its Chinese string literals, docstrings left out."""
+    found: dict[tuple[str, str], list[int]] = {}
+    for name, tree in trees.items():
+        docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                      if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and n.body
+                      and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+        for statement in tree.body:
+            targets = getattr(statement, "targets", [getattr(statement, "target", None)])
+            held = next((n for n in (getattr(statement, "name", None), *(getattr(t, "id", None) for t in targets)) if n), "")
+            lines = [n.lineno for n in ast.walk(statement) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                     and HAN.search(n.value) and id(n) not in docstrings]
+            if lines:
+                found.setdefault((name.removeprefix("xlpy/"), held), []).extend(lines)
+    return found
+
+
+def not_allowed(trees: dict[str, ast.Module]) -> list[str]:
+    """``module:line name`` of every Chinese string literal that `CHINESE_IN_CODE` does not allow."""
+    return [f"{module}:{line} {held}" for (module, held), lines in chinese_literals(trees).items() for line in lines
+            if not {"*", held} & CHINESE_IN_CODE.get(module, set())]
+
+
+def test_no_chinese_text_is_left_in_code():
+    """A Chinese text in code is a text the catalogue lacks, unless `CHINESE_IN_CODE` says why not."""
+    trees = sources()
+    assert not not_allowed(trees)
+    # the scan sees a text put back (a literal in a comment or a docstring is not code)
+    planted = ast.parse('"""说明。"""\n# 注释\nCAPTION = "校验当前表"\n\ndef f():\n    """说明"""\n    return "刷新统计"\n'
+                        'EXAMPLES = ("=XLPY_RANK(\\"张伟\\")",)\n')
+    assert not_allowed({"xlpy/excel/build.py": planted}) == ["excel/build.py:3 CAPTION", "excel/build.py:7 f"]
+    # and the allow-list names only what still holds Chinese
+    held = chinese_literals(trees)
+    assert not [(m, n) for m, names in CHINESE_IN_CODE.items() for n in names
+                if not any(module == m and (n == "*" or name == n) for module, name in held)]

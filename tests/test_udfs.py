@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -30,10 +31,12 @@ from xlpy.excel.udfs import (
     XLPY_RANK,
     XLPY_SALES,
     XLPY_STATS,
+    XLPY_UNIT,
 )
 from xlpy.io import store
 
-FUNCTIONS = (XLPY_SALES, XLPY_ATTAINMENT, XLPY_RANK, XLPY_OUTSTANDING, XLPY_STATS, XLPY_CHECK)
+# XLPY_UNIT joined when 函数示例 got its example (the sheet shows every function)
+FUNCTIONS = (XLPY_SALES, XLPY_ATTAINMENT, XLPY_RANK, XLPY_OUTSTANDING, XLPY_STATS, XLPY_CHECK, XLPY_UNIT)
 LI_NA = {"rep": "李娜", "region": "华北"}
 LI_NA_ROWS = [{"customer": "客户己", "product": "A型", "deal_type": "签约", "qty": 3, "unit_price": 5000,
                "amount": 15000, "contract_no": "HT-002", "due_date": dt.date(2026, 12, 31)}]
@@ -93,6 +96,21 @@ def test_the_functions_are_plain_python_with_a_caller_argument():
         assert all(p.annotation is inspect.Parameter.empty for p in parameters)  # xlwings reads hints as converters
     used = {formula[1:formula.index("(")] for formula, _ in build.EXAMPLES}
     assert used == {f.__name__ for f in FUNCTIONS}
+
+
+def test_excel_describes_each_function_and_its_arguments_in_chinese_from_the_catalogue():
+    from declared_udfs import declared_module  # xlwings' Windows decorators, as 导入函数 sees the module
+    from xlpy.contract.messages import say
+    declared = declared_module()
+    described = {f.__name__: getattr(declared, f.__name__).__xlfunc__ for f in FUNCTIONS}
+    assert described["XLPY_SALES"]["ret"]["doc"] == say("udf.about-sales") == "销售指标：按区域、销售代表、产品和日期范围汇总（与 xlpy stats 相同）"
+    assert described["XLPY_UNIT"]["ret"]["doc"] == say("udf.about-unit")
+    args = {a["name"]: a["doc"] for a in described["XLPY_SALES"]["args"]}
+    assert args["region"] == say("udf.arg-region") == "区域（可省略）"
+    assert args["metric"].startswith("指标：net_amount, ")
+    for name, xlfunc in described.items():  # every function and argument described, in Chinese
+        assert re.search(r"[\u4e00-\u9fff]", xlfunc["ret"]["doc"]), name
+        assert all(re.search(r"[\u4e00-\u9fff]", a["doc"]) for a in xlfunc["args"] if a["name"] != "caller"), name
 
 
 def test_the_caller_argument_is_part_of_bsd_xlwings():

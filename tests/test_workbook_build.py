@@ -200,7 +200,7 @@ def test_workbook_layout():
     assert [e[0] for e in build.EXAMPLES] == [
         '=XLPY_SALES("net_amount","华东")', '=XLPY_ATTAINMENT("华东","2026-11")', '=XLPY_RANK("张伟","2026-11")',
         "=XLPY_OUTSTANDING()", '=XLPY_STATS("region","2026-11")', "=XLPY_CHECK(A1:N20)",
-        '=XLPY_SALES("contracts",,"张伟",,"2026-11-01","2026-11-15")']
+        '=XLPY_SALES("contracts",,"张伟",,"2026-11-01","2026-11-15")', '=XLPY_UNIT("1-102")']
 
 
 soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")

@@ -19,7 +19,7 @@ from xlpy.io.xlsx import number_format
 
 # A blank office's reference: one example row per sheet, marked so the reader skips it.
 EXAMPLE = "示例"
-EXAMPLE_NOTE = ("说明", "示例行：读取时忽略，照此填写后可删除")
+EXAMPLE_NOTE = (say("office.note-title"), say("office.note"))  # the reference workbook is Chinese
 EXAMPLES = {
     "reps": [("张三", "华东", "是", dt.date(2026, 1, 5), "zhang.san@example.com")],
     "products": [("产品A 型号-100", "类别一", 1000, 920, 100)],

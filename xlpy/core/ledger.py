@@ -15,6 +15,7 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from xlpy.contract import schema
+from xlpy.contract.messages import both, say
 from xlpy.core import values
 from xlpy.core.report import Report
 
@@ -28,47 +29,40 @@ class Field:
 
 
 def _fields(*specs) -> tuple[Field, ...]:
-    return tuple(Field(*s) for s in specs)
+    return tuple(_field(*s) for s in specs)
+
+
+def _field(key: str, kind: str, title: str | None = None) -> Field:
+    """The field, its header `column.<title>` of the catalogue (the key's own by default)."""
+    title = title or key
+    return Field(key, *both(f"column.{title}"), kind)
 
 
 PROVENANCE = _fields(
-    ("deal", "业务类型代码", "Deal Code", "text"),
-    ("report_date", "报表日期", "Report Date", "date"),
-    ("source", "来源文件", "Source File", "text"),
-    ("sheet", "工作表", "Sheet", "text"),
-    ("row", "行号", "Row", "int"),
-    ("fingerprint", "文件指纹", "Fingerprint", "text"),
-    ("imported_at", "导入时间", "Imported At", "datetime"),
-    ("extra", "附加数据", "Extra Data", "text"),
+    ("deal", "text"), ("report_date", "date"), ("source", "text"), ("sheet", "text"), ("row", "int"),
+    ("fingerprint", "text"), ("imported_at", "datetime"), ("extra", "text"),
 )
 LEDGER = tuple(Field(c.key, c.zh, c.en, c.type) for c in schema.COLUMNS) + PROVENANCE
 ACTIVITY = _fields(
-    ("date", "日期", "Date", "date"), ("rep", "销售代表", "Sales Rep", "text"), ("region", "区域", "Region", "text"),
-    ("visits", "来访量", "Visits", "number"), ("calls", "来电量", "Calls", "number"),
-    ("source", "来源文件", "Source File", "text"), ("fingerprint", "文件指纹", "Fingerprint", "text"),
+    ("date", "date"), ("rep", "text"), ("region", "text"), ("visits", "number"), ("calls", "number"),
+    ("source", "text"), ("fingerprint", "text"),
 )
 IMPORTS = _fields(
-    ("source", "文件", "File", "text"), ("fingerprint", "文件指纹", "Fingerprint", "text"),
-    ("status", "状态", "Status", "text"), ("report_date", "报表日期", "Report Date", "date"),
-    ("rows_read", "读取行数", "Rows Read", "int"), ("accepted", "接收行数", "Rows Accepted", "int"),
-    ("rejected", "拒收行数", "Rows Rejected", "int"), ("imported_at", "导入时间", "Imported At", "datetime"),
-    ("replaced_by", "被替换为", "Replaced By", "text"), ("copy_of", "副本来源", "Copy Of", "text"),
-    ("rep", "销售代表", "Sales Rep", "text"), ("reason", "原因", "Reason", "text"),
-    ("pending_since", "待处理起始日", "Pending Since", "date"), ("content", "内容指纹", "Content Fingerprint", "text"),
+    ("source", "text", "file"), ("fingerprint", "text"), ("status", "text"), ("report_date", "date"),
+    ("rows_read", "int"), ("accepted", "int"), ("rejected", "int"), ("imported_at", "datetime"),
+    ("replaced_by", "text"), ("copy_of", "text"), ("rep", "text"), ("reason", "text"),
+    ("pending_since", "date"), ("content", "text"),
 )
 PROBLEMS = _fields(  # each file's latest verdict only, newest report first: the assistant's to-do list
-    ("source", "文件", "File", "text"), ("rep", "销售代表", "Sales Rep", "text"),
-    ("report_date", "报表日期", "Report Date", "date"), ("status", "状态", "Status", "text"),
-    ("fingerprint", "文件指纹", "Fingerprint", "text"),
-    ("severity", "级别", "Severity", "text"), ("rule", "规则", "Rule", "text"),
-    ("sheet", "工作表", "Sheet", "text"), ("cell", "单元格", "Cell", "text"),
-    ("value", "值", "Value", "text"), ("message", "说明", "Message", "text"),
-    ("imported_at", "导入时间", "Imported At", "datetime"),
+    ("source", "text", "file"), ("rep", "text"), ("report_date", "date"), ("status", "text"),
+    ("fingerprint", "text"), ("severity", "text"), ("rule", "text"), ("sheet", "text"), ("cell", "text"),
+    ("value", "text"), ("message", "text"), ("imported_at", "datetime"),
 )
-# The master's sheets, in order: name → fields.
-SHEETS = {"明细": LEDGER, "活动": ACTIVITY, "导入记录": IMPORTS, "问题清单": PROBLEMS}
-FRAME_OF_SHEET = {"明细": "ledger", "活动": "activity", "导入记录": "imports", "问题清单": "problems"}
-SHEET_OF_FRAME = {frame: sheet for sheet, frame in FRAME_OF_SHEET.items()}
+# The master's tables, in order; each one's sheet is named `master.<frame>` of the (Chinese) catalogue.
+FRAMES = {"ledger": LEDGER, "activity": ACTIVITY, "imports": IMPORTS, "problems": PROBLEMS}
+SHEET_OF_FRAME = {frame: say(f"master.{frame}") for frame in FRAMES}
+FRAME_OF_SHEET = {sheet: frame for frame, sheet in SHEET_OF_FRAME.items()}
+SHEETS = {SHEET_OF_FRAME[frame]: fields for frame, fields in FRAMES.items()}  # name → fields
 
 
 def empty(fields: tuple[Field, ...]) -> pd.DataFrame:

@@ -163,9 +163,7 @@ def plain_reason(cell, message: str, headers: dict[str, str], lang: str = "zh") 
     if not found:
         return str(message)
     column = headers.get(found.group(1))
-    if lang == "en":
-        return f"row {found.group(2)}" + (f" {column}" if column else "") + f": {message}"
-    return f"第 {found.group(2)} 行" + (f" {column}" if column else "") + f"：{message}"
+    return words("row-problem", lang, row=found.group(2), column=f" {column}" if column else "", message=message)
 
 
 # ---------------------------------------------------------------- its words (every rendering uses them)

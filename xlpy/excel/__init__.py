@@ -5,15 +5,18 @@ The names below are the workbook's layout, shared by the builder, the buttons an
 """
 from pathlib import Path
 
+from xlpy.contract.messages import say
+
 ROOT = Path(__file__).resolve().parents[2]
 MACROS = ROOT / "macros"  # the VBA source
 WORKBOOK = ROOT / "workbook" / "SalesDesk.xlsm"
 
-CONTROL_SHEET = "控制台"
-SETTINGS_SHEET = "设置"
-INBOX_SHEET = "收件箱"
-CONSOLIDATION_SHEET = "合并结果"  # 合并汇总's reconciliation
-EXAMPLES_SHEET = "函数示例"
+# The workbook is built in Chinese: its sheets' names are the catalogue's Chinese `desk.…-sheet`.
+CONTROL_SHEET = say("desk.control-sheet")
+SETTINGS_SHEET = say("desk.settings-sheet")
+INBOX_SHEET = say("desk.inbox-sheet")
+CONSOLIDATION_SHEET = say("desk.consolidation-sheet")  # 合并汇总's reconciliation
+EXAMPLES_SHEET = say("desk.examples-sheet")
 CONF_SHEET = "xlwings.conf"  # read by xlwings' VBA: keys from A1 down, values in column B
 
 OFFICE_NAME = "OfficeFolder"  # defined name of the cell holding the office folder

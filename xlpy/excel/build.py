@@ -29,6 +29,7 @@ from ms_ovba.vbaProject import VbaProject
 from ms_ovba.Views.project_ole_file import ProjectOleFile
 from ms_ovba_compression.ms_ovba import MsOvba
 
+from xlpy.contract.messages import texts, voice
 from xlpy.excel import (
     CONF_KEYS,
     CONF_SHEET,
@@ -48,35 +49,34 @@ from xlpy.io.stats_sheets import SHEETS as STATS_SHEETS
 
 XLWINGS_FILES = ("xlwings.bas", "addin/Dictionary.cls")  # in the installed xlwings package
 
+# The workbook is built in Chinese, its texts the catalogue's `desk.…` (English entries beside them).
+desk = voice("desk")
+
 # (caption, the Sub in macros/SalesDesk.bas it runs, what it does)
 BUTTONS = (
-    ("校验当前表", "ValidateActiveSheet", "校验正在查看的日报工作表：错误标红、警告标黄，批注说明原因，清单写入“校验结果”表"),
-    ("校验收件箱", "ValidateInbox", "校验办公文件夹收件箱中的全部日报，结果列在“收件箱”表"),
-    ("合并汇总", "Consolidate", "把收件箱中通过校验的日报合并进总表；每个文件的接收、拒收行数和对账结果列在“合并结果”表"),
-    ("刷新统计", "RefreshStats", "从总表重新计算各统计表和图表：" + "、".join(zh for zh, _, _ in STATS_SHEETS)),
-    ("新建日报", "NewReport", "按下方填写的销售代表和日期，在收件箱新建一份空白日报并打开"),
-    ("生成工作日志", "DailyBriefing", "生成今天的工作日志（发给管理层的日报摘要）"),
-    ("导入函数", "ImportFunctions", "把 XLPY_ 自定义函数导入本工作簿（仅限 Windows 版 Excel；需在信任中心允许访问 VBA 项目）"),
+    (desk("validate-sheet"), "ValidateActiveSheet", desk("validate-sheet-about")),
+    (desk("validate-inbox"), "ValidateInbox", desk("validate-inbox-about")),
+    (desk("consolidate"), "Consolidate", desk("consolidate-about")),
+    (desk("refresh-stats"), "RefreshStats", desk("refresh-stats-about", sheets="、".join(zh for zh, _, _ in STATS_SHEETS))),
+    (desk("new-report"), "NewReport", desk("new-report-about")),
+    (desk("briefing"), "DailyBriefing", desk("briefing-about")),
+    (desk("import-functions"), "ImportFunctions", desk("import-functions-about")),
 )
 
 # How to put 校验当前表 on the Quick Access Toolbar, so that it runs on the report being looked at
-QAT_STEPS = (
-    "在控制台点“校验当前表”，校验的是最近查看的另一个工作簿；也可以在日报上直接运行：",
-    "1. 按 Alt+F8，选 ValidateActiveSheet，点“执行”；或者",
-    "2. 把它加入快速访问工具栏：文件 > 选项 > 快速访问工具栏 > “从下列位置选择命令”选“宏” > "
-    "选中 SalesDesk.xlsm!ValidateActiveSheet > 添加 > 确定。",
-    "之后在任何日报上点工具栏上的这个按钮即可（控制台工作簿须同时打开）。",
-)
+QAT_STEPS = tuple(texts("desk.qat-steps"))
 
-# (formula, what it gives) for the 函数示例 sheet
+# (formula, what it gives) for the 函数示例 sheet. The formulas name the demo's regions, reps and
+# units (data, as typed in a cell), not texts to translate.
 EXAMPLES = (
-    ('=XLPY_SALES("net_amount","华东")', "华东区域的净销售额（签约金额减退订金额）"),
-    ('=XLPY_ATTAINMENT("华东","2026-11")', "华东区域 2026 年 11 月的目标完成率（净销售额 ÷ 目标）"),
-    ('=XLPY_RANK("张伟","2026-11")', "张伟在 2026 年 11 月综合考核中的名次"),
-    ("=XLPY_OUTSTANDING()", "全部合同的应收未收款合计；也可写合同号或客户，如 =XLPY_OUTSTANDING(\"HT2611-0010\")"),
-    ('=XLPY_STATS("region","2026-11")', "按区域汇总的 2026 年 11 月统计表（溢出为多行多列）"),
-    ("=XLPY_CHECK(A1:N20)", "校验所选区域中的日报表格，返回每个问题的单元格和说明"),
-    ('=XLPY_SALES("contracts",,"张伟",,"2026-11-01","2026-11-15")', "张伟 11 月上半月的签约数（省略的参数留空）"),
+    ('=XLPY_SALES("net_amount","华东")', desk("example-sales")),
+    ('=XLPY_ATTAINMENT("华东","2026-11")', desk("example-attainment")),
+    ('=XLPY_RANK("张伟","2026-11")', desk("example-rank")),
+    ("=XLPY_OUTSTANDING()", desk("example-outstanding")),
+    ('=XLPY_STATS("region","2026-11")', desk("example-stats")),
+    ("=XLPY_CHECK(A1:N20)", desk("example-check")),
+    ('=XLPY_SALES("contracts",,"张伟",,"2026-11-01","2026-11-15")', desk("example-sales-half")),
+    ('=XLPY_UNIT("1-102")', desk("example-unit")),
 )
 
 
@@ -193,7 +193,7 @@ def build_workbook(output: Path = WORKBOOK, macros: Path = MACROS) -> Path:
     output.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    wb.set_properties({"title": "SalesDesk 销售日报控制台", "created": dt.datetime(2026, 1, 1)})
+    wb.set_properties({"title": desk("title-property"), "created": dt.datetime(2026, 1, 1)})
     f = _formats(wb)
     sheets = [CONTROL_SHEET, SETTINGS_SHEET, INBOX_SHEET, CONSOLIDATION_SHEET, *(zh for zh, _, _ in STATS_SHEETS),
               EXAMPLES_SHEET, CONF_SHEET]
@@ -202,10 +202,10 @@ def build_workbook(output: Path = WORKBOOK, macros: Path = MACROS) -> Path:
         ws[name].set_vba_name(f"Sheet{n}")
     _control(wb, ws[CONTROL_SHEET], f)
     _settings(wb, ws[SETTINGS_SHEET], f)
-    _heading(ws[INBOX_SHEET], f, "收件箱校验结果", "点击控制台的“校验收件箱”后，这里列出每个文件的状态和问题数。")
-    _heading(ws[CONSOLIDATION_SHEET], f, "合并结果", "点击控制台的“合并汇总”后，这里列出每个文件读取、接收、拒收的行数和对账结果。")
+    _heading(ws[INBOX_SHEET], f, desk("inbox-title"), desk("inbox-hint"))
+    _heading(ws[CONSOLIDATION_SHEET], f, CONSOLIDATION_SHEET, desk("consolidation-hint"))
     for name, _, _ in STATS_SHEETS:
-        _heading(ws[name], f, name, "点击控制台的“刷新统计”后，这里填入最新统计。")
+        _heading(ws[name], f, name, desk("stats-hint"))
     _examples(ws[EXAMPLES_SHEET], f)
     _conf(ws[CONF_SHEET])
     ws[CONTROL_SHEET].activate()
@@ -237,24 +237,24 @@ def _control(wb, ws, f) -> None:
     ws.set_column("B:B", 18)
     ws.set_column("C:C", 16)
     ws.set_column("D:D", 70)
-    ws.write("B1", "销售日报 控制台", f["title"])
-    ws.write("B2", "办公文件夹在“设置”表中填写。按钮需要本机安装 Python 和 xlpy；运行 xlpy doctor 可检查并修复设置。", f["hint"])
+    ws.write("B1", desk("control-title"), f["title"])
+    ws.write("B2", desk("control-hint"), f["hint"])
     for r, (caption, macro, what) in enumerate(BUTTONS, start=3):
         ws.set_row(r, 34)
         ws.insert_button(r, 1, {"macro": macro, "caption": caption, "width": 150, "height": 36, "y_offset": 5})
         ws.write(r, 3, what, f["wrap"])
     r = 3 + len(BUTTONS) + 1
-    ws.write(r, 1, "新建日报", f["label"])
-    ws.write(r + 1, 1, "销售代表")
+    ws.write(r, 1, desk("new-report"), f["label"])
+    ws.write(r + 1, 1, desk("rep"))
     ws.write_blank(r + 1, 2, None, f["input"])
-    ws.write(r + 1, 3, "填写姓名（须是基础资料中的在职销售代表）", f["hint"])
-    ws.write(r + 2, 1, "报表日期")
+    ws.write(r + 1, 3, desk("rep-hint"), f["hint"])
+    ws.write(r + 2, 1, desk("date"))
     ws.write_blank(r + 2, 2, None, f["date"])
-    ws.write(r + 2, 3, "留空则为今天", f["hint"])
+    ws.write(r + 2, 3, desk("date-hint"), f["hint"])
     wb.define_name(REP_NAME, f"={_quote(CONTROL_SHEET)}!$C${r + 2}")
     wb.define_name(DATE_NAME, f"={_quote(CONTROL_SHEET)}!$C${r + 3}")
     r += 5
-    ws.write(r, 1, "校验日报", f["label"])
+    ws.write(r, 1, desk("check-reports"), f["label"])
     for i, line in enumerate(QAT_STEPS, start=1):
         ws.write(r + i, 1, line, f["hint"] if i == len(QAT_STEPS) else None)
 
@@ -262,10 +262,10 @@ def _control(wb, ws, f) -> None:
 def _settings(wb, ws, f) -> None:
     ws.set_column("A:A", 14)
     ws.set_column("B:B", 60)
-    ws.write("A1", "设置", f["title"])
-    ws.write("A2", "办公文件夹", f["label"])
+    ws.write("A1", SETTINGS_SHEET, f["title"])
+    ws.write("A2", desk("office-folder"), f["label"])
     ws.write_blank("B2", None, f["input"])
-    ws.write("B3", "放有 xlpy.toml、基础资料和 inbox 收件箱的文件夹，例如 D:\\销售日报 。每个按钮都从这里读取。", f["hint"])
+    ws.write("B3", desk("office-folder-hint"), f["hint"])
     wb.define_name(OFFICE_NAME, f"={_quote(SETTINGS_SHEET)}!$B$2")
 
 
@@ -277,9 +277,9 @@ def _heading(ws, f, title: str, hint: str) -> None:
 def _examples(ws, f) -> None:
     ws.set_column("A:A", 40)
     ws.set_column("B:B", 70)
-    ws.write("A1", "自定义函数示例", f["title"])
-    ws.write("A2", "先点击控制台的“导入函数”，再在任意单元格输入下列公式。", f["hint"])
-    ws.write_row("A4", ["公式", "说明"], f["label"])
+    ws.write("A1", desk("examples-title"), f["title"])
+    ws.write("A2", desk("examples-hint"), f["hint"])
+    ws.write_row("A4", texts("desk.examples-headings"), f["label"])
     for r, (formula, what) in enumerate(EXAMPLES, start=4):
         ws.write_string(r, 0, formula, f["code"])  # as text: the functions exist only after 导入函数
         ws.write_string(r, 1, what)

@@ -33,6 +33,7 @@ from xlpy.io.reference import BadReference, Reference, read_reference
 
 
 text = voice("button")
+desk = voice("desk")  # the control workbook's captions (Chinese, as the workbook shows them)
 
 
 class Plain(Exception):
@@ -252,7 +253,7 @@ def new_report(book: Book, today: dt.date, rep: str | None = None, date: dt.date
     if values.is_blank(rep):
         raise Plain("rep-unset")
     date = date or _date(_named_or_none(book, DATE_NAME), today) or today
-    template = optional("xlpy.io.template", "新建日报", settings.language)
+    template = optional("xlpy.io.template", desk("new-report"), settings.language)
     path = settings.path("reference")
     reference = read_reference(path, settings) if path.is_file() else Reference.empty()
     written = template.write_template(str(rep).strip(), date, reference, None, settings)
@@ -266,7 +267,7 @@ def consolidate(book: Book, today: dt.date, office: Path | None = None, lang: st
     """合并汇总: consolidate the inbox into the master workbooks; the reconciliation (each file's
     rows read = accepted + rejected + copies, and the errors that kept rows out) on 合并结果."""
     settings = office_settings(book, office, lang)
-    module = optional("xlpy.app.consolidate", "合并汇总", settings.language)
+    module = optional("xlpy.app.consolidate", desk("consolidate"), settings.language)
     outcome = module.run_consolidation(settings, today=today)
     book.clear(CONSOLIDATION_SHEET)
     book.write(CONSOLIDATION_SHEET, reconciliation(module, outcome, settings.language))
@@ -302,7 +303,7 @@ def refresh_stats(book: Book, today: dt.date, office: Path | None = None, lang: 
     table under its title as an Excel table with the same formats, side by side, and the same
     charts right of them. The sheets keep their zh names, the workbook's VBA knows them so."""
     settings = office_settings(book, office, lang)
-    stats = optional("xlpy.core.stats", "刷新统计", settings.language)
+    stats = optional("xlpy.core.stats", desk("refresh-stats"), settings.language)
     from xlpy.io import stats_sheets, xlsx
     parts = store.read_partitions(settings.path("master"))
     ctx = context(settings, today)
@@ -324,7 +325,7 @@ def daily_briefing(book: Book, today: dt.date, office: Path | None = None, lang:
                    date: dt.date | None = None) -> int:
     """生成工作日志: the end-of-day briefing for management."""
     settings = office_settings(book, office, lang)
-    briefing = optional("xlpy.app.briefing", "生成工作日志", settings.language)
+    briefing = optional("xlpy.app.briefing", desk("briefing"), settings.language)
     try:
         path = briefing.write_briefing(settings, date or today)
     except store.MasterError as e:  # 总表 open in Excel: say so plainly

@@ -396,71 +396,80 @@ def _shift(cell: str | None, origin: tuple[int, int]) -> str | None:
 # ---------------------------------------------------------------- the worksheet functions
 
 
+def described(about: str):
+    """Give the function ``about`` as its description in Excel's function wizard (xlwings reads the
+    docstring when the first `xw.arg` applies, so this goes right above `udf`)."""
+    def describe(func):
+        func.__doc__ = about
+        return func
+    return describe
+
+
 @xw.func
-@xw.arg("metric", doc="指标：" + ", ".join(stats.METRICS))
-@xw.arg("region", doc="区域（可省略）")
-@xw.arg("rep", doc="销售代表（可省略）")
-@xw.arg("product", doc="产品（可省略）")
-@xw.arg("date_from", doc="开始日期或期间，如 2026-11-01、2026-11、2026-Q4（可省略）")
-@xw.arg("date_to", doc="结束日期或期间（可省略）")
+@xw.arg("metric", doc=text("arg-metric", metrics=", ".join(stats.METRICS)))
+@xw.arg("region", doc=text("arg-region"))
+@xw.arg("rep", doc=text("arg-rep-optional"))
+@xw.arg("product", doc=text("arg-product"))
+@xw.arg("date_from", doc=text("arg-date-from"))
+@xw.arg("date_to", doc=text("arg-date-to"))
+@described(text("about-sales"))
 @udf
 def XLPY_SALES(rec, metric, region=None, rep=None, product=None, date_from=None, date_to=None):
-    """销售指标：按区域、销售代表、产品和日期范围汇总（与 xlpy stats 相同）"""
     # Parameter names become VBA names in the wrapper 导入函数 writes: `end`, `to`, `date`... do not compile.
     return sales(rec, metric, region, rep, product, date_from, date_to)
 
 
 @xw.func
-@xw.arg("rep_or_region", doc="销售代表或区域")
-@xw.arg("period", doc="期间，如 2026-11、2026-Q4、2026")
+@xw.arg("rep_or_region", doc=text("arg-rep-or-region"))
+@xw.arg("period", doc=text("arg-period-any"))
+@described(text("about-attainment"))
 @udf
 def XLPY_ATTAINMENT(rec, rep_or_region, period):
-    """目标完成率：净销售额 ÷ 目标"""
     return attainment(rec, rep_or_region, period)
 
 
 @xw.func
-@xw.arg("rep", doc="销售代表")
-@xw.arg("period", doc="期间，如 2026-11")
+@xw.arg("rep", doc=text("arg-rep"))
+@xw.arg("period", doc=text("arg-period"))
+@described(text("about-rank"))
 @udf
 def XLPY_RANK(rec, rep, period):
-    """销售代表在该期间综合考核中的名次（1 为第一）"""
     return rank(rec, rep, period)
 
 
 @xw.func
-@xw.arg("contract_or_customer", doc="合同号或客户（省略则为全部）")
+@xw.arg("contract_or_customer", doc=text("arg-contract-or-customer"))
+@described(text("about-outstanding"))
 @udf
 def XLPY_OUTSTANDING(rec, contract_or_customer=None):
-    """应收未收款合计"""
     return outstanding(rec, contract_or_customer)
 
 
 @xw.func
-@xw.arg("unit", doc="房号，如 3-1502")
-@xw.arg("as_of", doc="日期（可省略：今天）")
+@xw.arg("unit", doc=text("arg-unit"))
+@xw.arg("as_of", doc=text("arg-as-of"))
+@described(text("about-unit"))
 @udf
 def XLPY_UNIT(rec, unit, as_of=None):
-    """房源状态：可售、已认购、已签约、保留或已售，及占用它的合同和客户"""
     return unit_status(rec, unit, as_of)
 
 
 @xw.func
-@xw.arg("by", doc="分组：" + ", ".join(stats.KEYS))
-@xw.arg("period", doc="期间，如 2026-11（省略则为全部）")
+@xw.arg("by", doc=text("arg-by", keys=", ".join(stats.KEYS)))
+@xw.arg("period", doc=text("arg-period-optional"))
+@described(text("about-stats"))
 @udf
 def XLPY_STATS(rec, by, period=None):
-    """统计表（含表头），溢出为多行多列"""
     # A plain list: Excel's dynamic arrays spill it; xlwings' expand= would turn the
     # formula into a legacy array formula instead.
     return stats_table(rec, by, period)
 
 
 @xw.func
-@xw.arg("cells", xw.Range, doc="日报表格所在的区域（含表头）")
+@xw.arg("cells", xw.Range, doc=text("arg-cells"))
+@described(text("about-check"))
 @udf
 def XLPY_CHECK(rec, cells):
-    """校验日报表格，每个问题一行：级别、规则、单元格、说明"""
     if isinstance(cells, xw.Range):  # from Excel: its values, and where it is, so that cells are named as seen
         return check(rec, cells.options(ndim=2).value, cells.sheet.name, (cells.row, cells.column))
     return check(rec, cells)

@@ -22,12 +22,12 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from xlpy.contract.messages import texts, voice
+from xlpy.contract.messages import say, texts, voice
 from xlpy.core.rules import ERROR, NOTICE, WARNING, Issue, column_name
 
 log = logging.getLogger(__name__)
 
-SHEET = "校验结果"
+SHEET = say("annotate.sheet")  # the sheet of the issues, in the report (Chinese in every language)
 AUTHOR = "xlpy"
 SEVERITIES = (ERROR, WARNING, NOTICE)  # worst first
 COLOURS = {ERROR: "FFC7CE", WARNING: "FFEB9C"}  # RGB hex (Excel's Bad / Neutral fills); notices: comment only

@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from xlpy.contract import schema
+from xlpy.contract.messages import say
 from xlpy.contract.statistics import KIND_OF_TYPE
 from xlpy.io.xlsx import number_format
 from xlpy.core import values
@@ -24,7 +25,7 @@ WIDE = {"customer": 24, "product": 20, "note": 24}  # what people write at lengt
 THIN = Side(style="thin", color="A6A6A6")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 SUMMED = ("qty", "amount", "received")  # the 合计 row's SUM formulas
-PAGE_OF = "第 &P 页，共 &N 页"
+PAGE_OF = say("page.of")  # the blank report is Chinese, as its headers
 
 
 def write_report(path: Path, title: dict | None = None, rows: list[dict] | None = None,
@@ -98,7 +99,7 @@ def _dropdown(wb: Workbook, ws, key: str, choices: list[str], col: int, first: i
     letter = get_column_letter(n)
     dv = DataValidation(type="list", formula1=f"=lists!${letter}$1:${letter}${len(choices)}", allow_blank=True,
                         showErrorMessage=key == "deal_type")
-    dv.error, dv.errorTitle = "请从列表中选择", schema.BY_KEY[key].zh
+    dv.error, dv.errorTitle = say("report.pick-from-list"), schema.BY_KEY[key].zh
     ws.add_data_validation(dv)
     target = get_column_letter(col)
     dv.add(f"{target}{first}:{target}{last}")
