@@ -249,9 +249,16 @@ def test_a_batch_handed_to_the_time_limit_thread_gives_each_call_its_own_limit()
     assert not results[7][0] and isinstance(results[7][1], ZeroDivisionError) and len(results) == 8
 
 
-def test_loading_a_file_is_not_timed():
+def test_loading_a_file_has_limits_of_its_own(monkeypatch):
+    """A slow share is waited for, beyond the parse's limit; a dead one (or a file the cloud never
+    sends) is given up on after `LOADING` limits, and the files after it are read."""
     slow_load = (lambda: time.sleep(0.3) or 2, lambda n: n * 21)  # a slow share, a quick parse
     assert reader._each_within(0.1, [slow_load]) == [(True, 42)]
+    monkeypatch.setattr(reader, "LOADING", 3)
+    dead = threading.Event()
+    results = reader._each_within(0.1, [(dead.wait, lambda _: "read"), (lambda: time.sleep(0.15) or 2, lambda n: n * 21)])
+    dead.set()
+    assert results[0][1].code == "timeout" and "0.3 s" in results[0][1].detail and results[1] == (True, 42)
 
 
 def test_read_grids_takes_a_time_limit(make_report):

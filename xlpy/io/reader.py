@@ -149,13 +149,17 @@ def _fingerprinted_grids(data: bytes, settings: Settings) -> tuple[str, list[tup
     return hashlib.sha256(data).hexdigest(), _grids(data, settings)
 
 
+LOADING = 10  # a file's loading may take this many time limits: a slow share, but not a dead one
+
+
 class _Batch:
     """Calls handed to the time-limit thread at once: (prepare, call) pairs, ``call(prepare())``,
-    the time limit counting from when ``call`` begins (not while a file is loaded)."""
+    the time limit counting from when ``call`` begins; loading the file (``prepare``) has
+    `LOADING` limits of its own."""
 
     def __init__(self, calls: list):
         self.calls, self.results = calls, []  # results: (ok, value, seconds the call took)
-        self.running = (0, time.perf_counter())  # the call under way and when it began
+        self.running = (0, None, time.perf_counter())  # the call under way, when it began, when its loading began
         self.cancelled, self.finished = False, threading.Event()
 
 
@@ -175,9 +179,9 @@ class _Worker:
                 if batch.cancelled:
                     break
                 try:
-                    batch.running = (i, None)
+                    batch.running = (i, None, time.perf_counter())
                     value = prepare()
-                    batch.running = (i, started := time.perf_counter())
+                    batch.running = (i, started := time.perf_counter(), None)
                     batch.results.append((True, call(value), time.perf_counter() - started))
                 except BaseException as e:  # noqa: BLE001 - handed to the caller
                     batch.results.append((False, e, 0.0))
@@ -202,20 +206,21 @@ def _each_within(seconds: float, calls: list) -> list[tuple[bool, object]]:
         _worker.jobs.put(batch)
         overran = None
         while overran is None and not batch.finished.wait(_left(batch, seconds)):
-            i, started = batch.running
-            if started is not None and len(batch.results) == i and time.perf_counter() - started > seconds:
+            i = batch.running[0]
+            if len(batch.results) == i and _left(batch, seconds) <= 0.001:
                 batch.cancelled, _worker, overran = True, None, i  # still on call i: abandoned with its thread
         done = batch.results[:overran]  # a result that comes after the verdict is not taken
         out += [(ok, value) if taken <= seconds else (False, _timeout(seconds)) for ok, value, taken in done]
         if overran is not None:
-            out.append((False, _timeout(seconds)))
+            out.append((False, _timeout(seconds if batch.running[1] is not None else LOADING * seconds)))
     return out
 
 
 def _left(batch: _Batch, seconds: float) -> float:
-    """How long to wait before the call under way may have overrun (a call still loading its file: not timed)."""
-    started = batch.running[1]
-    return seconds if started is None else max(started + seconds - time.perf_counter(), 0.001)
+    """How long to wait before the call under way, or its loading, may have overrun."""
+    _, started, loading = batch.running
+    end = started + seconds if started is not None else loading + LOADING * seconds
+    return max(end - time.perf_counter(), 0.001)
 
 
 def _timeout(seconds: float) -> Unreadable:
