@@ -1,4 +1,4 @@
-"""总表's statistics from per-month figures (core/figures.py, kept in the read cache by store.monthly
+"""总表's statistics from per-month figures (core/month_figures.py, kept in the read cache by store.monthly
 through app/history.py): every table equal to the one derived from every row, on months of
 signings, payments (of a line and of a whole contract), cancellations (by amount, by units, of a
 product not a line, of an unknown contract) and rows filed in the next month's master; and a
@@ -17,7 +17,8 @@ from xlpy.app import briefing, consolidate, history
 from xlpy.app.office import init_office
 from xlpy.contract import config
 from xlpy.contract import statistics as declared
-from xlpy.core import contracts, figures, stats
+from xlpy.core import contracts, stats
+from xlpy.core import month_figures as figures
 from xlpy.core import ledger as L
 from xlpy.io import store
 from xlpy.io.reference import read_reference

@@ -1,4 +1,4 @@
-"""The statistics of 总表 from the months' figures kept in the read cache (`core.figures`): each
+"""The statistics of 总表 from the months' figures kept in the read cache (`core.month_figures`): each
 month's figures computed once while its master (and the months it was derived beside) stay as they
 are, then combined; derived from every row, as before, where the figures do not combine exactly."""
 from __future__ import annotations
@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from xlpy.core import contracts, figures, stats
+from xlpy.core import contracts, stats
+from xlpy.core import month_figures as figures
 from xlpy.core.reference import Reference
 from xlpy.io import store
 

@@ -38,7 +38,7 @@ label = declared.label
 # -- the tables of 总表: one function each, registered under its declared key ----------------------
 
 TABLES: dict[str, tuple[Callable, bool, dict]] = {}  # key → (function, for the month of as_of, fixed arguments)
-FROM_FIGURES: dict[str, Callable] = {}  # key → function(history, inputs): the table from `figures.History`
+FROM_FIGURES: dict[str, Callable] = {}  # key → function(history, inputs): the table from `month_figures.History`
 
 
 def statistic(key: str, month: bool = False, **fixed):
@@ -62,7 +62,7 @@ class Inputs:
     weights: dict | None = None
     done: dict = field(default_factory=dict)
     month: Facts | None = None  # `month_facts`, once taken
-    history: object = None  # `figures.History`: the tables of `FROM_FIGURES` from the months' figures
+    history: object = None  # `month_figures.History`: the tables of `FROM_FIGURES` from the months' figures
 
     def table(self, key: str) -> pd.DataFrame:
         if key not in self.done:
@@ -84,8 +84,7 @@ class Inputs:
         """The facts of the month of as_of alone (each frame by its own month, as `within` keeps
         them), taken once for the tables of that month, rather than by each from all the history."""
         if self.month is None and self.facts is None and self.history is not None:
-            from xlpy.core import figures  # it registers its tables here: imported only when used
-            self.month = figures.month_facts(self.history, self.as_of)
+            self.month = self.history.month_facts(self.as_of)
         elif self.month is None:
             period = month_of(self.as_of)
             self.month = Facts(**{k: within(getattr(self.all_facts(), k), period) for k in Facts.__dataclass_fields__})

@@ -12,7 +12,7 @@ whether a month's cached figures still hold after other months changed.
 They combine exactly when no row is an exchange (换房: it moves a line, and with it what cancels of it
 are worth) and no row is dated after the day of the tables (`usable`); otherwise 总表 is derived from
 every row, as before. Only the contracts with a balance left are derived from rows (应收账款), and the
-tables of the day's month from that month's rows and their contracts' rows (`month_facts`).
+tables of the day's month from that month's rows and their contracts' rows (`History.month_facts`).
 """
 from __future__ import annotations
 
@@ -124,6 +124,17 @@ class History:
     ledger: pd.DataFrame
     activity: pd.DataFrame
 
+    def month_facts(self, as_of) -> contracts.Facts:
+        """The facts of the month of ``as_of`` (each frame by its own month): derived from that month's
+        rows beside every row of the contracts they name, not from every row."""
+        first = pd.Timestamp(as_of).to_period("M").start_time
+        dated = lambda frame: (frame["date"] >= first) & (frame["date"] < first + pd.offsets.MonthBegin(1))  # noqa: E731
+        ledger, ours = self.ledger, dated(self.ledger)
+        rows = ledger[ours | ledger["contract_no"].isin(ledger.loc[ours, "contract_no"].dropna())]
+        derived = contracts.facts(rows, self.activity[dated(self.activity)], as_of)
+        period = stats.month_of(as_of)
+        return contracts.Facts(**{k: stats.within(getattr(derived, k), period) for k in contracts.Facts.__dataclass_fields__})
+
 
 def combine(months: list[Month], ledger: pd.DataFrame, activity: pd.DataFrame) -> History:
     """The figures of all ``months`` (with ``ledger`` and ``activity``: every row, for what is
@@ -196,18 +207,6 @@ def _units(h: History, inputs: stats.Inputs) -> pd.DataFrame:
     """Units remaining follow every unit's events: derived from every row, in an office that sells units."""
     return stats.units_monthly(inputs.all_facts() if inputs.reference.sells_units else None, inputs.reference,
                                inputs.as_of)
-
-
-def month_facts(h: History, as_of) -> contracts.Facts:
-    """The facts of the month of ``as_of`` (each frame by its own month): derived from that month's
-    rows beside every row of the contracts they name, not from every row."""
-    first = pd.Timestamp(as_of).to_period("M").start_time
-    dated = lambda frame: (frame["date"] >= first) & (frame["date"] < first + pd.offsets.MonthBegin(1))  # noqa: E731
-    ledger, ours = h.ledger, dated(h.ledger)
-    rows = ledger[ours | ledger["contract_no"].isin(ledger.loc[ours, "contract_no"].dropna())]
-    derived = contracts.facts(rows, h.activity[dated(h.activity)], as_of)
-    period = stats.month_of(as_of)
-    return contracts.Facts(**{k: stats.within(getattr(derived, k), period) for k in contracts.Facts.__dataclass_fields__})
 
 
 stats.FROM_FIGURES.update({
