@@ -88,10 +88,12 @@ def _prices(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _balance(f: contracts.Facts) -> pd.Series:
-    """Per contract number: its contract rows' amount less its cancellations and receipts."""
+    """Per contract number: its contract rows' amount less its cancellations and receipts; none where
+    that is nil (the balances are summed over the months: a nil one adds nothing, and is most)."""
     owed = f.net.groupby("contract_no", sort=False)["amount"].sum()
     paid = f.receipts.groupby("contract_no", sort=False)["received"].sum()
-    return owed.sub(paid, fill_value=0)
+    balance = owed.sub(paid, fill_value=0)
+    return balance[balance.abs() > 1e-9]
 
 
 def _counted(f: contracts.Facts) -> pd.DataFrame:
