@@ -68,7 +68,9 @@ def month(name: str, ledgers: dict[str, pd.DataFrame], activity: pd.DataFrame, s
     for other, rows in ledgers.items():
         if other != name:
             rows = rows[(rows["deal"] == "contract") & rows["contract_no"].isin(refs)]
-            resolved |= {other} if len(rows) else set()
+            if rows.empty:
+                continue
+            resolved.add(other)
         pieces.append(rows.assign(_mine=other == name))
     derived = contracts.facts(pd.concat(pieces, ignore_index=True), activity, None)
     mine = {k: getattr(derived, k) for k in ("rows", "net", "cancels", "receipts")}
