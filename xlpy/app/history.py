@@ -16,8 +16,11 @@ from xlpy.io import store
 
 def inputs(parts: dict[str, store.Partition], master: Path | None, ledger: pd.DataFrame, activity: pd.DataFrame,
            reference: Reference, day: dt.date, weights: dict | None) -> stats.Inputs:
-    """What 总表's tables are computed from: the months' figures where they give them exactly."""
-    if master is None or not parts or not figures.usable(ledger, activity, day):
+    """What 总表's tables are computed from: the months' figures where they give them exactly, and
+    where most months are as read (a rebuild, where every month is new, derives the rows at once:
+    month by month would cost more)."""
+    fresh = sum(part.changed for part in parts.values())
+    if master is None or not parts or fresh * 2 > len(parts) or not figures.usable(ledger, activity, day):
         return stats.Inputs(contracts.facts(ledger, activity, day), reference, day, weights)
     ledgers = {name: part.ledger for name, part in parts.items()}
     now, signed = store.stamps(master, parts), {}
