@@ -134,7 +134,8 @@ def _summary_net(office) -> float:
     return next(r["net_amount"] for r in found if r["month"] == "2026-11" and r["rep"] == "张伟")
 
 
-def test_a_corrected_old_month_is_followed_by_the_months_derived_beside_it(tmp_path):
+def test_a_corrected_old_month_is_followed_by_the_months_derived_beside_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(history, "FROM_ROWS", 0)  # the figures even for this short a history
     office = tmp_path / "office"
     init_office(office, today=DAY)
     contract = dict(customer="王先生", product=AC, deal_type="签约", qty=2, unit_price=2699.0, amount=5398.0,
@@ -160,3 +161,17 @@ def test_a_corrected_old_month_is_followed_by_the_months_derived_beside_it(tmp_p
     by_months = history.inputs(parts, master, ledger, active, reference, DAY, None)
     assert by_months.history is not None
     _same_tables(stats.Inputs(contracts.facts(ledger, active, DAY), reference, DAY), by_months)
+
+
+def test_a_short_history_derives_every_row(tmp_path):
+    office = tmp_path / "office"
+    init_office(office, today=DAY)
+    _report(office, "2026-10-30/张伟.xlsx", dt.date(2026, 10, 30),
+            [dict(customer="王先生", product=AC, deal_type="签约", qty=1, unit_price=2699.0, amount=2699.0,
+                  contract_no="HT-1")])
+    settings = config.load(office)
+    consolidate.run_consolidation(settings, now=pd.Timestamp("2026-11-25 20:00"))
+    parts = store.read_partitions(office / "master")
+    ledger, active = store.concat(parts, "ledger"), store.concat(parts, "activity")
+    reference = read_reference(settings.path("reference"), settings)
+    assert history.inputs(parts, office / "master", ledger, active, reference, DAY, None).history is None
