@@ -18,8 +18,8 @@ from xlpy.app.office import init_office
 from xlpy.contract import config
 from xlpy.contract import statistics as declared
 from xlpy.core import contracts, stats
-from xlpy.core import month_figures as figures
 from xlpy.core import ledger as L
+from xlpy.core import month_figures as figures
 from xlpy.io import store
 from xlpy.io.reference import read_reference
 from xlpy.io.report_file import write_report

@@ -24,7 +24,7 @@ from xlpy.app import history
 from xlpy.app.mail_html import shown, to_html
 from xlpy.contract import schema
 from xlpy.contract.config import Settings
-from xlpy.core import stats, units, values, worklog
+from xlpy.core import units, values, worklog
 from xlpy.core.worklog import FIGURES, WorkLog, compute, missing_reps, rejected_reports, title  # noqa: F401 - the API
 from xlpy.io import charts, page, reader, stats_sheets, store, unit_board
 from xlpy.io.reference import Reference, read_reference
