@@ -70,6 +70,10 @@ def _months(n: int = 8, seed: int = 3) -> dict[str, list[dict]]:
     for earlier, later in zip(list(out)[:-1], list(out)[1:]):  # filed late: dated in one month, kept in the next
         out[later].append(_row(pd.Period(earlier).end_time.normalize(), "contract", f"HT-late-{earlier}", AC, 1, 2699.0))
         out[later].append(_row(pd.Period(earlier).end_time.normalize(), "cancel", f"HT-{earlier}-1", AC, qty=1))
+        # one contract, its lines filed in two masters: counted once in its month
+        out[earlier].append(_row(pd.Period(earlier).start_time, "contract", f"HT-twice-{earlier}", AC, 1, 2699.0))
+        out[later].append(_row(pd.Period(earlier).end_time.normalize(), "contract", f"HT-twice-{earlier}", HEATER,
+                               1, 8999.0))
     return out
 
 

@@ -24,7 +24,7 @@ from xlpy.core import contracts, stats
 from xlpy.core.periods import period_labels
 
 BY = ("rep", "region")
-_COUNTED = {"contracts": "contract", "cancellations": "cancel"}  # counts of distinct contract numbers
+_COUNTED = ("contracts", "cancellations")  # counts of distinct contract numbers: not summed over masters
 
 
 @dataclass
