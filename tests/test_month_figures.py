@@ -179,3 +179,19 @@ def test_a_short_history_derives_every_row(tmp_path):
     ledger, active = store.concat(parts, "ledger"), store.concat(parts, "activity")
     reference = read_reference(settings.path("reference"), settings)
     assert history.inputs(parts, office / "master", ledger, active, reference, DAY, None).history is None
+
+
+def test_cached_figures_hold_until_a_month_they_depend_on_changes():
+    ledgers, activity = _frames(_months(3))
+    names = list(ledgers)
+    then = {name: ("stamp", i) for i, name in enumerate(names)}
+    october = figures.month(names[1], ledgers, activity[names[1]], then)
+    assert october.resolved == {names[0]}  # its cancellations and payments name September's contracts
+    signs = {names[2]: figures.signed_in(ledgers[names[2]])}
+    tonight = {**then, names[2]: None}  # November changed in this run
+    assert figures.still_valid(names[1], october, tonight, signs.get)
+    # a payment in October for a contract that November (changed) signs now: October's figures are stale
+    signs[names[2]] = signs[names[2]] | {next(iter(october.refs - {"HT-404", "HT-405"}))}
+    assert not figures.still_valid(names[1], october, tonight, signs.get)
+    assert not figures.still_valid(names[1], october, {**then, names[0]: ("stamp", 9)}, signs.get)  # September rewritten
+    assert not figures.still_valid(names[1], october, {k: v for k, v in then.items() if k != names[0]}, signs.get)
