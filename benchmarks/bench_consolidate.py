@@ -35,11 +35,12 @@ import pandas as pd
 import xlsxwriter
 from floor import best, floor_read, floor_write, output_cells, timed
 
-from xlpy.app import consolidate
+from xlpy.app import consolidate, history
 from xlpy.contract import config
 from xlpy.core import balances
 from xlpy.core import ledger as L
 from xlpy.io import store
+from xlpy.io.reference import read_reference
 from xlpy.io.samples import write_superstore_office
 
 XLS = Path(__file__).resolve().parents[2] / "shared" / "data" / "superstore" / "Sample - Superstore.xls"
@@ -192,10 +193,13 @@ _written: dict[Path, list[str]] = {}
 
 def _tonight(office: Path, trial: Path, day: dt.date):
     """Tonight's consolidation timed on a copy of ``office``, its read cache warm as every night
-    (each month's tables, and its contract balances, which the nights before kept)."""
+    (each month's tables, its contract balances and its figures, which the nights before kept)."""
     shutil.copytree(office, trial)
-    store.monthly(trial / "master", store.read_partitions(trial / "master"), "balances",
-                  lambda part: balances.month(part.ledger, part.activity))
+    master, settings = trial / "master", config.load(trial)
+    parts = store.read_partitions(master)
+    store.monthly(master, parts, "balances", lambda part: balances.month(part.ledger, part.activity))
+    history.inputs(parts, master, store.concat(parts, "ledger"), store.concat(parts, "activity"),
+                   read_reference(settings.path("reference"), settings), day, None)
 
     def night():
         _written[trial] = consolidate.run_consolidation(config.load(trial), now=pd.Timestamp(day)).written

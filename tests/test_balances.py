@@ -117,3 +117,18 @@ def test_a_correction_of_an_old_month_a_day_later_is_what_the_next_night_judges_
     tonight = next(f for f in night.files if f.source == "2026-11-27/张伟.xlsx")
     assert [i.rule for i in tonight.issues] == ["received-beyond-outstanding"]
     assert tonight.issues[0].params["expected"] == "2,699"
+
+
+def test_the_book_is_a_view_the_night_writes_in_front_of(ctx):
+    """The combined book looks the months' own dicts up and writes what the batch changes in front
+    of them: the months' balances (kept in the read cache) stay as their rows are."""
+    months = [balances.month(L.frame(rows, L.LEDGER)) for rows in MONTHS.values()]
+    history = L.append(*(L.frame(rows, L.LEDGER) for rows in MONTHS.values()), fields=L.LEDGER)
+    book = record_rules.Book(history, ctx, None, months)
+    before = dict(months[0].paid)
+    book.apply({**_row("2026-11-20", "payment", "HT-1", received=100.0), "unit_price": None})
+    book.apply({**_row("2026-11-20", "contract", "HT-9", qty=1, amount=2699.0), "unit_price": 2699.0})
+    assert months[0].paid == before and "ht-9" not in book.recorded and "ht-1" in book.recorded
+    assert book.outstanding("ht-1") == pytest.approx(5398 + 8999 - 1000 - 2000 - 8999 - 100)
+    book.apply({**_row("2026-11-20", "contract", "HT-9", qty=1, amount=2699.0), "unit_price": 2699.0}, sign=-1)
+    assert "ht-9" not in book.lines  # a contract of the batch withdrawn is forgotten

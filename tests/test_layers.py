@@ -83,6 +83,7 @@ TESTED_WITH = {
     "app/demo_data.py": "test_demo.py",  # the demo's names and prices: the office built from them
     "app/demo_run.py": "test_demo.py",  # `xlpy demo`, run as a user runs it
     "app/mail_html.py": "test_briefing.py",  # the work-log mail's HTML, judged as the mail it is part of
+    "app/history.py": "test_month_figures.py",  # 总表 from the months' figures in the read cache
     "app/unit_demo.py": "test_units.py",  # the units' demo, one of the units' scenarios
     "cli/doc.py": "test_docs.py",  # docs/cli.md compared with what it generates
     "cli/excel.py": "test_doctor.py",  # the Excel commands: doctor, build-workbook, the button twins

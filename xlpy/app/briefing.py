@@ -20,10 +20,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from xlpy.app import history
 from xlpy.app.mail_html import shown, to_html
 from xlpy.contract import schema
 from xlpy.contract.config import Settings
-from xlpy.core import contracts, stats, units, values, worklog
+from xlpy.core import units, values, worklog
 from xlpy.core.worklog import FIGURES, WorkLog, compute, missing_reps, rejected_reports, title  # noqa: F401 - the API
 from xlpy.io import charts, page, reader, stats_sheets, store, unit_board
 from xlpy.io.reference import Reference, read_reference
@@ -135,7 +136,8 @@ def pending_reminders(parts: dict, day: dt.date, remind_days: int) -> pd.DataFra
 
 
 def summary_writer(parts: dict, reference: Reference, settings: Settings, day: dt.date, lang: str,
-                   rejected_files: tuple[dict, dict] | None = None):  # default: read from the inbox
+                   rejected_files: tuple[dict, dict] | None = None,  # default: read from the inbox
+                   master: Path | None = None):  # the masters' folder parts were read from: settings
     """(writer(path), briefing): the summary workbook 总表 as of ``day``, the 工作日志 sheet
     first, then every statistic sheet with its charts. Consolidation and the briefing
     both write it this way, so neither drops the other's sheets."""
@@ -143,7 +145,8 @@ def summary_writer(parts: dict, reference: Reference, settings: Settings, day: d
     imports, problems = store.concat(parts, "imports"), store.concat(parts, "problems")
     rejected = rejected_reports(imports, problems, day)
     rejected_reps, headers = rejected_files or _rejected_files(rejected["source"], settings, reference, day)
-    inputs = stats.Inputs(contracts.facts(ledger, activity, day), reference, day, settings.ranking_weights)
+    inputs = history.inputs(parts, master or settings.path("master"), ledger, activity, reference, day,
+                            settings.ranking_weights)
     b = compute(ledger, activity, reference, day, settings.briefing_overdue_days, imports, problems,
                 rejected_reps, headers, lang, inputs=inputs, sign_within_days=settings.sign_within_days)
     b.rejected = pd.concat([b.rejected, pending_reminders(parts, day, settings.remind_days)], ignore_index=True)

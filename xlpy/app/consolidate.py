@@ -109,7 +109,7 @@ def run_consolidation(settings: Settings, inbox: Path | None = None, master: Pat
         if changed or (summary and not (master / store.SUMMARY).exists()):
             writers = {f"{name}.xlsx": _writer(parts[name], ctx) for name in changed}
             if summary:
-                writers[store.SUMMARY] = _summary_writer(parts, ctx, ctx.today)
+                writers[store.SUMMARY] = _summary_writer(parts, ctx, ctx.today, master)
             store.commit(master, writers, settings.backups)
             outcome.written = list(writers)
         if settings.archive:
@@ -133,11 +133,11 @@ def _writer(part: store.Partition, ctx: Context):
     return lambda path: store.write_partition(path, part, ctx.lang, facts)
 
 
-def _summary_writer(parts: dict[str, store.Partition], ctx: Context, as_of):
+def _summary_writer(parts: dict[str, store.Partition], ctx: Context, as_of, master: Path):
     """The summary workbook (总表): today's 工作日志 and every statistic sheet."""
     from xlpy.app.briefing import summary_writer
     from xlpy.io.reference import Reference
-    return summary_writer(parts, ctx.reference or Reference.empty(), ctx.settings, as_of, ctx.lang)[0]
+    return summary_writer(parts, ctx.reference or Reference.empty(), ctx.settings, as_of, ctx.lang, master=master)[0]
 
 
 def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partition], ctx: Context, now,

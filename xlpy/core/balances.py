@@ -11,6 +11,7 @@ rows, as before, and the combination is not used.
 """
 from __future__ import annotations
 
+from collections import ChainMap
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -99,29 +100,30 @@ def _days(frame: pd.DataFrame, column: str) -> dict:
 
 @dataclass
 class Combined:
-    """The months' balances as one contract book (by normalised contract number)."""
+    """The months' balances as one contract book (by normalised contract number): views over the
+    months' own dicts (`ChainMap`: a night looks up a few hundred contracts of 100,000), what the
+    night changes written to a dict of its own in front."""
 
-    source: dict
-    lines: dict
-    amount: dict
-    paid: dict
-    prices: dict
-    first_price: dict
+    source: ChainMap
+    lines: ChainMap
+    amount: ChainMap
+    paid: ChainMap
+    prices: ChainMap
+    first_price: ChainMap
     qty: dict  # product → net units contracted (contracts less cancellations of them)
     days: dict
 
 
 def combine(months: list[Month]) -> Combined | None:
     """The book of all ``months``, in month order; None when they do not combine exactly."""
-    book = Combined({}, {}, {}, {}, {}, {}, {}, {})
-    raw, line_price, first_product = {}, {}, {}
-    for m in months:
-        if not m.separable or not book.lines.keys().isdisjoint(m.lines) or not raw.keys().isdisjoint(m.raw):
-            return None
-        for mine, theirs in ((book.source, m.source), (book.lines, m.lines), (book.amount, m.amount),
-                             (book.paid, m.paid), (book.first_price, m.first_price), (book.prices, m.prices),
-                             (raw, m.raw), (line_price, m.line_price), (first_product, m.first_product)):
-            mine.update(theirs)
+    if not all(m.separable for m in months) or not _disjoint([m.lines for m in months]) \
+            or not _disjoint([m.raw for m in months]):
+        return None
+    view = lambda name: ChainMap({}, *(getattr(m, name) for m in months))  # noqa: E731
+    book = Combined(view("source"), view("lines"), view("amount"), view("paid"), view("prices"),
+                    view("first_price"), {}, {})
+    raw, line_price, first_product = (ChainMap(*(getattr(m, name) for m in months))
+                                      for name in ("raw", "line_price", "first_product"))
     for m in months:
         for product, qty in m.qty.items():
             book.qty[product] = book.qty.get(product, 0) + qty
@@ -136,6 +138,12 @@ def combine(months: list[Month]) -> Combined | None:
     for days in [m.activity_days for m in reversed(months)] + [m.ledger_days for m in reversed(months)]:
         book.days.update(days)
     return book
+
+
+def _disjoint(dicts: list[dict]) -> bool:
+    """Whether no key is in two of ``dicts`` (hashed at once, not a set of every key grown in Python)."""
+    keys = [k for d in dicts for k in d]
+    return pd.Index(keys, dtype=object).is_unique
 
 
 def _cancel(book: Combined, key: str, product, amount, qty, price) -> None:

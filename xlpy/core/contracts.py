@@ -165,7 +165,11 @@ def contract_lines(ledger) -> pd.DataFrame:
 
 def inventory(ledger, reference: Reference, as_of=None) -> pd.DataFrame:
     """Per product: opening stock − net units contracted = remaining (NaN without an opening stock)."""
-    sold = of(ledger, None, as_of).net.groupby("product")["qty"].sum().rename("net_qty")
+    return inventory_table(of(ledger, None, as_of).net.groupby("product")["qty"].sum().rename("net_qty"), reference)
+
+
+def inventory_table(sold: pd.Series, reference: Reference) -> pd.DataFrame:
+    """The inventory from the net units contracted by product."""
     products = reference.products.set_index("product")[["category", "opening_stock"]]
     table = products.join(sold, how="outer").reindex(listed_first(products.index, sold.index))
     table["net_qty"] = table["net_qty"].fillna(0)

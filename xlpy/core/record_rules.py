@@ -10,6 +10,8 @@ are such is `waiting`, judged again once the other is taken. Core: no I/O.
 """
 from __future__ import annotations
 
+from collections import ChainMap
+
 import pandas as pd
 
 from xlpy.core import balances, rules, units, values
@@ -50,9 +52,10 @@ class Book:
         if combined is None:
             self._load(history, ref)
             combined = balances.combine([balances.days_only(history, activity)])
+            self.recorded = set(self.lines)  # contracts the master already holds
         else:
             self._take(combined, ref)
-        self.recorded = set(self.lines)  # contracts the master already holds
+            self.recorded = ChainMap(*self.lines.maps[1:])  # the months' own: what the batch adds goes in front
         self.held: dict[str, tuple[str, Issue, str]] = {}  # contract → (report not taken, its first error, root)
         self.days: dict[tuple, str] = combined.days  # (rep, day) → the report taken for it
 

@@ -38,6 +38,7 @@ label = declared.label
 # -- the tables of 总表: one function each, registered under its declared key ----------------------
 
 TABLES: dict[str, tuple[Callable, bool, dict]] = {}  # key → (function, for the month of as_of, fixed arguments)
+FROM_FIGURES: dict[str, Callable] = {}  # key → function(history, inputs): the table from `month_figures.History`
 
 
 def statistic(key: str, month: bool = False, **fixed):
@@ -55,20 +56,26 @@ def statistic(key: str, month: bool = False, **fixed):
 class Inputs:
     """What one computation of every table starts from (facts derived once), and the tables done."""
 
-    facts: Facts
+    facts: Facts | None  # None with ``history``: derived from its rows only if a table needs them all
     reference: Reference
     as_of: object
     weights: dict | None = None
     done: dict = field(default_factory=dict)
     month: Facts | None = None  # `month_facts`, once taken
+    history: object = None  # `month_figures.History`: the tables of `FROM_FIGURES` from the months' figures
 
     def table(self, key: str) -> pd.DataFrame:
         if key not in self.done:
             function, month, fixed = TABLES[key]
-            given = {"ledger": self.month_facts() if month else self.facts, "activity": None, "reference": self.reference, "as_of": self.as_of,
-                     "weights": self.weights, "period": month_of(self.as_of) if month else None}
-            wanted = [n for n in inspect.signature(function).parameters if n not in fixed]
-            frame = function(**{n: given[n] if n in given else self.table(n) for n in wanted}, **fixed)
+            if self.history is not None and key in FROM_FIGURES:
+                frame = FROM_FIGURES[key](self.history, self)
+            else:
+                given = {"activity": None, "reference": self.reference, "as_of": self.as_of, "weights": self.weights,
+                         "period": month_of(self.as_of) if month else None}
+                wanted = [n for n in inspect.signature(function).parameters if n not in fixed]
+                if "ledger" in wanted:  # the facts derived only for a table that reads them
+                    given["ledger"] = self.month_facts() if month else self.all_facts()
+                frame = function(**{n: given[n] if n in given else self.table(n) for n in wanted}, **fixed)
             columns = declared.TABLE[key].columns
             self.done[key] = frame if columns is None else frame[list(columns)]
         return self.done[key]
@@ -76,10 +83,17 @@ class Inputs:
     def month_facts(self) -> Facts:
         """The facts of the month of as_of alone (each frame by its own month, as `within` keeps
         them), taken once for the tables of that month, rather than by each from all the history."""
-        if self.month is None:
+        if self.month is None and self.facts is None and self.history is not None:
+            self.month = self.history.month_facts(self.as_of)
+        elif self.month is None:
             period = month_of(self.as_of)
-            self.month = Facts(**{k: within(getattr(self.facts, k), period) for k in Facts.__dataclass_fields__})
+            self.month = Facts(**{k: within(getattr(self.all_facts(), k), period) for k in Facts.__dataclass_fields__})
         return self.month
+
+    def all_facts(self) -> Facts:
+        if self.facts is None:
+            self.facts = _facts(self.history.ledger, self.history.activity, self.as_of)
+        return self.facts
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table of `declared.TABLES`."""
@@ -316,8 +330,13 @@ def monthly_summary(ledger, activity, reference: Reference, by: str = "region", 
     With ``recent`` (and ``as_of``), the months before the last ``recent`` are summed by year (`earlier`)."""
     if by not in ("region", "rep"):
         raise ValueError(f"by must be region or rep, not {by!r}")
+    return monthly_table(base(_facts(ledger, activity, as_of), ["month", by], _norm_period(period)), by, as_of, recent)
+
+
+def monthly_table(sums: pd.DataFrame, by: str, as_of=None, recent: int | None = None) -> pd.DataFrame:
+    """The monthly summary from the additive figures by (month, ``by``) (`base`)."""
     keys = ["month", by]
-    table = _filled(base(_facts(ledger, activity, as_of), keys, _norm_period(period))).reset_index()
+    table = _filled(sums).reset_index()
     if recent and as_of is not None:
         table = _by_year_before(table, by, first_recent(as_of, recent), list(_GROUPED))
     return derive(table, ["conversion"])[[*keys, *_GROUPED, "conversion"]]
@@ -359,12 +378,17 @@ def region_performance(ledger, as_of=None, recent: int | None = None) -> pd.Data
     ``as_of``), the months before the last ``recent`` are summed by year (`earlier`), each year beside
     the year before it."""
     net = _facts(ledger, None, as_of).net.dropna(subset=["region"])
-    sums = net.groupby(["region", "month"])["amount"].sum()
+    return performance(net.groupby(["region", "month"])["amount"].sum(), as_of, recent)
+
+
+def performance(sums: pd.Series, as_of=None, recent: int | None = None) -> pd.DataFrame:
+    """The region performance from net sales by (region, month)."""
     columns = ["region", "month", "net_amount", "prev_month", "mom", "prev_year", "yoy"]
     if sums.empty:
         return pd.DataFrame(columns=columns)
-    months = pd.period_range(net["month"].min(), net["month"].max(), freq="M")
-    index = pd.MultiIndex.from_product([sorted(net["region"].unique()), months.strftime("%Y-%m")],
+    regions, months = sums.index.get_level_values("region"), sums.index.get_level_values("month")
+    months = pd.period_range(months.min(), months.max(), freq="M")
+    index = pd.MultiIndex.from_product([sorted(regions.unique()), months.strftime("%Y-%m")],
                                        names=["region", "month"])
     current = sums.reindex(index, fill_value=0)  # a month inside the range without a deal sold nothing
     periods = pd.PeriodIndex(index.get_level_values("month"), freq="M")
@@ -415,15 +439,21 @@ def attainment(ledger, reference: Reference, as_of=None) -> pd.DataFrame:
     target for a period its reps have targets in: the sum of theirs), with net sales of that rep or
     region in that month, quarter or year up to ``as_of``, and attainment = net sales / target."""
     net = _facts(ledger, None, as_of).net
+
+    def actual(level: str, periods: set) -> pd.Series:
+        return pd.concat([net[net[kind].isin(periods)].groupby([kind, level])["amount"].sum()  # not all history
+                          .rename_axis(["period", level]) for kind in ("month", "quarter", "year")])
+    return attainment_table(reference, actual)
+
+
+def attainment_table(reference: Reference, actual: Callable) -> pd.DataFrame:
+    """The attainment table, ``actual(level, periods)`` giving net sales by (period, rep / region)."""
     rep_targets, region_targets, _ = _targets(reference)
     periods = {*rep_targets.index.get_level_values("period"), *region_targets.index.get_level_values("period")}
-    targeted = {kind: net[net[kind].isin(periods)] for kind in ("month", "quarter", "year")}  # not all history
     tables = []
     for level, targets in (("rep", rep_targets), ("region", region_targets)):
-        actual = pd.concat([targeted[kind].groupby([kind, level])["amount"].sum().rename_axis(["period", level])
-                            for kind in ("month", "quarter", "year")])
         table = targets.rename("target").to_frame()
-        table["net_amount"] = actual.reindex(table.index, fill_value=0)
+        table["net_amount"] = actual(level, periods).reindex(table.index, fill_value=0)
         tables.append(table.reset_index())
     table = pd.concat(tables, ignore_index=True)
     homes = {r["name"]: r["region"] for r in reference.rep_index.values()}
@@ -519,6 +549,12 @@ def price_analysis(ledger, reference: Reference, period: str | None = None, as_o
     lines = lines.assign(below=unit < lines["product"].map(prices["floor_price"]))
     signed = lines.groupby("product").agg(contract_qty=("qty", "sum"), amount=("amount", "sum"),
                                           below_floor=("below", "sum"))
+    return price_table(reference, signed)
+
+
+def price_table(reference: Reference, signed: pd.DataFrame) -> pd.DataFrame:
+    """The price analysis from the contract lines by product: contract_qty, amount, below_floor."""
+    prices = reference.products.set_index("product")[["list_price", "floor_price"]]
     table = prices.join(signed, how="outer").reindex(listed_first(prices.index, signed.index))
     table["avg_price"] = table["amount"] / table["contract_qty"].where(table["contract_qty"] > 0)
     table["discount"] = 1 - table["avg_price"] / table["list_price"].where(table["list_price"] > 0)

@@ -124,11 +124,19 @@ def _keep(cache: Path, entry: tuple) -> None:
         pass
 
 
-def monthly(master: Path, parts: dict[str, Partition], kind: str, compute, fresh=frozenset()) -> list:
+def stamps(master: Path, parts: dict[str, Partition]) -> dict:
+    """Each month's stamp of its master file as the read cache knows it; None for a month changed in
+    this run (or without a file yet)."""
+    files = partition_files(master)
+    return {name: None if part.changed or name not in files else _stamp(files[name]) for name, part in parts.items()}
+
+
+def monthly(master: Path, parts: dict[str, Partition], kind: str, compute, fresh=frozenset(), valid=None) -> list:
     """``compute(part)`` of each month in order: what a night needs of each month (its contract
     balances, `balances.month`), kept in the read cache beside the month's tables and valid exactly
-    as long as they are (the same stamp of the master file). A month changed in this run, or named
-    in ``fresh`` (computed by the caller from other rows), is computed and not kept."""
+    as long as they are (the same stamp of the master file), and, with ``valid(name, value)``, as
+    long as that says. A month changed in this run, or named in ``fresh`` (computed by the caller
+    from other rows), is computed and not kept."""
     files, out = partition_files(master), []
     for name, part in parts.items():
         path = files.get(name)
@@ -139,7 +147,7 @@ def monthly(master: Path, parts: dict[str, Partition], kind: str, compute, fresh
         try:
             with open(cache, "rb") as f:
                 stamp, value = pickle.load(f)
-            if stamp == _stamp(path):
+            if stamp == _stamp(path) and (valid is None or valid(name, value)):
                 out.append(value)
                 continue
         except Exception:  # noqa: BLE001 - none yet, stale or broken: computed again

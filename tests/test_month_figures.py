@@ -1,0 +1,197 @@
+"""总表's statistics from per-month figures (core/month_figures.py, kept in the read cache by store.monthly
+through app/history.py): every table equal to the one derived from every row, on months of
+signings, payments (of a line and of a whole contract), cancellations (by amount, by units, of a
+product not a line, of an unknown contract) and rows filed in the next month's master; and a
+correction of an old month followed by the months derived beside it."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+from python_calamine import CalamineWorkbook
+
+from xlpy.app import briefing, consolidate, history
+from xlpy.app.office import init_office
+from xlpy.contract import config
+from xlpy.contract import statistics as declared
+from xlpy.core import contracts, stats
+from xlpy.core import ledger as L
+from xlpy.core import month_figures as figures
+from xlpy.io import store
+from xlpy.io.reference import read_reference
+from xlpy.io.report_file import write_report
+
+DAY = dt.date(2026, 11, 27)
+AC, HEATER = "壁挂空调 KFR-26GW", "新风系统 XF-250"
+REPS = (("张伟", "华东"), ("李娜", "华南"), ("王强", "华东"))
+
+
+def _row(day, deal, no, product=AC, qty=None, amount=None, received=None, rep=("张伟", "华东"), price=None):
+    day = pd.Timestamp(day)
+    return {"date": day, "report_date": day, "rep": rep[0], "region": rep[1], "customer": f"客户{no}",
+            "product": product, "deal": deal, "qty": qty, "unit_price": price, "amount": amount,
+            "received": received, "contract_no": no, "source": f"{rep[0]}_{day:%m%d}.xlsx", "sheet": "日报",
+            "row": 6, "fingerprint": "f", "due_date": day + pd.Timedelta(days=30)}
+
+
+def _months(n: int = 8, seed: int = 3) -> dict[str, list[dict]]:
+    """``n`` months up to DAY's: each signs contracts (some of two lines), pays and cancels earlier
+    ones in every way the facts know; the last day of a month is filed in the next month's master."""
+    rng, signed, out = random.Random(seed), [], {}
+    months = pd.period_range(end=pd.Period(DAY, "M"), periods=n, freq="M")
+    for m in months:
+        rows = []
+        for i in range(12):
+            day, rep = m.start_time + pd.Timedelta(days=rng.randrange(26)), rng.choice(REPS)
+            no = f"HT-{m}-{i}"
+            price = rng.choice((2699.0, 8999.0, 1999.0))
+            rows.append(_row(day, "contract", no, AC, 2, 2 * price, rng.choice((None, price)), rep, price))
+            if i % 4 == 0:
+                rows.append(_row(day, "contract", no, HEATER, 1, 8999.0, None, rep, 8999.0))
+            signed.append((no, price))
+            rows.append(_row(day, "lead", None, AC, rep=rep))
+        for no, price in rng.sample(signed, min(8, len(signed))):
+            day = m.start_time + pd.Timedelta(days=rng.randrange(26))
+            kind = rng.randrange(4)
+            if kind == 0:
+                rows.append(_row(day, "payment", no, None, received=1000.0))  # shared over the lines
+            elif kind == 1:
+                rows.append(_row(day, "payment", no, AC, received=500.0))
+            elif kind == 2:
+                rows.append(_row(day, "cancel", no, AC, qty=1))  # worth a unit at its line's price
+            else:
+                rows.append(_row(day, "cancel", no, "没有这行", amount=-300.0, qty=1, rep=(None, None)))
+        rows.append(_row(m.start_time + pd.Timedelta(days=3), "cancel", "HT-404", AC, amount=-10.0))
+        rows.append(_row(m.start_time + pd.Timedelta(days=3), "payment", "HT-405", None, received=10.0))
+        out[str(m)] = rows
+    for earlier, later in zip(list(out)[:-1], list(out)[1:]):  # filed late: dated in one month, kept in the next
+        out[later].append(_row(pd.Period(earlier).end_time.normalize(), "contract", f"HT-late-{earlier}", AC, 1, 2699.0))
+        out[later].append(_row(pd.Period(earlier).end_time.normalize(), "cancel", f"HT-{earlier}-1", AC, qty=1))
+        # one contract, its lines filed in two masters: counted once in its month
+        out[earlier].append(_row(pd.Period(earlier).start_time, "contract", f"HT-twice-{earlier}", AC, 1, 2699.0))
+        out[later].append(_row(pd.Period(earlier).end_time.normalize(), "contract", f"HT-twice-{earlier}", HEATER,
+                               1, 8999.0))
+    return out
+
+
+def _frames(months: dict[str, list[dict]]):
+    ledgers = {m: L.frame(rows, L.LEDGER) for m, rows in months.items()}
+    activity = {m: L.frame([{"date": r["date"], "rep": r["rep"], "region": r["region"], "visits": 2, "calls": 3,
+                             "source": r["source"]} for r in rows if r["rep"]], L.ACTIVITY) for m, rows in months.items()}
+    return ledgers, activity
+
+
+def _same_tables(a: stats.Inputs, b: stats.Inputs) -> None:
+    for t in declared.TABLES:
+        x, y = a.table(t.key).reset_index(drop=True), b.table(t.key).reset_index(drop=True)
+        assert list(x.columns) == list(y.columns) and len(x) == len(y), t.key
+        for column in x.columns:
+            if pd.api.types.is_numeric_dtype(x[column]) and pd.api.types.is_numeric_dtype(y[column]):
+                assert np.allclose(x[column].astype(float), y[column].astype(float), equal_nan=True), (t.key, column)
+            else:
+                assert x[column].tolist() == y[column].tolist(), (t.key, column)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    office = tmp_path_factory.mktemp("office") / "office"
+    init_office(office, today=DAY)
+    settings = config.load(office)
+    return read_reference(settings.path("reference"), settings)
+
+
+def test_the_months_figures_combined_are_the_tables_of_every_row(reference):
+    ledgers, activity = _frames(_months())
+    ledger, active = L.append(*ledgers.values(), fields=L.LEDGER), L.append(*activity.values(), fields=L.ACTIVITY)
+    assert figures.usable(ledger, active, DAY)
+    months = [figures.month(m, ledgers, activity[m], {}) for m in ledgers]
+    assert any(len(m.months) > 1 for m in months)  # rows filed in the next month's master
+    by_rows = stats.Inputs(contracts.facts(ledger, active, DAY), reference, DAY)
+    by_months = stats.Inputs(None, reference, DAY, history=figures.combine(months, ledger, active))
+    _same_tables(by_rows, by_months)
+    assert by_months.facts is None  # no table derived every row
+    assert len(by_months.table("receivables")) > 0 and by_months.table("monthly_rep")["contracts"].sum() > 0
+
+
+def test_an_exchange_or_a_row_after_the_day_derives_every_row(reference):
+    ledgers, activity = _frames(_months(3))
+    ledger, active = L.append(*ledgers.values(), fields=L.LEDGER), L.append(*activity.values(), fields=L.ACTIVITY)
+    exchanged = L.append(ledger, L.frame([_row("2026-11-05", "exchange", "HT-2026-11-0", HEATER, amount=9500.0)],
+                                         L.LEDGER), fields=L.LEDGER)
+    assert not figures.usable(exchanged, active, DAY)
+    assert not figures.usable(ledger, active, DAY - dt.timedelta(days=10))
+
+
+def _report(office, name, day, rows):
+    return write_report(office / "inbox" / name, {"report_date": day, "rep": "张伟", "visits": 4, "calls": 9}, rows)
+
+
+def _summary_net(office) -> float:
+    """总表's 月度汇总 (by rep): 张伟's net sales in November."""
+    t = declared.TABLE["monthly_rep"]
+    rows = CalamineWorkbook.from_path(str(office / "master" / store.SUMMARY)).get_sheet_by_name(t.sheet).to_python()
+    left, keys = rows[0].index(t.zh), list(t.columns)
+    found = [dict(zip(keys, r[left:left + len(keys)])) for r in rows[2:]]
+    return next(r["net_amount"] for r in found if r["month"] == "2026-11" and r["rep"] == "张伟")
+
+
+def test_a_corrected_old_month_is_followed_by_the_months_derived_beside_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(history, "FROM_ROWS", 0)  # the figures even for this short a history
+    office = tmp_path / "office"
+    init_office(office, today=DAY)
+    contract = dict(customer="王先生", product=AC, deal_type="签约", qty=2, unit_price=2699.0, amount=5398.0,
+                    contract_no="HT-1")
+    _report(office, "2026-10-30/张伟.xlsx", dt.date(2026, 10, 30), [contract])
+    _report(office, "2026-11-25/张伟.xlsx", dt.date(2026, 11, 25),  # a unit cancelled: worth its line's price
+            [dict(customer="王先生", product=AC, deal_type="退订", qty=1, contract_no="HT-1")])
+    settings = config.load(office)
+    assert consolidate.run_consolidation(settings, now=pd.Timestamp("2026-11-25 20:00")).exit_code == 0
+    briefing.make_briefing(settings, dt.date(2026, 11, 26))  # nothing changed: every month's figures kept
+    assert _summary_net(office) == pytest.approx(-2699.0)
+    master = office / "master"
+    parts = store.read_partitions(master)
+    kept = store.monthly(master, parts, "figures", lambda part: pytest.fail("computed again"))
+    assert kept[1].resolved == {"2026-10"}  # November's cancellation was priced beside October's contract
+    # the rep corrects October: HT-1 was signed at 2,500 a unit; November's cancellation is worth that now
+    _report(office, "2026-10-30/张伟.xlsx", dt.date(2026, 10, 30), [{**contract, "unit_price": 2500.0, "amount": 5000.0}])
+    assert consolidate.run_consolidation(settings, now=pd.Timestamp("2026-11-26 20:00")).exit_code == 0
+    assert _summary_net(office) == pytest.approx(-2500.0)
+    parts = store.read_partitions(master)
+    ledger, active = store.concat(parts, "ledger"), store.concat(parts, "activity")
+    reference = read_reference(settings.path("reference"), settings)
+    by_months = history.inputs(parts, master, ledger, active, reference, DAY, None)
+    assert by_months.history is not None
+    _same_tables(stats.Inputs(contracts.facts(ledger, active, DAY), reference, DAY), by_months)
+
+
+def test_a_short_history_derives_every_row(tmp_path):
+    office = tmp_path / "office"
+    init_office(office, today=DAY)
+    _report(office, "2026-10-30/张伟.xlsx", dt.date(2026, 10, 30),
+            [dict(customer="王先生", product=AC, deal_type="签约", qty=1, unit_price=2699.0, amount=2699.0,
+                  contract_no="HT-1")])
+    settings = config.load(office)
+    consolidate.run_consolidation(settings, now=pd.Timestamp("2026-11-25 20:00"))
+    parts = store.read_partitions(office / "master")
+    ledger, active = store.concat(parts, "ledger"), store.concat(parts, "activity")
+    reference = read_reference(settings.path("reference"), settings)
+    assert history.inputs(parts, office / "master", ledger, active, reference, DAY, None).history is None
+
+
+def test_cached_figures_hold_until_a_month_they_depend_on_changes():
+    ledgers, activity = _frames(_months(3))
+    names = list(ledgers)
+    then = {name: ("stamp", i) for i, name in enumerate(names)}
+    october = figures.month(names[1], ledgers, activity[names[1]], then)
+    assert october.resolved == {names[0]}  # its cancellations and payments name September's contracts
+    signs = {names[2]: figures.signed_in(ledgers[names[2]])}
+    tonight = {**then, names[2]: None}  # November changed in this run
+    assert figures.still_valid(names[1], october, tonight, signs.get)
+    # a payment in October for a contract that November (changed) signs now: October's figures are stale
+    signs[names[2]] = signs[names[2]] | {next(iter(october.refs - {"HT-404", "HT-405"}))}
+    assert not figures.still_valid(names[1], october, tonight, signs.get)
+    assert not figures.still_valid(names[1], october, {**then, names[0]: ("stamp", 9)}, signs.get)  # September rewritten
+    assert not figures.still_valid(names[1], october, {k: v for k, v in then.items() if k != names[0]}, signs.get)

@@ -1,0 +1,221 @@
+"""Per-month figures: what 总表's tables over the whole history (月度汇总, the region performance, the
+attainment, 价格分析, 库存) need of one monthly master's rows, summed there, so that a night combines
+the months' figures instead of deriving every row of the history again (`contracts.facts`). Core: no
+I/O; the read cache keeps each month's figures beside its tables (`store.monthly`).
+
+A month's figures are its rows' own share of the facts: its contract lines, its cancellations and
+receipts, derived beside the contract rows (in other months) of the contracts they name, so that a
+cancellation is priced and attributed, and a payment shared over the lines, as from every row. They
+depend on those other months' contract rows only (`refs`, `resolved`, `sources`): `still_valid` says
+whether a month's cached figures still hold after other months changed.
+
+They combine exactly when no row is an exchange (换房: it moves a line, and with it what cancels of it
+are worth) and no row is dated after the day of the tables (`usable`); otherwise 总表 is derived from
+every row, as before. Only the contracts with a balance left are derived from rows (应收账款), and the
+tables of the day's month from that month's rows and their contracts' rows (`History.month_facts`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from xlpy.core import contracts, stats
+from xlpy.core.periods import period_labels
+
+BY = ("rep", "region")
+_COUNTED = ("contracts", "cancellations")  # counts of distinct contract numbers: not summed over masters
+
+
+@dataclass
+class Month:
+    """One monthly master's figures (see the module docstring)."""
+
+    by: dict  # "rep" / "region" → `stats.base` of its rows by (month, rep / region), NaN where none
+    net_qty: pd.Series  # product → net units
+    prices: pd.DataFrame  # its contract rows by (product, unit price): qty, amount, lines
+    balance: pd.Series  # contract_no → amount − cancelled − received of its rows
+    counted: pd.DataFrame  # distinct (month, rep, region, contract_no, kind) of its contract and cancel rows
+    months: frozenset  # the months its rows (ledger and activity) are dated in
+    refs: frozenset  # contract numbers its cancel and payment rows name
+    resolved: frozenset  # the other months whose contract rows it was derived beside
+    sources: dict  # every month's stamp when it was computed
+
+
+def usable(ledger: pd.DataFrame, activity: pd.DataFrame, as_of) -> bool:
+    """Whether the months' figures give 总表 exactly (see the module docstring)."""
+    day = pd.Timestamp(as_of)
+    return not ((ledger["deal"] == "exchange").any() or (ledger["date"].dt.normalize() > day).any()
+                or (activity["date"].dt.normalize() > day).any())
+
+
+def referenced(ledger: pd.DataFrame) -> frozenset:
+    """The contract numbers of ``ledger``'s cancel and payment rows."""
+    naming = (ledger["deal"] == "cancel") | (ledger["received"].fillna(0) != 0)
+    return frozenset(ledger.loc[naming, "contract_no"].dropna())
+
+
+def signed_in(ledger: pd.DataFrame) -> frozenset:
+    """The contract numbers ``ledger``'s contract rows sign."""
+    return frozenset(ledger.loc[ledger["deal"] == "contract", "contract_no"].dropna())
+
+
+def month(name: str, ledgers: dict[str, pd.DataFrame], activity: pd.DataFrame, sources: dict) -> Month:
+    """The figures of month ``name`` (its ledger ``ledgers[name]``, its ``activity``), beside the
+    contract rows of the other months (``ledgers``, in month order) of the contracts it names."""
+    refs = referenced(ledgers[name])
+    pieces, resolved = [], set()
+    for other, rows in ledgers.items():
+        if other != name:
+            rows = rows[(rows["deal"] == "contract") & rows["contract_no"].isin(refs)]
+            if rows.empty:
+                continue
+            resolved.add(other)
+        pieces.append(rows.assign(_mine=other == name))
+    derived = contracts.facts(pd.concat(pieces, ignore_index=True), activity, None)
+    mine = {k: getattr(derived, k) for k in ("rows", "net", "cancels", "receipts")}
+    mine = {k: frame[frame["_mine"].astype(bool)] for k, frame in mine.items()}
+    f = contracts.Facts(**mine, book=derived.book.iloc[:0], activity=derived.activity)
+    return Month(by={k: stats.base(f, ["month", k], None) for k in BY},
+                 net_qty=f.net.groupby("product")["qty"].sum(), prices=_prices(f.rows), balance=_balance(f),
+                 counted=_counted(f), months=frozenset(f.rows["month"].dropna()) | frozenset(f.activity["month"].dropna()),
+                 refs=refs, resolved=frozenset(resolved), sources=dict(sources))
+
+
+def _prices(rows: pd.DataFrame) -> pd.DataFrame:
+    lines = rows[rows["deal"] == "contract"]
+    unit = lines["unit_price"].fillna(lines["amount"] / lines["qty"]).rename("unit")
+    return lines.groupby([lines["product"], unit], dropna=False).agg(
+        qty=("qty", "sum"), amount=("amount", "sum"), lines=("qty", "size"))
+
+
+def _balance(f: contracts.Facts) -> pd.Series:
+    """Per contract number: its contract rows' amount less its cancellations and receipts; none where
+    that is nil (the balances are summed over the months: a nil one adds nothing, and is most)."""
+    owed = f.net.groupby("contract_no", sort=False)["amount"].sum()
+    paid = f.receipts.groupby("contract_no", sort=False)["received"].sum()
+    balance = owed.sub(paid, fill_value=0)
+    return balance[balance.abs() > 1e-9]
+
+
+def _counted(f: contracts.Facts) -> pd.DataFrame:
+    keys = ["month", *BY, "contract_no"]
+    return pd.concat([f.rows.loc[f.rows["deal"] == "contract", keys].assign(kind="contracts"),
+                      f.cancels[keys].assign(kind="cancellations")], ignore_index=True).drop_duplicates()
+
+
+def still_valid(name: str, cached: Month, stamps: dict, signed) -> bool:
+    """Whether ``cached`` figures of month ``name`` hold with the months as ``stamps`` has them now
+    (None: changed in this run): no month they were derived beside has changed, and no changed month
+    signs a contract they name. ``signed(month)`` gives a month's `signed_in`."""
+    for other in set(stamps) | set(cached.sources):
+        if other == name or (stamps.get(other) is not None and stamps.get(other) == cached.sources.get(other)):
+            continue
+        if other in cached.resolved or (other in stamps and not cached.refs.isdisjoint(signed(other))):
+            return False
+    return True
+
+
+@dataclass
+class History:
+    """The months' figures combined, and the rows the tables still derive (the day's month, the
+    contracts with a balance left)."""
+
+    by: dict  # "rep" / "region" → the additive figures by (month, rep / region), NaN where none
+    net_qty: pd.Series
+    prices: pd.DataFrame
+    open_contracts: pd.Index
+    ledger: pd.DataFrame
+    activity: pd.DataFrame
+
+    def month_facts(self, as_of) -> contracts.Facts:
+        """The facts of the month of ``as_of`` (each frame by its own month): derived from that month's
+        rows beside every row of the contracts they name, not from every row."""
+        first = pd.Timestamp(as_of).to_period("M").start_time
+        dated = lambda frame: (frame["date"] >= first) & (frame["date"] < first + pd.offsets.MonthBegin(1))  # noqa: E731
+        ledger, ours = self.ledger, dated(self.ledger)
+        rows = ledger[ours | ledger["contract_no"].isin(ledger.loc[ours, "contract_no"].dropna())]
+        derived = contracts.facts(rows, self.activity[dated(self.activity)], as_of)
+        period = stats.month_of(as_of)
+        return contracts.Facts(**{k: stats.within(getattr(derived, k), period) for k in contracts.Facts.__dataclass_fields__})
+
+
+def combine(months: list[Month], ledger: pd.DataFrame, activity: pd.DataFrame) -> History:
+    """The figures of all ``months`` (with ``ledger`` and ``activity``: every row, for what is
+    derived from rows)."""
+    by = {k: pd.concat([m.by[k] for m in months]).groupby(level=[0, 1]).sum(min_count=1) for k in BY}
+    seen = pd.Series([mo for m in months for mo in m.months]).value_counts()
+    shared = set(seen.index[seen > 1])
+    if shared:  # a month whose rows are in two masters: its distinct contracts counted over both
+        counted = pd.concat([m.counted[m.counted["month"].isin(shared)] for m in months if shared & m.months])
+        for k in BY:
+            recount = (counted.dropna(subset=[k, "contract_no"]).drop_duplicates(["month", k, "contract_no", "kind"])
+                       .groupby(["month", k, "kind"]).size().unstack("kind"))
+            table = by[k]
+            rows = table.index.get_level_values("month").isin(shared)
+            for column in _COUNTED:
+                fresh = recount[column] if column in recount else pd.Series(dtype=float)
+                table.loc[rows, column] = fresh.reindex(table.index[rows]).to_numpy()
+    balance = pd.concat([m.balance for m in months]).groupby(level=0, sort=False).sum()
+    return History(by=by, net_qty=pd.concat([m.net_qty for m in months]).groupby(level=0).sum(),
+                   prices=pd.concat([m.prices for m in months]).groupby(level=[0, 1], dropna=False).sum(),
+                   open_contracts=balance.index[balance.abs() > 0.001], ledger=ledger, activity=activity)
+
+
+# -- the tables from the combined figures -------------------------------------------------------------
+
+def _monthly(h: History, inputs: stats.Inputs, by: str) -> pd.DataFrame:
+    return stats.monthly_table(h.by[by].sort_index(), by, inputs.as_of, stats.RECENT_MONTHS)
+
+
+def _net(h: History, level: str) -> pd.Series:
+    return h.by[level]["net_amount"].dropna()
+
+
+def _region_performance(h: History, inputs: stats.Inputs) -> pd.DataFrame:
+    sums = _net(h, "region").swaplevel().sort_index()
+    return stats.performance(sums, inputs.as_of, stats.RECENT_MONTHS)
+
+
+def _attainment(h: History, inputs: stats.Inputs) -> pd.DataFrame:
+    def actual(level: str, periods: set) -> pd.Series:
+        net = _net(h, level)
+        days = pd.to_datetime(net.index.get_level_values("month") + "-01")
+        parts = []
+        for kind in ("month", "quarter", "year"):
+            period = pd.Index(period_labels(pd.Series(days), kind), name="period")
+            sums = net.groupby([period, net.index.get_level_values(level)]).sum()
+            parts.append(sums[sums.index.get_level_values("period").isin(periods)])
+        return pd.concat(parts)
+    return stats.attainment_table(inputs.reference, actual)
+
+
+def _receivables(h: History, inputs: stats.Inputs) -> pd.DataFrame:
+    owing = h.ledger[h.ledger["contract_no"].isin(h.open_contracts)]
+    return stats.receivables(contracts.facts(owing, None, inputs.as_of), inputs.as_of)
+
+
+def _prices_table(h: History, inputs: stats.Inputs) -> pd.DataFrame:
+    p = h.prices.reset_index()
+    floor = p["product"].map(inputs.reference.products.set_index("product")["floor_price"])
+    signed = p.assign(below_floor=p["lines"].where(p["unit"] < floor, 0)).groupby("product")[
+        ["qty", "amount", "below_floor"]].sum().rename(columns={"qty": "contract_qty"})
+    return stats.price_table(inputs.reference, signed)
+
+
+def _inventory(h: History, inputs: stats.Inputs) -> pd.DataFrame:
+    return contracts.inventory_table(h.net_qty.rename("net_qty"), inputs.reference)
+
+
+def _units(h: History, inputs: stats.Inputs) -> pd.DataFrame:
+    """Units remaining follow every unit's events: derived from every row, in an office that sells units."""
+    return stats.units_monthly(inputs.all_facts() if inputs.reference.sells_units else None, inputs.reference,
+                               inputs.as_of)
+
+
+stats.FROM_FIGURES.update({
+    "monthly_rep": lambda h, i: _monthly(h, i, "rep"), "monthly_region": lambda h, i: _monthly(h, i, "region"),
+    "region_performance": _region_performance, "attainment": _attainment, "receivables": _receivables,
+    "collection": lambda h, i: stats.collection_list(None, i.as_of, i.table("receivables")),
+    "prices": _prices_table, "inventory": _inventory, "units_monthly": _units,
+})
