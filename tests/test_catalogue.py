@@ -305,9 +305,6 @@ CHINESE_IN_CODE = {
     "io/charts.py": {"compact"},
     # the docs (English, naming the Chinese words a user sees)
     "cli/doc.py": {"INTRO"},
-    # not yet: the aging buckets' names (未到期 / not due) are a (Chinese, English) pair to move into the
-    # catalogue once core/stats.py's parallel rework is merged
-    "core/stats.py": {"AGING"},
 }
 HAN = re.compile(r"[\u4e00-\u9fff]")
 

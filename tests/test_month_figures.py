@@ -195,3 +195,24 @@ def test_cached_figures_hold_until_a_month_they_depend_on_changes():
     assert not figures.still_valid(names[1], october, tonight, signs.get)
     assert not figures.still_valid(names[1], october, {**then, names[0]: ("stamp", 9)}, signs.get)  # September rewritten
     assert not figures.still_valid(names[1], october, {k: v for k, v in then.items() if k != names[0]}, signs.get)
+
+
+def test_an_earlier_years_distinct_counts_are_counted_over_its_months(reference):
+    """A contract cancelled in two months of an earlier year is one of that year's cancellations
+    (as `xlpy stats` counts the year), in the tables from every row and from the months' figures alike."""
+    months = _months(18)  # 2025-06 … 2026-11: the months before 2025-11 shown as one range
+    for m in ("2025-07", "2025-09"):
+        months[m].append(_row(f"{m}-10", "cancel", "HT-2025-06-2", AC, qty=1))
+    ledgers, activity = _frames(months)
+    ledger, active = L.append(*ledgers.values(), fields=L.LEDGER), L.append(*activity.values(), fields=L.ACTIVITY)
+    built = [figures.month(m, ledgers, activity[m], {}) for m in ledgers]
+    by_rows = stats.Inputs(contracts.facts(ledger, active, DAY), reference, DAY)
+    by_months = stats.Inputs(None, reference, DAY, history=figures.combine(built, ledger, active))
+    _same_tables(by_rows, by_months)
+    span = "2025-06-01..2025-10-31"
+    for by in ("region", "rep"):
+        table = by_months.table(f"monthly_{by}")
+        shown = table[table["month"].str.startswith("2025-01-01..")].set_index(by)
+        counted = stats.group_stats(by_rows.facts, None, reference, by, span, DAY).set_index(by)
+        for column in ("contracts", "cancellations"):
+            assert shown[column].to_dict() == counted[column].reindex(shown.index).to_dict(), (by, column)

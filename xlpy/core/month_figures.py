@@ -24,7 +24,6 @@ from xlpy.core import contracts, stats
 from xlpy.core.periods import period_labels
 
 BY = ("rep", "region")
-_COUNTED = ("contracts", "cancellations")  # counts of distinct contract numbers: not summed over masters
 
 
 @dataclass
@@ -78,7 +77,7 @@ def month(name: str, ledgers: dict[str, pd.DataFrame], activity: pd.DataFrame, s
     f = contracts.Facts(**mine, book=derived.book.iloc[:0], activity=derived.activity)
     return Month(by={k: stats.base(f, ["month", k], None) for k in BY},
                  net_qty=f.net.groupby("product")["qty"].sum(), prices=_prices(f.rows), balance=_balance(f),
-                 counted=_counted(f), months=frozenset(f.rows["month"].dropna()) | frozenset(f.activity["month"].dropna()),
+                 counted=stats.numbers(f, ["month", *BY]), months=frozenset(f.rows["month"].dropna()) | frozenset(f.activity["month"].dropna()),
                  refs=refs, resolved=frozenset(resolved), sources=dict(sources))
 
 
@@ -96,12 +95,6 @@ def _balance(f: contracts.Facts) -> pd.Series:
     paid = f.receipts.groupby("contract_no", sort=False)["received"].sum()
     balance = owed.sub(paid, fill_value=0)
     return balance[balance.abs() > 1e-9]
-
-
-def _counted(f: contracts.Facts) -> pd.DataFrame:
-    keys = ["month", *BY, "contract_no"]
-    return pd.concat([f.rows.loc[f.rows["deal"] == "contract", keys].assign(kind="contracts"),
-                      f.cancels[keys].assign(kind="cancellations")], ignore_index=True).drop_duplicates()
 
 
 def still_valid(name: str, cached: Month, stamps: dict, signed) -> bool:
@@ -125,6 +118,7 @@ class History:
     net_qty: pd.Series
     prices: pd.DataFrame
     open_contracts: pd.Index
+    counted: pd.DataFrame  # the months' `counted`, for the distinct counts of a year
     ledger: pd.DataFrame
     activity: pd.DataFrame
 
@@ -146,26 +140,20 @@ def combine(months: list[Month], ledger: pd.DataFrame, activity: pd.DataFrame) -
     by = {k: pd.concat([m.by[k] for m in months]).groupby(level=[0, 1]).sum(min_count=1) for k in BY}
     seen = pd.Series([mo for m in months for mo in m.months]).value_counts()
     shared = set(seen.index[seen > 1])
+    counted = pd.concat([m.counted for m in months], ignore_index=True)
     if shared:  # a month whose rows are in two masters: its distinct contracts counted over both
-        counted = pd.concat([m.counted[m.counted["month"].isin(shared)] for m in months if shared & m.months])
         for k in BY:
-            recount = (counted.dropna(subset=[k, "contract_no"]).drop_duplicates(["month", k, "contract_no", "kind"])
-                       .groupby(["month", k, "kind"]).size().unstack("kind"))
-            table = by[k]
-            rows = table.index.get_level_values("month").isin(shared)
-            for column in _COUNTED:
-                fresh = recount[column] if column in recount else pd.Series(dtype=float)
-                table.loc[rows, column] = fresh.reindex(table.index[rows]).to_numpy()
+            by[k] = stats.recount(by[k].reset_index(), k, counted, {m: m for m in shared}).set_index(["month", k])
     balance = pd.concat([m.balance for m in months]).groupby(level=0, sort=False).sum()
     return History(by=by, net_qty=pd.concat([m.net_qty for m in months]).groupby(level=0).sum(),
                    prices=pd.concat([m.prices for m in months]).groupby(level=[0, 1], dropna=False).sum(),
-                   open_contracts=balance.index[balance.abs() > 0.001], ledger=ledger, activity=activity)
+                   open_contracts=balance.index[balance.abs() > 0.001], counted=counted, ledger=ledger, activity=activity)
 
 
 # -- the tables from the combined figures -------------------------------------------------------------
 
 def _monthly(h: History, inputs: stats.Inputs, by: str) -> pd.DataFrame:
-    return stats.monthly_table(h.by[by].sort_index(), by, inputs.as_of, stats.RECENT_MONTHS)
+    return stats.monthly_table(h.by[by].sort_index(), by, inputs.as_of, stats.RECENT_MONTHS, h.counted)
 
 
 def _net(h: History, level: str) -> pd.Series:

@@ -19,6 +19,7 @@ from typing import Callable
 import pandas as pd
 
 from xlpy.contract import statistics as declared
+from xlpy.contract.messages import both
 from xlpy.core import units, values
 from xlpy.core.contracts import Facts, inventory, listed_first
 from xlpy.core.contracts import of as _facts
@@ -28,8 +29,9 @@ from xlpy.core.reference import Reference
 METRICS = declared.METRICS
 ADDITIVE = declared.ADDITIVE
 KEYS = ("region", "rep", "product", "day", "month", "quarter", "year")
-AGING = ("未到期", "0–30", "31–60", "61–90", "90+")
-AGING_EN = dict(zip(AGING, ("not due", *AGING[1:])))
+_NOT_DUE = both("aging.not-due")
+AGING = (_NOT_DUE[0], "0–30", "31–60", "61–90", "90+")  # days overdue
+AGING_EN = dict(zip(AGING, (_NOT_DUE[1], *AGING[1:])))
 DEFAULT_WEIGHTS = {"net_amount": 0.4, "attainment": 0.3, "conversion": 0.15, "collection_rate": 0.15}
 LABELS = {k: (c.zh, c.en) for k, c in declared.COLUMNS.items()}
 RECENT_MONTHS = 13  # 总表's tables by month: the last 13 months, the months before summed by year
@@ -330,19 +332,50 @@ def monthly_summary(ledger, activity, reference: Reference, by: str = "region", 
     With ``recent`` (and ``as_of``), the months before the last ``recent`` are summed by year (`earlier`)."""
     if by not in ("region", "rep"):
         raise ValueError(f"by must be region or rep, not {by!r}")
-    return monthly_table(base(_facts(ledger, activity, as_of), ["month", by], _norm_period(period)), by, as_of, recent)
+    f, period = _facts(ledger, activity, as_of), _norm_period(period)
+    return monthly_table(base(f, ["month", by], period), by, as_of, recent, numbers(f, ["month", by], period))
 
 
-def monthly_table(sums: pd.DataFrame, by: str, as_of=None, recent: int | None = None) -> pd.DataFrame:
-    """The monthly summary from the additive figures by (month, ``by``) (`base`)."""
+def monthly_table(sums: pd.DataFrame, by: str, as_of=None, recent: int | None = None,
+                  counted: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The monthly summary from the additive figures by (month, ``by``) (`base`); an earlier
+    year's contracts and cancellations counted over its months' ``counted`` (`numbers`)."""
     keys = ["month", by]
     table = _filled(sums).reset_index()
     if recent and as_of is not None:
-        table = _by_year_before(table, by, first_recent(as_of, recent), list(_GROUPED))
+        first = first_recent(as_of, recent)
+        table = _by_year_before(table, by, first, list(_GROUPED))
+        if counted is not None:
+            old = counted["month"][counted["month"] < first].unique()
+            table = recount(table, by, counted, {m: earlier(m, first) for m in old})
     return derive(table, ["conversion"])[[*keys, *_GROUPED, "conversion"]]
 
 
 _GROUPED = ("leads", "orders", "contracts", "cancellations", "net_qty", "net_amount", "received", "visits", "calls")
+COUNTED = ("contracts", "cancellations")  # distinct contract numbers: counted over a period's rows, not summed
+
+
+def numbers(f: Facts, keys: list[str], period: str | None = None) -> pd.DataFrame:
+    """What `contracts` and `cancellations` count: the distinct ``keys``, contract number and kind
+    of the contract and cancel rows."""
+    keys = [*keys, "contract_no"]
+    return pd.concat([within(f.rows[f.rows["deal"] == "contract"], period)[keys].assign(kind="contracts"),
+                      within(f.cancels, period)[keys].assign(kind="cancellations")], ignore_index=True).drop_duplicates()
+
+
+def recount(table: pd.DataFrame, by: str, counted: pd.DataFrame, period: dict) -> pd.DataFrame:
+    """``table`` (a row per month or period and ``by``) with the contracts and cancellations of each
+    period that ``period`` (month → period) names counted again over all its months' ``counted``:
+    a contract cancelled in two months of a year is one of that year's cancellations."""
+    found = counted[counted["month"].isin(list(period))].dropna(subset=[by, "contract_no"])
+    counts = (found.assign(month=found["month"].map(period)).drop_duplicates(["month", by, "contract_no", "kind"])
+              .groupby(["month", by, "kind"]).size().unstack("kind"))
+    index = pd.MultiIndex.from_frame(table[["month", by]])
+    rows = table["month"].isin(set(period.values())).to_numpy()
+    for column in COUNTED:
+        fresh = counts[column] if column in counts else pd.Series(dtype=float)
+        table.loc[rows, column] = fresh.reindex(index[rows]).to_numpy()
+    return table
 
 
 def first_recent(as_of, recent: int) -> str:
