@@ -24,27 +24,16 @@ import datetime as dt
 import io
 import os
 import tempfile
-import time
 from dataclasses import replace
 from pathlib import Path
 
-from floor import Timing, best, timed
+from floor import best, timed
 from python_calamine import CalamineWorkbook
 
 from xlpy.contract.config import Settings
 from xlpy.io import reader, reading
 
 TODAY = dt.date(2026, 11, 27)  # as bench_consolidate (not imported here: a spawned worker imports this script)
-
-
-def timed_with_workers(fn) -> Timing:
-    """Wall clock, and CPU time of this process and of its finished children (workers)."""
-    def cpu():
-        t = os.times()
-        return t.user + t.system + t.children_user + t.children_system
-    wall, start = time.perf_counter(), cpu()
-    fn()
-    return Timing(time.perf_counter() - wall, cpu() - start)
 
 
 def direct(seconds: float, calls: list) -> list[tuple[bool, object]]:
@@ -108,7 +97,7 @@ def main() -> None:
             for name, step in steps.items():
                 runs[name].append(timed(step))
             for name, step in batch.items():
-                runs[name].append(timed_with_workers(step))
+                runs[name].append(timed(step))
     floor = best(runs["calamine"]).cpu
     print(f"{len(files)} reports, best of {args.repeat}, CPU time (wall clock); load average {os.getloadavg()[0]:.1f}")
     for name, timings in runs.items():

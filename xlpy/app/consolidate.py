@@ -23,8 +23,8 @@ import pandas as pd
 from xlpy.app import exits, lifecycle, validate
 from xlpy.contract.config import Settings
 from xlpy.contract.messages import say
-from xlpy.core import ledger as L
 from xlpy.core import balances, record_rules, rules
+from xlpy.core import ledger as L
 from xlpy.core.rules import Context, Issue
 from xlpy.io import clock, page, store
 

@@ -17,8 +17,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from xlpy.app.demo_data import PRODUCTS, REPS
-from xlpy.app.demo_data import reference_data
+from xlpy.app.demo_data import PRODUCTS, REPS, reference_data
 from xlpy.app.office import init_office, write_reference
 from xlpy.contract import config, schema
 from xlpy.io.reader import address

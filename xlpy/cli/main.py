@@ -5,9 +5,9 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from xlpy.app import exits
 import xlpy.cli.failures as failures
 import xlpy.cli.output as output
+from xlpy.app import exits
 from xlpy.cli.failures import Refusal
 from xlpy.cli.parser import build_parser as _build_parser
 from xlpy.cli.words import text

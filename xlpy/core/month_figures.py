@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from xlpy.core import contracts, stats
+from xlpy.core import bounded, contracts, stats
 from xlpy.core.periods import period_labels
 
 BY = ("rep", "region")
@@ -143,7 +143,7 @@ def combine(months: list[Month], ledger: pd.DataFrame, activity: pd.DataFrame) -
     counted = pd.concat([m.counted for m in months], ignore_index=True)
     if shared:  # a month whose rows are in two masters: its distinct contracts counted over both
         for k in BY:
-            by[k] = stats.recount(by[k].reset_index(), k, counted, {m: m for m in shared}).set_index(["month", k])
+            by[k] = bounded.recount(by[k].reset_index(), k, counted, {m: m for m in shared}).set_index(["month", k])
     balance = pd.concat([m.balance for m in months]).groupby(level=0, sort=False).sum()
     return History(by=by, net_qty=pd.concat([m.net_qty for m in months]).groupby(level=0).sum(),
                    prices=pd.concat([m.prices for m in months]).groupby(level=[0, 1], dropna=False).sum(),
@@ -153,7 +153,7 @@ def combine(months: list[Month], ledger: pd.DataFrame, activity: pd.DataFrame) -
 # -- the tables from the combined figures -------------------------------------------------------------
 
 def _monthly(h: History, inputs: stats.Inputs, by: str) -> pd.DataFrame:
-    return stats.monthly_table(h.by[by].sort_index(), by, inputs.as_of, stats.RECENT_MONTHS, h.counted)
+    return stats.monthly_table(h.by[by].sort_index(), by, inputs.as_of, bounded.RECENT_MONTHS, h.counted)
 
 
 def _net(h: History, level: str) -> pd.Series:
@@ -162,7 +162,7 @@ def _net(h: History, level: str) -> pd.Series:
 
 def _region_performance(h: History, inputs: stats.Inputs) -> pd.DataFrame:
     sums = _net(h, "region").swaplevel().sort_index()
-    return stats.performance(sums, inputs.as_of, stats.RECENT_MONTHS)
+    return stats.performance(sums, inputs.as_of, bounded.RECENT_MONTHS)
 
 
 def _attainment(h: History, inputs: stats.Inputs) -> pd.DataFrame:

@@ -21,9 +21,10 @@ import pandas as pd
 from xlpy.contract import statistics as declared
 from xlpy.contract.messages import both
 from xlpy.core import units, values
+from xlpy.core.bounded import RECENT_MONTHS, by_year_before, earlier, first_recent, recount
 from xlpy.core.contracts import Facts, inventory, listed_first
 from xlpy.core.contracts import of as _facts
-from xlpy.core.periods import between, month_of, period_kind, within
+from xlpy.core.periods import month_of, period_kind, within
 from xlpy.core.reference import Reference
 
 METRICS = declared.METRICS
@@ -34,7 +35,6 @@ AGING = (_NOT_DUE[0], "0–30", "31–60", "61–90", "90+")  # days overdue
 AGING_EN = dict(zip(AGING, (_NOT_DUE[1], *AGING[1:])))
 DEFAULT_WEIGHTS = {"net_amount": 0.4, "attainment": 0.3, "conversion": 0.15, "collection_rate": 0.15}
 LABELS = {k: (c.zh, c.en) for k, c in declared.COLUMNS.items()}
-RECENT_MONTHS = 13  # 总表's tables by month: the last 13 months, the months before summed by year
 label = declared.label
 
 # -- the tables of 总表: one function each, registered under its declared key ----------------------
@@ -344,7 +344,7 @@ def monthly_table(sums: pd.DataFrame, by: str, as_of=None, recent: int | None = 
     table = _filled(sums).reset_index()
     if recent and as_of is not None:
         first = first_recent(as_of, recent)
-        table = _by_year_before(table, by, first, list(_GROUPED))
+        table = by_year_before(table, by, first, list(_GROUPED))
         if counted is not None:
             old = counted["month"][counted["month"] < first].unique()
             table = recount(table, by, counted, {m: earlier(m, first) for m in old})
@@ -352,55 +352,12 @@ def monthly_table(sums: pd.DataFrame, by: str, as_of=None, recent: int | None = 
 
 
 _GROUPED = ("leads", "orders", "contracts", "cancellations", "net_qty", "net_amount", "received", "visits", "calls")
-COUNTED = ("contracts", "cancellations")  # distinct contract numbers: counted over a period's rows, not summed
-
-
 def numbers(f: Facts, keys: list[str], period: str | None = None) -> pd.DataFrame:
     """What `contracts` and `cancellations` count: the distinct ``keys``, contract number and kind
     of the contract and cancel rows."""
     keys = [*keys, "contract_no"]
     return pd.concat([within(f.rows[f.rows["deal"] == "contract"], period)[keys].assign(kind="contracts"),
                       within(f.cancels, period)[keys].assign(kind="cancellations")], ignore_index=True).drop_duplicates()
-
-
-def recount(table: pd.DataFrame, by: str, counted: pd.DataFrame, period: dict) -> pd.DataFrame:
-    """``table`` (a row per month or period and ``by``) with the contracts and cancellations of each
-    period that ``period`` (month → period) names counted again over all its months' ``counted``:
-    a contract cancelled in two months of a year is one of that year's cancellations."""
-    found = counted[counted["month"].isin(list(period))].dropna(subset=[by, "contract_no"])
-    counts = (found.assign(month=found["month"].map(period)).drop_duplicates(["month", by, "contract_no", "kind"])
-              .groupby(["month", by, "kind"]).size().unstack("kind"))
-    index = pd.MultiIndex.from_frame(table[["month", by]])
-    rows = table["month"].isin(set(period.values())).to_numpy()
-    for column in COUNTED:
-        fresh = counts[column] if column in counts else pd.Series(dtype=float)
-        table.loc[rows, column] = fresh.reindex(index[rows]).to_numpy()
-    return table
-
-
-def first_recent(as_of, recent: int) -> str:
-    """The first of the last ``recent`` months up to the month of ``as_of``."""
-    return (pd.Period(pd.Timestamp(as_of), "M") - (recent - 1)).strftime("%Y-%m")
-
-
-def earlier(month: str, first: str) -> str:
-    """The period a month before ``first`` is summed into: its year, or, for the months of ``first``'s
-    own year before it, those months (a range, "2025-01-01..2025-10-31")."""
-    if month[:4] < first[:4]:
-        return month[:4]
-    return between(f"{first[:4]}-01", (pd.Period(first, "M") - 1).strftime("%Y-%m"))
-
-
-def _by_year_before(table: pd.DataFrame, by: str, first: str, additive: list[str]) -> pd.DataFrame:
-    """``table`` (a row per month and ``by``) with its months before ``first`` summed by year (`earlier`)."""
-    old = table["month"] < first
-    if not old.any():
-        return table
-    periods = table.loc[old, "month"].map({m: earlier(m, first) for m in table.loc[old, "month"].unique()})
-    years = table[old].groupby([periods.rename("month"), table.loc[old, by]], sort=False)[additive].sum()
-    order = ["month", by] if table.columns[0] == "month" else [by, "month"]  # a year sorts before its months
-    joined = pd.concat([years.reset_index(), table[~old]], ignore_index=True)[list(table.columns)]
-    return joined.sort_values(order, kind="stable", ignore_index=True)
 
 
 @statistic("region_performance", recent=RECENT_MONTHS)
@@ -443,7 +400,7 @@ def _years_before(table: pd.DataFrame, first: str) -> pd.DataFrame:
     when both are whole years of the ledger (a year it starts in is not compared)."""
     months = table["month"].drop_duplicates()
     whole = {y for y, n in months[months < first].str[:4].value_counts().items() if n == 12}
-    years = _by_year_before(table, "region", first, ["net_amount"])
+    years = by_year_before(table, "region", first, ["net_amount"])
     old = years["month"] < first
     by_year = years[old].set_index(["region", "month"])["net_amount"]
     before = [(r, str(int(m) - 1) if m in whole and str(int(m) - 1) in whole else None) for r, m in by_year.index]

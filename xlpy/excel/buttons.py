@@ -31,7 +31,6 @@ from xlpy.excel.book import Book, XwBook
 from xlpy.io import annotate, clock, reader, store
 from xlpy.io.reference import BadReference, Reference, read_reference
 
-
 text = voice("button")
 desk = voice("desk")  # the control workbook's captions (Chinese, as the workbook shows them)
 

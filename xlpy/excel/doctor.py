@@ -22,7 +22,6 @@ from xlpy.excel.buttons import Plain, office_folder
 from xlpy.excel.buttons import text as button_text
 from xlpy.io.reference import BadReference, read_reference
 
-
 _t = voice("doctor")
 
 

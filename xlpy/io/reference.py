@@ -13,7 +13,6 @@ from xlpy.core.ledger import conform
 from xlpy.core.reference import BadReference, Reference
 from xlpy.io import reader
 
-
 EXAMPLE = "示例"  # a row with a cell starting so is an example, not data
 
 

@@ -15,8 +15,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from xlpy.contract import schema
 from xlpy.contract.messages import say
 from xlpy.contract.statistics import KIND_OF_TYPE
-from xlpy.io.xlsx import number_format
 from xlpy.core import values
+from xlpy.io.xlsx import number_format
 
 TITLE = "销售日报表"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")

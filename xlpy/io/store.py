@@ -9,12 +9,12 @@ version, never a mix and never half a file.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
 import pickle
 import re
-import gc
 import shutil
 import sys
 import traceback

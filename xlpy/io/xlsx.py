@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.packager import Packager
 from xlsxwriter.sharedstrings import SharedStrings
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from xlpy.contract.statistics import Chart, Column
