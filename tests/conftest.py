@@ -220,3 +220,9 @@ def demo_consolidated(demo_built, tmp_path_factory) -> Path:
 def demo_copy(source: Path, folder: Path) -> Path:
     """A copy of a shared demo office to change."""
     return Path(shutil.copytree(source, folder / "office"))
+
+
+@pytest.fixture
+def consolidated_office(demo_consolidated, tmp_path) -> Path:
+    """A test's own copy of the demo office consolidated as of TODAY."""
+    return demo_copy(demo_consolidated, tmp_path)

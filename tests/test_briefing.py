@@ -33,19 +33,14 @@ from xlpy.io.reference import read_reference
 DAY = dt.date(2026, 11, 27)
 
 
-@pytest.fixture(scope="module")
-def consolidated(demo_consolidated, tmp_path_factory) -> Path:
-    return demo_copy(demo_consolidated, tmp_path_factory.mktemp("briefing"))  # the run's (conftest), of DAY
-
-
 @pytest.fixture
-def office(consolidated, tmp_path) -> Path:
-    return Path(shutil.copytree(consolidated, tmp_path / "office"))
+def office(consolidated_office) -> Path:
+    return consolidated_office  # the run's demo (conftest), of DAY
 
 
 @pytest.fixture(scope="module")
-def written(consolidated, tmp_path_factory) -> briefing.Written:
-    office = Path(shutil.copytree(consolidated, tmp_path_factory.mktemp("w") / "office"))
+def written(demo_consolidated, tmp_path_factory) -> briefing.Written:
+    office = demo_copy(demo_consolidated, tmp_path_factory.mktemp("w"))
     return briefing.make_briefing(config.load(office), DAY)
 
 

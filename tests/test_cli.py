@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import demo_copy
 
 from xlpy import cli
 from xlpy.app import exits
@@ -28,15 +27,9 @@ DAY = dt.date(2026, 11, 27)
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def consolidated(demo_consolidated, tmp_path_factory) -> Path:
-    """The demo office, consolidated: masters to read."""
-    return demo_copy(demo_consolidated, tmp_path_factory.mktemp("cli"))  # the run's (conftest), of DAY
-
-
 @pytest.fixture
-def office(consolidated, tmp_path) -> Path:
-    return Path(shutil.copytree(consolidated, tmp_path / "office"))
+def office(consolidated_office) -> Path:
+    return consolidated_office  # the run's demo (conftest), of DAY
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:
