@@ -117,14 +117,14 @@ _records: dict[Path, Record] = {}
 
 
 def _stamp(*paths: Path) -> tuple:
-    out = []
-    for path in paths:
-        try:
-            s = path.stat()
-            out.append((str(path), s.st_mtime_ns, s.st_size, s.st_ino))  # a master is replaced whole: a new file
-        except OSError:
-            out.append((str(path), None, None, None))
-    return tuple(out)
+    return tuple((str(path), _file_stamp(path)) for path in paths)
+
+
+def _file_stamp(path: Path) -> tuple | None:
+    try:
+        return store.file_stamp(path)
+    except OSError:  # not there (yet): a file that appears is a change
+        return None
 
 
 def stamp(toml: Path, reference: Path, master: Path) -> tuple:

@@ -88,7 +88,9 @@ def _cache_file(path: Path) -> Path:
     return cache_dir() / (hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest() + ".pkl")
 
 
-def _stamp(path: Path) -> tuple:
+def file_stamp(path: Path) -> tuple:
+    """What tells one version of a file from another: its size, modification time and file id (a
+    master is only ever replaced by a new file, so the id tells them apart where times are coarse)."""
     st = Path(path).stat()
     return _FORMAT, st.st_size, st.st_mtime_ns, st.st_ino
 
@@ -97,7 +99,7 @@ def _read_cached(path: Path, name: str) -> Partition:
     try:
         with open(_cache_file(path), "rb") as f:
             stamp, part = pickle.load(f)
-        if stamp == _stamp(path) and isinstance(part, Partition):
+        if stamp == file_stamp(path) and isinstance(part, Partition):
             return part
     except Exception:  # noqa: BLE001 - no cache yet, or a stale or broken one: read the master itself
         pass
@@ -108,7 +110,7 @@ def _read_cached(path: Path, name: str) -> Partition:
 
 def _remember(path: Path, part: Partition) -> None:
     """Cache what was read from a master; a cache that cannot be written is only slower."""
-    _keep(_cache_file(path), (_stamp(path), part))
+    _keep(_cache_file(path), (file_stamp(path), part))
 
 
 def _keep(cache: Path, entry: tuple) -> None:
@@ -128,7 +130,7 @@ def stamps(master: Path, parts: dict[str, Partition]) -> dict:
     """Each month's stamp of its master file as the read cache knows it; None for a month changed in
     this run (or without a file yet)."""
     files = partition_files(master)
-    return {name: None if part.changed or name not in files else _stamp(files[name]) for name, part in parts.items()}
+    return {name: None if part.changed or name not in files else file_stamp(files[name]) for name, part in parts.items()}
 
 
 def monthly(master: Path, parts: dict[str, Partition], kind: str, compute, fresh=frozenset(), valid=None) -> list:
@@ -147,13 +149,13 @@ def monthly(master: Path, parts: dict[str, Partition], kind: str, compute, fresh
         try:
             with open(cache, "rb") as f:
                 stamp, value = pickle.load(f)
-            if stamp == _stamp(path) and (valid is None or valid(name, value)):
+            if stamp == file_stamp(path) and (valid is None or valid(name, value)):
                 out.append(value)
                 continue
         except Exception:  # noqa: BLE001 - none yet, stale or broken: computed again
             pass
         value = compute(part)
-        _keep(cache, (_stamp(path), value))
+        _keep(cache, (file_stamp(path), value))
         out.append(value)
     return out
 
