@@ -12,6 +12,7 @@ them the reference workbook's spelling; target names are brought to that spellin
 """
 from __future__ import annotations
 
+import functools
 import inspect
 from dataclasses import dataclass, field
 from typing import Callable
@@ -146,29 +147,32 @@ def _norm_period(period) -> str | None:
 _COUNTS_AND_MONEY = tuple(k for k in declared.ADDITIVE if k not in ("visits", "calls"))
 
 
-def base(f: Facts, keys: list[str], period: str | None) -> pd.DataFrame:
-    """The additive metrics (`declared.ADDITIVE`), one row per group of ``keys``; activity only
-    where it has those keys."""
+def base(f: Facts, keys: list[str], period: str | None, wanted: tuple[str, ...] = ADDITIVE) -> pd.DataFrame:
+    """The additive metrics (`declared.ADDITIVE`, or those of them ``wanted``), one row per group of
+    ``keys``; activity only where it has those keys. Each frame is grouped once for all its sums."""
     def grouped(frame, deal=None):
         frame = frame if deal is None else frame[frame["deal"] == deal]
         return within(frame, period).groupby(keys)
 
+    @functools.cache
+    def sums(frame: str, *columns: str) -> pd.DataFrame:
+        return grouped(getattr(f, frame))[list(columns)].sum()
+
     parts = {
-        "net_amount": grouped(f.net)["amount"].sum(),
-        "net_qty": grouped(f.net)["qty"].sum(),
-        "leads": grouped(f.rows, "lead").size(),
-        "orders": grouped(f.rows, "order").size(),
-        "contracts": grouped(f.rows, "contract")["contract_no"].nunique(),
-        "cancellations": grouped(f.cancels)["contract_no"].nunique(),
-        "received": grouped(f.receipts)["received"].sum(),
-        "outstanding": grouped(f.book)["outstanding"].sum(),
-        "refund_due": grouped(f.book)["refund_due"].sum(),
+        "net_amount": lambda: sums("net", "amount", "qty")["amount"],
+        "net_qty": lambda: sums("net", "amount", "qty")["qty"],
+        "leads": lambda: grouped(f.rows, "lead").size(),
+        "orders": lambda: grouped(f.rows, "order").size(),
+        "contracts": lambda: grouped(f.rows, "contract")["contract_no"].nunique(),
+        "cancellations": lambda: grouped(f.cancels)["contract_no"].nunique(),
+        "received": lambda: sums("receipts", "received")["received"],
+        "outstanding": lambda: sums("book", "outstanding", "refund_due")["outstanding"],
+        "refund_due": lambda: sums("book", "outstanding", "refund_due")["refund_due"],
     }
-    has_activity = "product" not in keys
-    if has_activity:
-        parts["visits"] = grouped(f.activity)["visits"].sum()
-        parts["calls"] = grouped(f.activity)["calls"].sum()
-    table = pd.concat(parts, axis=1, sort=True)
+    if "product" not in keys:
+        parts["visits"] = lambda: sums("activity", "visits", "calls")["visits"]
+        parts["calls"] = lambda: sums("activity", "visits", "calls")["calls"]
+    table = pd.concat({k: part() for k, part in parts.items() if k in wanted}, axis=1, sort=True)
     table.index.names = keys
     return table
 

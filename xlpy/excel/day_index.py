@@ -21,13 +21,19 @@ class DayIndex:
     """The rows of ``frame`` grouped by the ``dims`` columns, each group in day order."""
 
     def __init__(self, frame: pd.DataFrame, dims: tuple[str, ...], columns: list[str], numbers: int = 0):
-        """``numbers``: how many distinct contract numbers the codes of a NUMBER column count."""
-        frame = frame.sort_values("day", kind="stable")  # the order within a group is kept: sums add up alike
-        arrays = {c: frame[c].to_numpy() for c in columns}
-        day, self.numbers = frame["day"].to_numpy(), numbers
-        groups = frame.groupby(list(dims), dropna=False, sort=False).indices if dims else {(): slice(None)}
-        self.groups = {k if isinstance(k, tuple) else (k,): (day[rows], {c: a[rows] for c, a in arrays.items()})
-                       for k, rows in groups.items()}
+        """``numbers``: how many distinct contract numbers the codes of a NUMBER column count. Rows
+        with a blank name in ``dims`` are in no group (a name asked for is never blank)."""
+        self.numbers, day, named = numbers, frame["day"].to_numpy(), [frame[d].to_numpy() for d in dims]
+        group, blank = np.zeros(len(frame), dtype=np.int64), np.zeros(len(frame), dtype=bool)
+        for names in named:  # each row's group as one number, the dims' codes in mixed radix
+            codes, uniques = pd.factorize(names)
+            group, blank = group * len(uniques) + codes, blank | (codes < 0)
+        kept = np.flatnonzero(~blank)
+        order = kept[np.lexsort((day[kept], group[kept]))]  # by group, then day; stable: sums add up alike
+        starts = np.flatnonzero(np.diff(group[order], prepend=-1))
+        day, arrays = day[order], {c: frame[c].to_numpy()[order] for c in columns}
+        self.groups = {tuple(names[order[start]] for names in named): (day[start:end], {c: a[start:end] for c, a in arrays.items()})
+                       for start, end in zip(starts, [*starts[1:], len(order)])}
 
     def window(self, key: tuple, first: pd.Timestamp | None, last: pd.Timestamp | None) -> dict[str, np.ndarray]:
         """The columns of group ``key``'s rows dated from ``first`` to ``last`` (None: open); empty

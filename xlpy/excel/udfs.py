@@ -188,9 +188,10 @@ def _record_facts(rec: Record):
 
 def _daily(rec: Record, dims: tuple[str, ...]) -> DayIndex:
     """The additive metrics per day and per ``dims`` (stats' own grouping), indexed by group."""
-    def build():
-        table = stats.base(_record_facts(rec), [*dims, "day"], None).reset_index()
-        return DayIndex(table, dims, [c for c in table.columns if c not in (*dims, "day")])
+    def build():  # contracts and cancellations are counted over a window's distinct numbers (`_numbers`)
+        summed = tuple(k for k in stats.ADDITIVE if k not in ("contracts", "cancellations"))
+        table = stats.base(_record_facts(rec), [*dims, "day"], None, summed).reset_index()
+        return DayIndex(table, dims, [k for k in summed if k in table])  # no visits by product
     return rec.remember(("daily", dims), build)
 
 
@@ -198,8 +199,8 @@ def _numbers(rec: Record, dims: tuple[str, ...]) -> dict[str, DayIndex]:
     """The contract numbers that contracts and cancellations count (as stats counts them: distinct
     numbers over the whole window, so a contract with rows on two days counts once)."""
     def coded():
-        f = _record_facts(rec)
-        frames = {"contracts": f.rows[f.rows["deal"] == "contract"], "cancellations": f.cancels}
+        f, columns = _record_facts(rec), [*NAMED, "day", "contract_no"]  # not every column copied
+        frames = {"contracts": f.rows.loc[f.rows["deal"] == "contract", columns], "cancellations": f.cancels[columns]}
         codes, count = code_numbers(*(frame["contract_no"] for frame in frames.values()))
         return {k: frame.assign(**{NUMBER: c}) for (k, frame), c in zip(frames.items(), codes)}, count
 
@@ -209,20 +210,18 @@ def _numbers(rec: Record, dims: tuple[str, ...]) -> dict[str, DayIndex]:
     return rec.remember(("numbers", dims), build)
 
 
-def _facts_in(rec: Record, period_: str | None, rows: bool = True) -> contracts.Facts:
+def _facts_in(rec: Record, period_: str | None) -> contracts.Facts:
     """The record's facts dated in ``period_`` (all of them for None), picked by day with one array
     comparison a frame, so that stats' own pick by period label looks at a month's rows, not at the
-    whole history's: the same rows, ten times faster on three years. ``rows=False`` keeps the
-    ledger rows whole (the ranking names a rep's region from any of them)."""
+    whole history's: the same rows, ten times faster on three years."""
     if period_ is None:
         return _record_facts(rec)
 
     def build():
         f, (first, last) = _record_facts(rec), (np.datetime64(d) for d in periods.bounds(period_))
-        picked = {k: frame[(frame["day"].to_numpy() >= first) & (frame["day"].to_numpy() <= last)]
-                  for k, frame in vars(f).items()}
-        return contracts.Facts(**(picked if rows else picked | {"rows": f.rows}))
-    return rec.remember(("facts", period_, rows), build)
+        return contracts.Facts(**{k: frame[(frame["day"].to_numpy() >= first) & (frame["day"].to_numpy() <= last)]
+                                  for k, frame in vars(f).items()})
+    return rec.remember(("facts", period_), build)
 
 
 def _group(rec: Record, by: str, period_: str | None) -> pd.DataFrame:
@@ -300,8 +299,10 @@ def attainment(rec: Record, who, period_):
 def rank(rec: Record, rep, period_):
     """A rep's place in the ranking of a period (stats.ranking, the office's weights)."""
     p, rep = period(period_), name(rec, "rep", rep)
+    # From the period's rows alone: the ranks are the same; its column of regions, named from any
+    # ledger row, would not be, but is not read here.
     table = rec.remember(("ranking", p), lambda: stats.ranking(
-        _facts_in(rec, p, rows=False), None, rec.reference, p, rec.day, rec.settings.ranking_weights))
+        _facts_in(rec, p), None, rec.reference, p, rec.day, rec.settings.ranking_weights))
     row = _indexed(rec, ("ranking", p), table, "rep").get(rep)
     if row is None:
         raise Bad("not-ranked", rep=rep, period=p)
@@ -332,7 +333,7 @@ def outstanding(rec: Record, contract_or_customer=None):
     A name is matched folded (`values.norm`); a customer's name before a contract number; a known
     name owing nothing owes 0."""
     def build():
-        owed = stats.receivables(_record_facts(rec), rec.day)
+        owed = stats.receivables(_owing(_record_facts(rec)), rec.day)
         by = {c: owed.groupby(owed[c].map(values.norm))["outstanding"].sum().to_dict() for c in ("contract_no", "customer")}
         return float(owed["outstanding"].sum()), by
     total, owed_by = rec.remember("receivables", build)
@@ -344,6 +345,15 @@ def outstanding(rec: Record, contract_or_customer=None):
     if key in owed_by["contract_no"] or key in _known(rec, "contract_no", contract_or_customer):
         return float(owed_by["contract_no"].get(key, 0.0))
     raise Bad("unknown-contract", value=contract_or_customer)
+
+
+def _owing(f: contracts.Facts) -> contracts.Facts:
+    """The facts with only the book lines of contracts that owe or are owed something: the
+    receivables table sums each contract's lines and keeps those (the same rows, from a few hundred
+    contracts rather than every contract of the history)."""
+    book = f.book
+    owing = book["contract_no"][(book["outstanding"].to_numpy() > 0) | (book["refund_due"].to_numpy() > 0)]
+    return contracts.Facts(**{**vars(f), "book": book[book["contract_no"].isin(owing.unique())]})
 
 
 def _known(rec: Record, column: str, as_typed) -> set:
