@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from xlpy.app import validate
 from xlpy.app.consolidate import run_consolidation
 from xlpy.contract import config
-from xlpy.core import stats
+from xlpy.core import contracts, stats
 from xlpy.excel import build, recalc, udfs
 from xlpy.excel.book import FileBook
 from xlpy.excel.buttons import context
@@ -34,6 +34,7 @@ from xlpy.excel.udfs import (
     XLPY_UNIT,
 )
 from xlpy.io import store
+from xlpy.io.report_file import write_report
 
 # XLPY_UNIT joined when 函数示例 got its example (the sheet shows every function)
 FUNCTIONS = (XLPY_SALES, XLPY_ATTAINMENT, XLPY_RANK, XLPY_OUTSTANDING, XLPY_STATS, XLPY_CHECK, XLPY_UNIT)
@@ -217,6 +218,100 @@ def test_stats_spills_the_same_table_as_xlpy_stats(at_demo):
     table = stats.group_stats(rec.ledger, rec.activity, rec.reference, "region", "2026-11", as_of=dt.date.today())
     expected = [["" if pd.isna(v) else v for v in row] for row in table.itertuples(index=False)]
     assert XLPY_STATS("region", "2026-11")[1:] == expected
+
+
+# ---------------------------------------------------------------- two months, against every row
+
+WINDOWS = {  # XLPY_SALES' date_from and date_to → the same days as a period of stats
+    (None, None): None, ("2026-10", None): "2026-10", ("2026-11", None): "2026-11", ("2026-Q4", None): "2026-Q4",
+    ("2026-10-15", "2026-11-10"): "2026-10-15..2026-11-10", (None, "2026-10-31"): "..2026-10-31",
+    ("2026-11-05", None): "2026-11-05"}
+
+
+@pytest.fixture(scope="module")
+def two_months(demo_office, tmp_path_factory) -> Path:
+    """The demo office of October and November (to TODAY), consolidated."""
+    office = demo_copy(demo_office(TODAY, months=2).dir, tmp_path_factory.mktemp("months"))
+    settings = config.load(office)
+    assert run_consolidation(settings, ctx=context(settings, TODAY)).exit_code in (0, 1)  # 1: its planted mistakes
+    return office
+
+
+def same_as_every_row() -> int:
+    """Every XLPY_ function with varied arguments equals its figure derived from every row of the
+    record (stats' own tables over the whole ledger); returns how many calls were compared."""
+    rec = udfs.record(udfs.office_for(None))
+    f, ref, day = contracts.facts(rec.ledger, rec.activity, TODAY), rec.reference, TODAY
+    calls = 0
+
+    def check(got, expected, *about):
+        nonlocal calls
+        calls += 1
+        if pd.isna(expected):
+            assert isinstance(got, str) and got.startswith(udfs.PREFIX), about
+        else:
+            assert got == pytest.approx(expected, rel=1e-12, abs=1e-6), about
+
+    for (start, end), window in WINDOWS.items():
+        one = window if window and ".." not in window and window.count("-") < 2 else None
+        for by in udfs.NAMED:
+            for row in stats.group_stats(f, None, ref, by, window, as_of=day).to_dict("records"):
+                for metric in stats.METRICS:
+                    if metric in ("target", "attainment") and one is None or by == "product" and metric in ("visits", "calls", "conversion"):
+                        continue
+                    given = [row[by] if k == by else None for k in udfs.NAMED]
+                    check(XLPY_SALES(metric, *given, start, end), row[metric], by, window, metric, row[by])
+        combined = stats.base(f, list(udfs.NAMED), window, ("net_amount", "contracts", "cancellations", "received"))
+        for key, row in combined.iterrows():  # a region, a rep and a product at once
+            for metric, expected in row.items():
+                check(XLPY_SALES(metric, *key, start, end), 0 if pd.isna(expected) else expected, key, window, metric)
+    for period in ("2026-10", "2026-11", "2026-Q4", "2026"):
+        for by in ("rep", "region"):
+            for row in stats.group_stats(f, None, ref, by, period, as_of=day).to_dict("records"):
+                check(XLPY_ATTAINMENT(row[by], period), row["attainment"], by, period)
+        ranking = stats.ranking(f, None, ref, period, day, rec.settings.ranking_weights)
+        for rep, rank in zip(ranking["rep"], ranking["rank"]):
+            check(XLPY_RANK(rep, period), rank, rep, period)
+        for by in stats.KEYS:
+            table = stats.group_stats(f, None, ref, by, period, as_of=day)
+            assert XLPY_STATS(by, period)[1:] == [["" if pd.isna(v) else v for v in r] for r in table.itertuples(index=False)]
+    owed = stats.receivables(f, day)
+    check(XLPY_OUTSTANDING(), owed["outstanding"].sum())
+    for column in ("contract_no", "customer"):
+        by = owed.groupby(column)["outstanding"].sum()
+        for name in rec.ledger[column].dropna().unique():
+            check(XLPY_OUTSTANDING(name), by.get(name, 0.0), column, name)
+    return calls
+
+
+def test_many_calls_on_two_months_equal_the_figures_from_every_row_before_and_after_october_is_corrected(
+        two_months, monkeypatch):
+    monkeypatch.setenv(udfs.ENV, str(two_months))
+    monkeypatch.setattr(recalc, "PAUSE_SECONDS", 0)  # every call a recalculation: it sees the correction at once
+    monkeypatch.setattr(udfs.clock, "today", lambda: TODAY)
+    assert XLPY_SALES("net_amount", None, None, None, "2026-10") > 0  # figures of October built and kept
+    assert same_as_every_row() > 3000
+    ledger = udfs.record(udfs.office_for(None)).ledger
+    october = ledger[(ledger["date"] < "2026-11-01") & (ledger["deal"] == "contract")].iloc[0]
+    rep = {"report_date": dt.date(2026, 10, 30), "rep": october["rep"], "region": october["region"], "visits": 3}
+    report = two_months / "inbox" / "2026-10-30" / "late.xlsx"
+    report.parent.mkdir(parents=True)
+
+    def send(amount: float) -> None:  # October, late: a cancellation of one of its contracts and a new contract
+        write_report(report, rep, [
+            {"customer": october["customer"], "product": october["product"], "deal_type": "退订", "qty": 1,
+             "contract_no": october["contract_no"]},
+            {"customer": "客户晚", "product": october["product"], "deal_type": "签约", "qty": 2, "amount": amount,
+             "received": 1000, "contract_no": "HT-LATE-1"}])
+        settings = config.load(two_months)
+        assert run_consolidation(settings, ctx=context(settings, TODAY)).exit_code in (0, 1)
+
+    send(9000)
+    assert XLPY_OUTSTANDING("HT-LATE-1") == 8000
+    assert same_as_every_row() > 3000
+    send(7000)  # the same report again, corrected: it replaces the first
+    assert XLPY_OUTSTANDING("HT-LATE-1") == 6000
+    assert same_as_every_row() > 3000
 
 
 # ---------------------------------------------------------------- bad arguments

@@ -60,7 +60,7 @@ class Recalculation:
 
 
 recalculation = Recalculation()
-_offices: dict[Path, tuple[Path, int]] = {}  # the folder as named → (resolved, the recalculation that found it)
+_offices: dict[Path | str, tuple[Path, int]] = {}  # the folder as named → (resolved, the recalculation that found it)
 
 
 def office_for(book: Book | None, looked: int | None = None) -> Path:
@@ -72,14 +72,15 @@ def office_for(book: Book | None, looked: int | None = None) -> Path:
             folder = office_folder(book)
         except Plain:  # the cell is blank: the fallbacks below decide
             folder = None
-    folder = Path(folder or os.environ.get(ENV) or ".").expanduser()
-    found = _offices.get(folder)
+    named = folder or os.environ.get(ENV) or "."  # a call of the same recalculation needs no Path made
+    found = _offices.get(named)
     if found is not None and looked is not None and found[1] == looked:
         return found[0]
+    folder = Path(named).expanduser()
     if not folder.is_dir():
         raise Bad("office-missing", path=folder)
-    _offices[folder] = (folder.resolve(), looked)
-    return _offices[folder][0]
+    _offices[named] = (folder.resolve(), looked)
+    return _offices[named][0]
 
 
 @dataclass
