@@ -349,8 +349,8 @@ def outstanding(rec: Record, contract_or_customer=None):
 
 def _owing(f: contracts.Facts) -> contracts.Facts:
     """The facts with only the book lines of contracts that owe or are owed something: the
-    receivables table sums each contract's lines and keeps those (the same rows, from a few hundred
-    contracts rather than every contract of the history)."""
+    receivables table sums each contract's lines and keeps those (the same rows, from the contracts
+    still open rather than from every contract of the history)."""
     book = f.book
     owing = book["contract_no"][(book["outstanding"].to_numpy() > 0) | (book["refund_due"].to_numpy() > 0)]
     return contracts.Facts(**{**vars(f), "book": book[book["contract_no"].isin(owing.unique())]})
