@@ -14,6 +14,7 @@ change are written again.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,13 +176,13 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
     replaced = {names[p] for p in todo} & set(current["source"])
     taken = current[current["content"].notna() & ~current["source"].isin(replaced)]
     contents = dict(zip(taken["content"], taken["source"]))
-    history = store.concat(parts, "ledger")
-    activity = store.concat(parts, "activity")
+    # The history's rows are stacked only if the record rules need them (`record_rules.Book`): a night
+    # whose months' balances combine leaves every month's rows unread in the read cache.
+    history, activity = (functools.cache(lambda what=what: _without(store.concat(parts, what), replaced))
+                         for what in ("ledger", "activity"))
     changes, judged = _Changes(now, ctx.today, ctx.lang), []
     months = _balances(master, parts, replaced) if master is not None else None
-    for results in validate.validate_in_parts(todo, ctx, _without(history, replaced), names, PART,
-                                              _without(activity, replaced), contents,
-                                              months=months):
+    for results in validate.validate_in_parts(todo, ctx, history, names, PART, activity, contents, months=months):
         for result in results:
             # the reader gives an unreadable file no fingerprint; the log needs one to know it again
             result.report.fingerprint = result.report.fingerprint or prints[result.path]
@@ -208,11 +209,11 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
 
 def _balances(master: Path, parts: dict[str, store.Partition], replaced: set[str]) -> list[balances.Month]:
     """Each month's contract balances for the record rules, from the read cache where the month
-    is as read; a month holding a corrected report's earlier rows, without them."""
+    is as read; a month holding a corrected report's earlier rows, without them (the months whose
+    import log names the report, as `_retire` finds them: their rows are read, no other month's)."""
     def without(part: store.Partition) -> balances.Month:
         return balances.month(_without(part.ledger, replaced), _without(part.activity, replaced))
-    fresh = {name for name, part in parts.items() if part.ledger["source"].isin(replaced).any()
-             or part.activity["source"].isin(replaced).any()}
+    fresh = {name for name, part in parts.items() if part.imports["source"].isin(replaced).any()}
     return store.monthly(master, parts, "balances", without, fresh)
 
 
