@@ -109,9 +109,13 @@ def cache_dir() -> Path:
     return folders.user_dir("cache")
 
 
+def _cache_key(path: Path) -> str:
+    return hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest()
+
+
 def _cache_file(path: Path, kind: str) -> Path:
     """The read cache's file of ``kind`` (a table of `TABLES`, or what `monthly` keeps) for a master."""
-    return cache_dir() / f"{hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest()}.{kind}.pkl"
+    return cache_dir() / f"{_cache_key(path)}.{kind}.pkl"
 
 
 def file_stamp(path: Path) -> tuple:
@@ -168,6 +172,10 @@ def _remember(path: Path, part: Partition, stamp: tuple) -> None:
     """Cache what was read from a master; a cache that cannot be written is only slower."""
     for what in TABLES:
         _keep(_cache_file(path, what), stamp, getattr(part, what))
+    try:  # the one pickle of the whole month that versions before the lazy night kept: never read now
+        (cache_dir() / f"{_cache_key(path)}.pkl").unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _keep(cache: Path, *entry) -> None:
