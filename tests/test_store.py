@@ -3,6 +3,7 @@ written and read back whole, formats and widths by kind, inert text, the memory 
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 
 import openpyxl
 import pandas as pd
@@ -116,3 +117,21 @@ def test_a_cache_from_before_the_lazy_layout_is_never_read(tmp_path, month):
     old.write_bytes(b"\x80\x05N.")  # the one pickle of the old layout: not looked at
     assert len(store.read_partitions(master)["2026-11"].ledger) == 3
     assert "a file per table" in store.file_stamp(path)[0] and not old.exists()  # and it goes
+
+
+@pytest.mark.parametrize("content", [b"", b"garbage", "stamp", "stale"])
+def test_what_a_month_keeps_beside_its_tables_is_computed_again_from_a_broken_or_foreign_entry(tmp_path, month,
+                                                                                             content):
+    path, _ = month
+    master = path.parent
+    parts = store.read_partitions(master)
+    assert store.monthly(master, parts, "rows", lambda part: len(part.ledger)) == [3]  # kept
+    assert store.monthly(master, parts, "rows", lambda part: pytest.fail("computed again")) == [3]
+    with open(store._cache_file(path, "rows"), "wb") as f:
+        if isinstance(content, bytes):
+            f.write(content)
+        else:  # the right stamp and then no value, or another master's stamp with a value
+            pickle.dump(store.file_stamp(path) if content == "stamp" else ("old", 1), f)
+            if content == "stale":
+                pickle.dump(99, f)
+    assert store.monthly(master, parts, "rows", lambda part: len(part.ledger) + 1) == [4]
