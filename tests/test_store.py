@@ -1,5 +1,6 @@
 """The master's writing side (xlpy.io.store through the one table writer, xlpy.io.xlsx): a month
-written and read back whole, formats and widths by kind, inert text, the memory trick."""
+written and read back whole, formats and widths by kind, inert text, the memory trick; and the read
+cache, each table unpickled when first used."""
 from __future__ import annotations
 
 import datetime as dt
