@@ -10,12 +10,16 @@ xlsxwriter writing the same output cells unformatted). Best of --repeat runs, wa
             three years of history (~125,000 rows), the read cache warm; each against its floor
             (tonight's 50 reports read, the files the night wrote written).
                                                                  target: three years / one month <= 1.3
+2b. superstore night: the Superstore inbox's last ten days consolidated on top of the four years
+            before them, and on top of the month before them alone (needs ../shared); each against
+            its floor.                                          target: four years / one month <= 1.3
 3. memory:  peak memory of a three-year rebuild (~130,000 rows from 37,500 reports, in a
             subprocess), and of the same rebuild writing the monthly masters only (no summary
             workbook), to tell the two apart.                          target: < 600 MB
             Off by default (it writes ~37,000 files): --memory.
 
-    python benchmarks/bench_consolidate.py [--skip-full] [--skip-nightly] [--memory] [--repeat 3]
+    python benchmarks/bench_consolidate.py [--skip-full] [--skip-nightly] [--skip-superstore-night]
+                                                [--memory] [--repeat 3]
                                                 [--limit N] [--months 36]
 """
 from __future__ import annotations
@@ -198,19 +202,65 @@ def bench_nightly(tmp: Path, repeat: int, months_long: int = 36) -> dict:
 _written: dict[Path, list[str]] = {}
 
 
-def _tonight(office: Path, trial: Path, day: dt.date):
+def _tonight(office: Path, trial: Path, day: dt.date, now: pd.Timestamp | None = None):
     """Tonight's consolidation timed on a copy of ``office``, its read cache warm as every night
     (each month's tables, its contract balances and its figures, which the nights before kept)."""
     shutil.copytree(office, trial)
     master, settings = trial / "master", config.load(trial)
     parts = store.read_partitions(master)
     store.monthly(master, parts, "balances", lambda part: balances.month(part.ledger, part.activity))
-    history.inputs(parts, master, store.concat(parts, "ledger"), store.concat(parts, "activity"),
-                   read_reference(settings.path("reference"), settings), day, None)
+    reference = read_reference(settings.path("reference"), settings)
+    if hasattr(history, "summary_inputs"):  # this code: the figures and what each month holds
+        history.summary_inputs(parts, master, reference, day, None)
+    else:  # the code before the lazy night (for the comparison in one run)
+        history.inputs(parts, master, store.concat(parts, "ledger"), store.concat(parts, "activity"),
+                       reference, day, None)
 
     def night():
-        _written[trial] = consolidate.run_consolidation(config.load(trial), now=pd.Timestamp(day)).written
+        _written[trial] = consolidate.run_consolidation(config.load(trial), now=now or pd.Timestamp(day)).written
     return timed(night)
+
+
+# ---------------------------------------------------------------- 2b. the Superstore inbox's last ten days
+
+
+def bench_superstore_night(tmp: Path, repeat: int, days: int = 10) -> dict:
+    """The Superstore reports of the last ``days`` days consolidated as tonight's batch on top of the
+    rest (about four years, consolidated beforehand) and on top of the month before them alone; the
+    reports of the history stay in the inbox (archive is off by default), as in such an office."""
+    source = tmp / "superstore-source"
+    write_superstore_office(XLS, source)
+    dated = {p: dt.date.fromisoformat(p.stem.split("_")[1]) for p in (source / "inbox").glob("*.xlsx")}
+    last = max(dated.values())
+    first = last - dt.timedelta(days=days - 1)
+    tonight = sorted(p for p, d in dated.items() if d >= first)
+    figures = {}
+    for label, since in (("one month", first - dt.timedelta(days=30)), ("four years", dt.date.min)):
+        office = tmp / f"superstore-{label.replace(' ', '-')}"
+        shutil.copytree(source, office, ignore=shutil.ignore_patterns("inbox"))
+        (office / "inbox").mkdir()
+        for p, d in dated.items():
+            if since <= d < first:
+                shutil.copy2(p, office / "inbox" / p.name)
+        kept = len(list((office / "inbox").glob("*.xlsx")))
+        consolidate.run_consolidation(config.load(office), now=pd.Timestamp(first))  # the history, once
+        for p in tonight:
+            shutil.copy2(p, office / "inbox" / p.name)
+        runs, floors = [], []
+        for trial in range(repeat):
+            copy = tmp / f"{office.name}-{trial}"
+            runs.append(_tonight(office, copy, last, pd.Timestamp(last) + pd.Timedelta(hours=20)))
+            outputs = {name: cells for name, cells in output_cells(copy / "master").items()
+                       if name in set(_written[copy])}
+            floors.append(timed(lambda: floor_read(tonight)) + timed(lambda: floor_write(outputs, copy / "floor")))
+            shutil.rmtree(copy)
+        figures[label] = (best(runs), best(floors), kept)
+    (short, _, _), (long, _, _) = figures.values()
+    print(f"superstore night: the last {days} days' {len(tonight)} reports ({first}..{last}), best of {repeat}")
+    for label, (t, f, kept) in figures.items():
+        print(f"  on {label} of history ({kept} reports): {t.seconds()}; floor {f.seconds()}: {(t / f).ratio()} the floor")
+    print(f"  four years / one month: {(long / short).ratio()} (target <= 1.3)")
+    return figures
 
 
 # ---------------------------------------------------------------- 3. memory
@@ -245,6 +295,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-full", action="store_true", help="skip the Superstore comparison")
     parser.add_argument("--skip-nightly", action="store_true", help="skip the nightly comparison")
+    parser.add_argument("--skip-superstore-night", action="store_true",
+                        help="skip the Superstore inbox's last ten days on four years (~1 min)")
     parser.add_argument("--memory", action="store_true", help="also run the three-year rebuild (slow)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each, the best kept")
     parser.add_argument("--limit", type=int, help="only the first N Superstore reports (a quick look)")
@@ -256,6 +308,8 @@ def main() -> None:
             bench_full(Path(tmp), args.repeat, args.limit)
         if not args.skip_nightly:
             bench_nightly(Path(tmp), args.repeat, args.months)
+        if not args.skip_superstore_night and XLS.exists():
+            bench_superstore_night(Path(tmp), args.repeat)
         if args.memory:
             bench_memory(Path(tmp))
     print(f"(peak memory of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")

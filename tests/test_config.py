@@ -70,17 +70,19 @@ def _master(tmp_path):
 
 
 def test_the_cache_key_carries_versions_and_columns(tmp_path, monkeypatch):
+    # A file per table since the lazy night (was one pickle of the whole Partition): each starts
+    # with the master's stamp, then holds the table.
     master = _master(tmp_path)
     path = master / "2026-11.xlsx"
     store.read_partitions(master)
-    with open(store._cache_file(path), "rb") as f:
-        stamp, _ = pickle.load(f)
+    with open(store._cache_file(path, "ledger"), "rb") as f:
+        stamp = pickle.load(f)
     assert stamp[0][0] and pd.__version__ in stamp[0] and any("customer" in str(part) for part in stamp[0])
     # A pickle from "another version" with the same file stamp is not served.
-    planted = store.Partition("2026-11", ledger=L.frame([], L.LEDGER))
     old_key = (("0.0.0", "1.0.0", ()), *stamp[1:])
-    with open(store._cache_file(path), "wb") as f:
-        pickle.dump((old_key, planted), f)
+    with open(store._cache_file(path, "ledger"), "wb") as f:
+        pickle.dump(old_key, f)
+        pickle.dump(L.frame([], L.LEDGER), f)
     assert store.read_partitions(master)["2026-11"].ledger["customer"].tolist() == ["客户甲"]
 
 
@@ -89,5 +91,12 @@ def test_the_cache_key_carries_versions_and_columns(tmp_path, monkeypatch):
 def test_any_failure_to_load_a_cache_entry_is_a_miss(tmp_path, content):
     master = _master(tmp_path)
     store.read_partitions(master)
-    store._cache_file(master / "2026-11.xlsx").write_bytes(content)
+    store._cache_file(master / "2026-11.xlsx", "ledger").write_bytes(content)
     assert store.read_partitions(master)["2026-11"].ledger["customer"].tolist() == ["客户甲"]
+    # the stamp right, then anything but a table (or a table broken after the stamps were checked)
+    parts = store.read_partitions(master)
+    path = master / "2026-11.xlsx"
+    with open(store._cache_file(path, "ledger"), "wb") as f:
+        pickle.dump(store.file_stamp(path), f)
+        f.write(content or pickle.dumps(None))
+    assert parts["2026-11"].ledger["customer"].tolist() == ["客户甲"]

@@ -408,3 +408,41 @@ def test_read_cache_knows_a_replaced_master_of_the_same_size_and_time(tmp_path):
     os.replace(new, old)
     os.utime(old, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert store.read_partitions(master)["2026-11"].ledger["customer"].tolist() == [f"客户{i:03d}"]
+
+
+def _night_in_memory(office) -> tuple[consolidate.Outcome, dict]:
+    """A consolidation as `run_consolidation` does it, nothing written: the outcome and the months."""
+    from xlpy.app import validate
+    from xlpy.core.rules import Context
+    from xlpy.io.reference import read_reference
+    settings = config.load(office)
+    ctx = Context(reference=read_reference(settings.path("reference"), settings), settings=settings, today=TODAY)
+    parts = store.read_partitions(office / "master")
+    inbox = office / "inbox"
+    return consolidate._consolidate(validate.collect([inbox]), inbox, parts, ctx, NOW, master=office / "master"), parts
+
+
+def test_a_night_leaves_old_months_rows_unread_and_a_corrected_old_month_still_counts(office):
+    report(office, "2026-10-20/张伟.xlsx", dt.date(2026, 10, 20), [contract("HT-1"), contract("HT-2")])
+    report(office, "张伟_1120.xlsx", dt.date(2026, 11, 20), [contract("HT-3", received=1000.0)])
+    assert run(office).exit_code == 0
+    run(office)  # a night with nothing new: the read cache keeps each month's tables and balances
+    pay = dict(customer="王先生", deal_type="回款", received=2699.0, contract_no="HT-1")
+    report(office, "张伟_1126.xlsx", dt.date(2026, 11, 26), [pay])
+    outcome, parts = _night_in_memory(office)
+    assert {f.source: f.status for f in outcome.files}["张伟_1126.xlsx"] == "accepted"
+    assert not parts["2026-10"].loaded("ledger") and not parts["2026-10"].loaded("activity")  # from its balances
+    assert parts["2026-10"].loaded("imports")  # what the batch needs of every month
+    assert run(office).exit_code == 0
+    # October corrected: HT-1 signed at 2,000 — the payment of 2,699 already taken now exceeds it, and
+    # a night after the correction judges a new payment against the corrected contract
+    report(office, "2026-10-20/张伟.xlsx", dt.date(2026, 10, 20), [contract("HT-1", price=2000.0), contract("HT-2")])
+    outcome, parts = _night_in_memory(office)
+    assert [f.correction for f in outcome.files if f.source == "2026-10-20/张伟.xlsx"] == [True]
+    assert run(office).exit_code == 0
+    rows = ledger(office)
+    assert rows.loc[(rows["contract_no"] == "HT-1") & (rows["deal"] == "contract"), "amount"].tolist() == [2000.0]
+    report(office, "张伟_1127.xlsx", dt.date(2026, 11, 27), [{**pay, "received": 1.0}])
+    outcome = run(office)
+    late = next(f for f in outcome.files if f.source == "张伟_1127.xlsx")
+    assert late.status == "rejected" and [i.rule for i in late.issues] == ["received-beyond-outstanding"]

@@ -216,3 +216,27 @@ def test_an_earlier_years_distinct_counts_are_counted_over_its_months(reference)
         counted = stats.group_stats(by_rows.facts, None, reference, by, span, DAY).set_index(by)
         for column in ("contracts", "cancellations"):
             assert shown[column].to_dict() == counted[column].reindex(shown.index).to_dict(), (by, column)
+
+
+def test_a_night_reads_only_the_months_it_needs_and_gets_the_same_tables(tmp_path, monkeypatch, reference):
+    monkeypatch.setattr(history, "FROM_ROWS", 0)  # the figures even for this short a history
+    months = _months(8)
+    # a month whose one contract was paid in full that month: nothing of it is needed tonight
+    months = {"2025-12": [_row("2025-12-03", "contract", "HT-paid", AC, 1, 2699.0, 2699.0, price=2699.0)], **months}
+    months["2026-11"].append(_row(DAY, "contract", "HT-today", AC, 1, 2699.0, price=2699.0))  # the day's own
+    master = tmp_path / "master"
+    master.mkdir()
+    ledgers, activity = _frames(months)
+    for m in months:
+        store.write_partition(master / f"{m}.xlsx", store.Partition(m, ledger=ledgers[m], activity=activity[m]))
+    history.summary_inputs(store.read_partitions(master), master, reference, DAY, None)  # the nights before
+    parts = store.read_partitions(master)
+    by_months, ledger, active = history.summary_inputs(parts, master, reference, DAY, None)
+    assert by_months.history is not None and not parts["2025-12"].loaded("ledger")
+    everything = store.read_partitions(master)
+    every_row, every_activity = store.concat(everything, "ledger"), store.concat(everything, "activity")
+    _same_tables(stats.Inputs(contracts.facts(every_row, every_activity, DAY), reference, DAY), by_months)
+    assert len(ledger) < len(every_row)
+    for rows, every in ((ledger, every_row), (active, every_activity)):  # what the day's work log reads
+        day = "report_date" if "report_date" in rows else "date"
+        assert len(rows[rows[day] == pd.Timestamp(DAY)]) == len(every[every[day] == pd.Timestamp(DAY)]) > 0

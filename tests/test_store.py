@@ -1,8 +1,10 @@
 """The master's writing side (xlpy.io.store through the one table writer, xlpy.io.xlsx): a month
-written and read back whole, formats and widths by kind, inert text, the memory trick."""
+written and read back whole, formats and widths by kind, inert text, the memory trick; and the read
+cache, each table unpickled when first used."""
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 
 import openpyxl
 import pandas as pd
@@ -69,3 +71,68 @@ def test_the_worksheet_keeps_no_note_of_table_cells(tmp_path):
     assert len(book.worksheets()[0].table_cells) == 0
     book.close()
     assert openpyxl.load_workbook(tmp_path / "t.xlsx")["明细"].tables
+
+
+# ---------------------------------------------------------------- the read cache, read lazily
+
+
+def test_a_cached_month_is_read_table_by_table_when_first_used(tmp_path, month):
+    path, part = month
+    master = path.parent
+    store.read_partitions(master)  # the first read: from the master, every table cached
+    cached = store.read_partitions(master)["2026-11"]
+    assert not any(cached.loaded(what) for what in store.TABLES)  # nothing unpickled yet
+    assert cached.imports.empty and cached.loaded("imports") and not cached.loaded("ledger")
+    pd.testing.assert_frame_equal(cached.ledger, store.read_partition(path, "2026-11").ledger)
+    cached.ledger = cached.ledger.iloc[:1]  # a table set stays as set
+    assert len(cached.ledger) == 1 and len(store.read_partitions(master)["2026-11"].ledger) == 3
+
+
+def test_a_master_replaced_under_the_cache_is_read_again(tmp_path, month):
+    path, _ = month
+    master = path.parent
+    store.read_partitions(master)
+    before = store.read_partitions(master)["2026-11"]  # from the cache, its tables not loaded yet
+    store.write_partition(path, store.Partition("2026-11", ledger=L.frame(rows(5), L.LEDGER)))
+    assert len(store.read_partitions(master)["2026-11"].ledger) == 5
+    # read before the master was replaced, used after: a table pickled for the old stamp is never
+    # served, the master is read (a consolidation holds the lock, so no master changes under it)
+    assert len(before.ledger) == 5
+
+
+def test_a_table_whose_cache_file_went_is_read_from_the_master(tmp_path, month):
+    path, _ = month
+    master = path.parent
+    store.read_partitions(master)
+    cached = store.read_partitions(master)["2026-11"]
+    store._cache_file(path, "ledger").unlink()
+    assert cached.ledger["customer"].tolist() == ["客户0", "客户1", "客户2"]
+    assert store.read_partitions(master)["2026-11"].ledger["customer"].tolist() == ["客户0", "客户1", "客户2"]
+
+
+def test_a_cache_from_before_the_lazy_layout_is_never_read(tmp_path, month):
+    path, _ = month
+    master = path.parent
+    old = store.cache_dir() / f"{store._cache_key(path)}.pkl"
+    old.parent.mkdir(parents=True, exist_ok=True)
+    old.write_bytes(b"\x80\x05N.")  # the one pickle of the old layout: not looked at
+    assert len(store.read_partitions(master)["2026-11"].ledger) == 3
+    assert "a file per table" in store.file_stamp(path)[0] and not old.exists()  # and it goes
+
+
+@pytest.mark.parametrize("content", [b"", b"garbage", "stamp", "stale"])
+def test_what_a_month_keeps_beside_its_tables_is_computed_again_from_a_broken_or_foreign_entry(tmp_path, month,
+                                                                                             content):
+    path, _ = month
+    master = path.parent
+    parts = store.read_partitions(master)
+    assert store.monthly(master, parts, "rows", lambda part: len(part.ledger)) == [3]  # kept
+    assert store.monthly(master, parts, "rows", lambda part: pytest.fail("computed again")) == [3]
+    with open(store._cache_file(path, "rows"), "wb") as f:
+        if isinstance(content, bytes):
+            f.write(content)
+        else:  # the right stamp and then no value, or another master's stamp with a value
+            pickle.dump(store.file_stamp(path) if content == "stamp" else ("old", 1), f)
+            if content == "stale":
+                pickle.dump(99, f)
+    assert store.monthly(master, parts, "rows", lambda part: len(part.ledger) + 1) == [4]

@@ -14,6 +14,7 @@ change are written again.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,8 +155,7 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
     # pass through any of them); --recheck judges those again even when none waits.
     waits = any(r["status"] == "waiting" for r in seen.values())
     again = lifecycle.PENDING if recheck or waits else ()
-    problems = store.concat(parts, "problems")
-    problems = problems[problems["source"].isin({name for name, _ in seen})]  # the batch's: once, not per file
+    said = _errors_said(store.concat(parts, "problems"), {name for name, _ in seen})  # the batch's: once, not per file
     outcomes, todo, copies, before = [], [], [], {}
     # Within a batch the shortest name is the original: "a - 副本.xlsx", "a (2).xlsx" are its copies.
     prints = {p: validate.fingerprint(p) for p in files}
@@ -164,7 +164,7 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
         if reason:
             outcomes.append(_skipped(name, fp, reason, seen.get((name, fp))))
         elif (name, fp) in seen and seen[name, fp]["status"] not in again:
-            outcomes.append(_as_before(seen[name, fp], problems))
+            outcomes.append(_as_before(seen[name, fp], said))
         elif fp and fp in originals and (name, fp) not in seen:
             copies.append(FileOutcome(name, fp, "copy", copy_of=originals[fp]))
         else:
@@ -175,13 +175,13 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
     replaced = {names[p] for p in todo} & set(current["source"])
     taken = current[current["content"].notna() & ~current["source"].isin(replaced)]
     contents = dict(zip(taken["content"], taken["source"]))
-    history = store.concat(parts, "ledger")
-    activity = store.concat(parts, "activity")
+    # The history's rows are stacked only if the record rules need them (`record_rules.Book`): a night
+    # whose months' balances combine leaves every month's rows unread in the read cache.
+    history, activity = (functools.cache(lambda what=what: _without(store.concat(parts, what), replaced))
+                         for what in ("ledger", "activity"))
     changes, judged = _Changes(now, ctx.today, ctx.lang), []
     months = _balances(master, parts, replaced) if master is not None else None
-    for results in validate.validate_in_parts(todo, ctx, _without(history, replaced), names, PART,
-                                              _without(activity, replaced), contents,
-                                              months=months):
+    for results in validate.validate_in_parts(todo, ctx, history, names, PART, activity, contents, months=months):
         for result in results:
             # the reader gives an unreadable file no fingerprint; the log needs one to know it again
             result.report.fingerprint = result.report.fingerprint or prints[result.path]
@@ -208,11 +208,11 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
 
 def _balances(master: Path, parts: dict[str, store.Partition], replaced: set[str]) -> list[balances.Month]:
     """Each month's contract balances for the record rules, from the read cache where the month
-    is as read; a month holding a corrected report's earlier rows, without them."""
+    is as read; a month holding a corrected report's earlier rows, without them (the months whose
+    import log names the report, as `_retire` finds them: their rows are read, no other month's)."""
     def without(part: store.Partition) -> balances.Month:
         return balances.month(_without(part.ledger, replaced), _without(part.activity, replaced))
-    fresh = {name for name, part in parts.items() if part.ledger["source"].isin(replaced).any()
-             or part.activity["source"].isin(replaced).any()}
+    fresh = {name for name, part in parts.items() if part.imports["source"].isin(replaced).any()}
     return store.monthly(master, parts, "balances", without, fresh)
 
 
@@ -240,16 +240,25 @@ class _Said:
         return self.text
 
 
-def _as_before(row: dict, problems: pd.DataFrame) -> FileOutcome:
+def _errors_said(problems: pd.DataFrame, sources: set[str]) -> dict[tuple, list[_Said]]:
+    """(source, fingerprint) → the errors the problem list keeps of that report, of ``sources``, in
+    its order: grouped once (an inbox that keeps its reports holds thousands judged before)."""
+    out: dict[tuple, list[_Said]] = {}
+    errors = problems[problems["source"].isin(sources) & (problems["severity"] == rules.ERROR)]
+    for row in errors.to_dict("records"):
+        out.setdefault((row["source"], row["fingerprint"]), []).append(_Said(row))
+    return out
+
+
+def _as_before(row: dict, said: dict[tuple, list[_Said]]) -> FileOutcome:
     """A file consolidated before with this content (its latest log entry): reported as it was,
-    with the errors that kept it out, nothing changes."""
+    with the errors that kept it out (``said``: `_errors_said`), nothing changes."""
     status = row["status"] if row["status"] in ("rejected", "unreadable", "copy", "waiting") else "unchanged"
     read, accepted, rejected = (int(row[k]) for k in ("rows_read", "accepted", "rejected"))  # not numpy's: JSON
-    found = problems[(problems["source"] == row["source"]) & (problems["fingerprint"] == row["fingerprint"])]
     return FileOutcome(row["source"], row["fingerprint"], status, rows_read=read, accepted=accepted,
                        rejected=rejected, copies=read - accepted - rejected, copy_of=row["copy_of"],
                        rep=row["rep"], since=row["pending_since"], partition=None, report_date=row["report_date"],
-                       issues=[_Said(p) for p in found.to_dict("records") if p["severity"] == rules.ERROR])
+                       issues=list(said.get((row["source"], row["fingerprint"]), [])))
 
 
 class _Changes:

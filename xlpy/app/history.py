@@ -1,14 +1,21 @@
 """The statistics of 总表 from the months' figures kept in the read cache (`core.month_figures`): each
 month's figures computed once while its master (and the months it was derived beside) stay as they
-are, then combined; derived from every row, as before, where the figures do not combine exactly."""
+are, then combined; derived from every row, as before, where the figures do not combine exactly.
+
+On that path a night reads only the rows it needs (`summary_inputs`): a month's rows stay unread in
+the read cache unless they hold rows of the day's month, of a contract named there, of a contract
+with a balance left, or of a contract that a changed month's figures are derived beside. What month
+holds what is kept beside each month's tables too (`Outline`, in the read cache)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from xlpy.core import contracts, stats
+from xlpy.core import ledger as L
 from xlpy.core import month_figures as figures
 from xlpy.core.reference import Reference
 from xlpy.io import store
@@ -18,25 +25,83 @@ from xlpy.io import store
 FROM_ROWS = 20_000
 
 
+@dataclass(frozen=True)
+class Outline:
+    """What one monthly master holds, so that a night knows which months' rows it needs unread."""
+
+    rows: int  # its ledger rows
+    exchange: bool  # a 换房 row: the figures do not combine (`month_figures.usable`)
+    last: object  # the latest day its rows (ledger and activity) are dated, or None
+    months: frozenset  # the months its ledger rows (date and report date) and activity rows are of
+    numbers: frozenset  # the contract numbers its ledger rows name
+    signed: frozenset  # those its contract rows sign (`month_figures.signed_in`)
+
+
+def outline(part: store.Partition) -> Outline:
+    ledger, activity = part.ledger, part.activity
+    days = pd.concat([ledger["date"], ledger["report_date"], activity["date"]]).dropna()
+    dated = pd.concat([ledger["date"], activity["date"]]).dropna()
+    return Outline(len(ledger), bool((ledger["deal"] == "exchange").any()),
+                   dated.max().normalize() if len(dated) else None,
+                   frozenset(days.dt.strftime("%Y-%m")), frozenset(ledger["contract_no"].dropna()),
+                   figures.signed_in(ledger))
+
+
+def summary_inputs(parts: dict[str, store.Partition], master: Path | None, reference: Reference, day: dt.date,
+                   weights: dict | None) -> tuple[stats.Inputs, pd.DataFrame, pd.DataFrame]:
+    """(inputs, ledger, activity): what 总表 is computed from, and the rows the day's work log reads:
+    every row where the tables derive from rows (`inputs`), else those of the months holding what
+    the tables derive from rows (see the module docstring)."""
+    outlines = store.monthly(master, parts, "outline", outline) if master is not None and parts else []
+    kept = sum(o.rows for o, part in zip(outlines, parts.values()) if not part.changed)
+    if not outlines or not _by_figures(parts, kept) or reference.sells_units or any(o.exchange for o in outlines) \
+            or any(o.last is not None and o.last > pd.Timestamp(day) for o in outlines):
+        ledger, activity = store.concat(parts, "ledger"), store.concat(parts, "activity")
+        return inputs(parts, master, ledger, activity, reference, day, weights), ledger, activity
+    held = dict(zip(parts, outlines))
+    combined = figures.combine(_figures(parts, master, held), L.empty(L.LEDGER), L.empty(L.ACTIVITY))
+    month = pd.Timestamp(day).strftime("%Y-%m")
+    of_day = [name for name, o in held.items() if month in o.months]
+    named = set(combined.open_contracts).union(*(held[name].numbers for name in of_day))
+    wanted = {name: part for name, part in parts.items() if name in of_day or not held[name].numbers.isdisjoint(named)}
+    combined.ledger = store.concat(wanted, "ledger")
+    combined.activity = store.concat({name: parts[name] for name in of_day}, "activity")
+    return (stats.Inputs(None, reference, day, weights, history=combined),
+            combined.ledger, combined.activity)
+
+
+def _by_figures(parts: dict[str, store.Partition], kept: int) -> bool:
+    """Whether 总表 is worth taking from the months' figures: most months are as read and hold enough
+    rows to pay (a rebuild, where every month is new, and a short history derive the rows at once)."""
+    return sum(part.changed for part in parts.values()) * 2 <= len(parts) and kept >= FROM_ROWS
+
+
 def inputs(parts: dict[str, store.Partition], master: Path | None, ledger: pd.DataFrame, activity: pd.DataFrame,
            reference: Reference, day: dt.date, weights: dict | None) -> stats.Inputs:
-    """What 总表's tables are computed from: the months' figures where they give them exactly, and
-    where most months are as read and hold enough rows to pay (a rebuild, where every month is new,
-    and a short history derive the rows at once: month by month would cost more)."""
-    fresh = sum(part.changed for part in parts.values())
+    """What 总表's tables are computed from, given every row: the months' figures where they give
+    them exactly and pay (`_by_figures`), else the rows."""
     kept = sum(len(part.ledger) for part in parts.values() if not part.changed)
-    if (master is None or not parts or fresh * 2 > len(parts) or kept < FROM_ROWS
-            or not figures.usable(ledger, activity, day)):
+    if master is None or not parts or not _by_figures(parts, kept) or not figures.usable(ledger, activity, day):
         return stats.Inputs(contracts.facts(ledger, activity, day), reference, day, weights)
-    ledgers = {name: part.ledger for name, part in parts.items()}
+    return stats.Inputs(None, reference, day, weights, history=figures.combine(_figures(parts, master), ledger, activity))
+
+
+def _figures(parts: dict[str, store.Partition], master: Path, held: dict[str, Outline] | None = None) -> list:
+    """Each month's figures, from the read cache where they still hold. A month computed again is
+    derived beside the contract rows of the months ``held`` says name its contracts (every month's
+    without ``held``)."""
     now, signed = store.stamps(master, parts), {}
 
     def signed_in(name: str) -> frozenset:
         if name not in signed:
-            signed[name] = figures.signed_in(ledgers[name])
+            signed[name] = held[name].signed if held else figures.signed_in(parts[name].ledger)
         return signed[name]
 
-    months = store.monthly(master, parts, "figures",
-                           lambda part: figures.month(part.name, ledgers, part.activity, now),
-                           valid=lambda name, cached: figures.still_valid(name, cached, now, signed_in))
-    return stats.Inputs(None, reference, day, weights, history=figures.combine(months, ledger, activity))
+    def month(part: store.Partition) -> figures.Month:
+        refs = figures.referenced(part.ledger)
+        beside = {name: other.ledger for name, other in parts.items()
+                  if name == part.name or held is None or not held[name].numbers.isdisjoint(refs)}
+        return figures.month(part.name, beside, part.activity, now)
+
+    return store.monthly(master, parts, "figures", month,
+                         valid=lambda name, cached: figures.still_valid(name, cached, now, signed_in))

@@ -36,22 +36,26 @@ class Book:
     Contracts are kept by normalised number in plain dicts, built from the record's frames
     at once: three years hold over 100,000 of them."""
 
-    def __init__(self, history: pd.DataFrame, ctx: Context, activity: pd.DataFrame | None = None,
-                 months: list[balances.Month] | None = None):
+    def __init__(self, history, ctx: Context, activity=None, months: list[balances.Month] | None = None):
         """The book of the record ``history`` (and its ``activity``); with ``months``, the same
         record's balances month by month (`balances.month`, kept in the read cache), combined
-        rather than derived from every row where they combine exactly."""
+        rather than derived from every row where they combine exactly. ``history`` and ``activity``
+        are frames or functions giving them: called only where the rows are needed (the months'
+        balances do not combine, or the office sells units), so a night leaves the history unread."""
+        rows = lambda given: given() if callable(given) else given  # noqa: E731
         self.stock = {}
         ref = ctx.reference
         if ref is not None:
             self.stock = {k: p["opening_stock"] for k, p in ref.product_index.items()
                           if p.get("opening_stock") is not None}
         self.tolerance = ctx.settings.amount_tolerance
-        self.units = units.Holders(history, set(ref.unit_index)) if ref is not None and ref.sells_units else None
+        sells_units = ref is not None and ref.sells_units
+        self.units = units.Holders(rows(history), set(ref.unit_index)) if sells_units else None
         combined = balances.combine(months) if months is not None else None
         if combined is None:
+            history = rows(history)
             self._load(history, ref)
-            combined = balances.combine([balances.days_only(history, activity)])
+            combined = balances.combine([balances.days_only(history, rows(activity))])
             self.recorded = set(self.lines)  # contracts the master already holds
         else:
             self._take(combined, ref)

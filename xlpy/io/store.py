@@ -18,7 +18,6 @@ import re
 import shutil
 import sys
 import traceback
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -45,16 +44,41 @@ class MasterError(Exception):
         self.code, self.params = code, params
 
 
-@dataclass
-class Partition:
-    """One monthly master: its four tables."""
+TABLES = tuple(L.FRAMES)  # a master's tables, as a Partition names them: ledger, activity, imports, problems
 
-    name: str
-    ledger: pd.DataFrame = field(default_factory=lambda: L.empty(L.LEDGER))
-    activity: pd.DataFrame = field(default_factory=lambda: L.empty(L.ACTIVITY))
-    imports: pd.DataFrame = field(default_factory=lambda: L.empty(L.IMPORTS))
-    problems: pd.DataFrame = field(default_factory=lambda: L.empty(L.PROBLEMS))
-    changed: bool = False  # to be written again
+
+def _table(what: str) -> property:
+    """A Partition's table: loaded when first used (from the read cache), else empty."""
+    def get(self) -> pd.DataFrame:
+        if what not in self._tables:
+            self._tables[what] = self._load(what) if self._load else L.empty(L.FRAMES[what])
+        return self._tables[what]
+
+    def put(self, frame: pd.DataFrame) -> None:
+        self._tables[what] = frame
+    return property(get, put, doc=f"the month's {what} table")
+
+
+class Partition:
+    """One monthly master: its four tables. Read through the read cache, each table is unpickled when
+    first used: a night needs every month's import log, not every month's rows."""
+
+    ledger, activity, imports, problems = (_table(what) for what in TABLES)
+
+    def __init__(self, name: str, ledger: pd.DataFrame | None = None, activity: pd.DataFrame | None = None,
+                 imports: pd.DataFrame | None = None, problems: pd.DataFrame | None = None,
+                 changed: bool = False, load=None):
+        self.name, self.changed = name, changed  # changed: to be written again
+        self._load = load  # load(table) → the table, for one not given
+        given = dict(zip(TABLES, (ledger, activity, imports, problems)))
+        self._tables = {what: frame for what, frame in given.items() if frame is not None}
+
+    def loaded(self, what: str) -> bool:
+        """Whether the table ``what`` is in memory (given, or used since the month was read)."""
+        return what in self._tables
+
+    def __repr__(self) -> str:
+        return f"Partition({self.name!r}, loaded={sorted(self._tables)}, changed={self.changed})"
 
 
 # ---------------------------------------------------------------- reading
@@ -77,15 +101,21 @@ def read_partitions(master: Path) -> dict[str, Partition]:
 # The key also holds what shapes a pickle: xlpy's version, the tables' columns and pandas' version,
 # so an upgrade never gets an old pickle; and an entry that fails to load in any way is a miss.
 
-_FORMAT = (__version__, pd.__version__, tuple((s, tuple((f.key, f.type) for f in fs)) for s, fs in L.SHEETS.items()))
+_FORMAT = (__version__, pd.__version__, tuple((s, tuple((f.key, f.type) for f in fs)) for s, fs in L.SHEETS.items()),
+           "a file per table")  # the layout: a master's four tables in four files, since the lazy night
 
 
 def cache_dir() -> Path:
     return folders.user_dir("cache")
 
 
-def _cache_file(path: Path) -> Path:
-    return cache_dir() / (hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest() + ".pkl")
+def _cache_key(path: Path) -> str:
+    return hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest()
+
+
+def _cache_file(path: Path, kind: str) -> Path:
+    """The read cache's file of ``kind`` (a table of `TABLES`, or what `monthly` keeps) for a master."""
+    return cache_dir() / f"{_cache_key(path)}.{kind}.pkl"
 
 
 def file_stamp(path: Path) -> tuple:
@@ -95,32 +125,69 @@ def file_stamp(path: Path) -> tuple:
     return _FORMAT, st.st_size, st.st_mtime_ns, st.st_ino
 
 
+# A table's file holds two pickles: the stamp of the master it was read from, then the table, so
+# that reading the masters checks each month's stamps without unpickling its rows.
+
+
 def _read_cached(path: Path, name: str) -> Partition:
-    try:
-        with open(_cache_file(path), "rb") as f:
-            stamp, part = pickle.load(f)
-        if stamp == file_stamp(path) and isinstance(part, Partition):
-            return part
-    except Exception:  # noqa: BLE001 - no cache yet, or a stale or broken one: read the master itself
-        pass
+    stamp = file_stamp(path)  # before reading: a master replaced meanwhile is a miss next time, never a mix
+    if all(_cached_stamp(path, what) == stamp for what in TABLES):
+        return Partition(name, load=_Cached(path, name, stamp))
     part = read_partition(path, name)
-    _remember(path, part)
+    _remember(path, part, stamp)
     return part
 
 
-def _remember(path: Path, part: Partition) -> None:
+def _cached_stamp(path: Path, what: str):
+    try:
+        with open(_cache_file(path, what), "rb") as f:
+            return pickle.load(f)
+    except Exception:  # noqa: BLE001 - no cache yet, or a broken one: a miss
+        return None
+
+
+class _Cached:
+    """Loads a month's tables from the read cache when first used; one whose file has gone or
+    broken since its stamp was checked is read from the master (the whole month, once)."""
+
+    def __init__(self, path: Path, name: str, stamp: tuple):
+        self.path, self.name, self.stamp, self.master = path, name, stamp, None
+
+    def __call__(self, what: str) -> pd.DataFrame:
+        try:
+            with open(_cache_file(self.path, what), "rb") as f:
+                if pickle.load(f) == self.stamp:
+                    frame = pickle.load(f)
+                    if isinstance(frame, pd.DataFrame):
+                        return frame
+        except Exception:  # noqa: BLE001 - gone or broken meanwhile: the master itself
+            pass
+        if self.master is None:
+            self.master = read_partition(self.path, self.name)
+            _remember(self.path, self.master, file_stamp(self.path))
+        return getattr(self.master, what)
+
+
+def _remember(path: Path, part: Partition, stamp: tuple) -> None:
     """Cache what was read from a master; a cache that cannot be written is only slower."""
-    _keep(_cache_file(path), (file_stamp(path), part))
+    for what in TABLES:
+        _keep(_cache_file(path, what), stamp, getattr(part, what))
+    try:  # the one pickle of the whole month that versions before the lazy night kept: never read now
+        (cache_dir() / f"{_cache_key(path)}.pkl").unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
-def _keep(cache: Path, entry: tuple) -> None:
+def _keep(cache: Path, *entry) -> None:
+    """Pickle each of ``entry`` in turn into ``cache``, whole or not at all."""
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         for stale in cache.parent.glob(f"{cache.name}.*.tmp"):  # left by a run killed while writing it
             stale.unlink(missing_ok=True)
         staged = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
         with open(staged, "wb") as f:
-            pickle.dump(entry, f, protocol=pickle.HIGHEST_PROTOCOL)
+            for value in entry:
+                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(staged, cache)
     except OSError:
         pass
@@ -145,17 +212,18 @@ def monthly(master: Path, parts: dict[str, Partition], kind: str, compute, fresh
         if part.changed or name in fresh or path is None:
             out.append(compute(part))
             continue
-        cache = _cache_file(path).with_name(f"{_cache_file(path).stem}.{kind}.pkl")
+        cache, stamp = _cache_file(path, kind), file_stamp(path)
         try:
             with open(cache, "rb") as f:
-                stamp, value = pickle.load(f)
-            if stamp == file_stamp(path) and (valid is None or valid(name, value)):
-                out.append(value)
-                continue
+                if pickle.load(f) == stamp:
+                    value = pickle.load(f)
+                    if valid is None or valid(name, value):
+                        out.append(value)
+                        continue
         except Exception:  # noqa: BLE001 - none yet, stale or broken: computed again
             pass
         value = compute(part)
-        _keep(cache, (file_stamp(path), value))
+        _keep(cache, stamp, value)
         out.append(value)
     return out
 
