@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 import io
 import queue
 import re
-import struct
 import threading
 import time
-import zipfile
-import zlib
 from functools import partial
 from pathlib import Path
 
@@ -27,10 +23,10 @@ from xlpy.contract import schema
 from xlpy.contract.config import Settings
 from xlpy.core import values
 from xlpy.core.report import ROW_COLUMNS, Report, Table, TitleValue, Unreadable, address
+from xlpy.io.sniff import MAX_CELLS, ZIP_MAGIC, inspect_zip
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
-ZIP_MAGIC, OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-MAX_CELLS = 2_000_000  # a daily report is a few hundred cells; refuse giants politely
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Fields whose presence makes a row a deal (a row with only a note is a remark).
 DEAL_FIELDS = ("customer", "product", "deal_type", "qty", "unit_price", "amount", "received", "contract_no")
 
@@ -252,7 +248,7 @@ def _load_bytes(path: Path, settings: Settings) -> bytes:
 def _grids(data: bytes, settings: Settings) -> list[tuple[str, list[list]]]:
     errors = {}
     if data.startswith(ZIP_MAGIC):
-        errors = _inspect_zip(data, settings)
+        errors = inspect_zip(data, settings)
     elif data.startswith(OLE_MAGIC):
         if "EncryptedPackage".encode("utf-16-le") in data:
             raise Unreadable("encrypted")
@@ -308,131 +304,6 @@ def _looks_like_text(data: bytes) -> bool:
         except UnicodeDecodeError:
             return False
     return True
-
-
-_ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<v>([^<]*)</v>')
-_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
-_SHEET = re.compile(rb'<(?:\w+:)?sheet\b([^>]*)>')
-_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
-_REL = re.compile(rb'<(?:\w+:)?Relationship\b([^>]*)>')
-_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
-
-
-def _inspect_zip(data: bytes, settings: Settings) -> dict[str, dict[tuple[int, int], str]]:
-    """Refuse zip bombs and XML with a DOCTYPE (entities are never expanded), and
-    find error cells (#DIV/0!, #REF!) by sheet name, which calamine reads as blanks."""
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError) as e:  # "zip file version 10.0"
-        raise Unreadable("corrupt", str(e)[:200]) from None
-    unzipped = sum(i.file_size for i in infos)
-    if unzipped > settings.max_unzipped_mb * 2**20:
-        raise Unreadable("zip-bomb", f"{unzipped / 2**20:.0f} MB")
-    # Writers differ in case and slashes (`xl\worksheets\Sheet1.xml`); calamine copes, so must we.
-    parts = {_part_name(i.filename): i for i in infos}
-    if "[content_types].xml" not in parts and "mimetype" not in parts:
-        raise Unreadable("corrupt", "[Content_Types].xml missing")
-    if "encryptedpackage" in parts:
-        raise Unreadable("encrypted")
-    found = {}
-    try:
-        for info in infos:  # every member, duplicate names included
-            name = _part_name(info.filename)
-            if not name.endswith((".xml", ".rels")):
-                continue
-            body = _xml_bytes(_member(zf, info, data))  # size-bounded by the zip-bomb check above
-            if _DTD.search(body):  # anywhere, not only in the prolog: no parser gets to see it
-                raise Unreadable("xml-entities", info.filename)
-            if name.startswith("xl/worksheets/"):
-                rows, cols = _extent(body)
-                if rows * cols > MAX_CELLS:
-                    raise Unreadable("too-many-cells", f"{info.filename}: {rows}×{cols}")
-                if b't="e"' in body:
-                    found[name] = body
-        return _error_cells_by_sheet(zf, parts, found) if found else {}
-    # ValueError: a member whose header offset points before the file (`negative seek value`)
-    # RuntimeError: a member flagged as encrypted ("password required for extraction")
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, NotImplementedError, ValueError,
-            RuntimeError) as e:
-        raise Unreadable("corrupt", str(e)[:200]) from None
-
-
-_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, then the lengths of the name and of the extra field
-
-
-def _member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> bytes:
-    """A member's bytes. The plain member (deflated or stored, not encrypted) is inflated here straight
-    from the archive, bounded by its declared size and checked against its CRC: zipfile's machinery
-    per member cost three times calamine's whole parse. Any other member, or one whose size or CRC
-    does not match, goes through zipfile, which judges (and names) what is wrong as before."""
-    start = info.header_offset
-    if (info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED) or info.flag_bits & 0x1
-            or not 0 <= start <= len(data) - _LOCAL_HEADER.size):
-        return zf.read(info)
-    signature, name_length, extra_length = _LOCAL_HEADER.unpack_from(data, start)
-    begin = start + 30 + name_length + extra_length
-    raw = data[begin:begin + info.compress_size]
-    body = raw if info.compress_type == zipfile.ZIP_STORED else zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
-    if signature != ZIP_MAGIC or len(body) != info.file_size or zlib.crc32(body) != info.CRC:
-        return zf.read(info)
-    return body
-
-
-# A cell with content: `<c r="B7" …>…</c>`; a self-closing `<c r="B7" s="3"/>` only carries a style.
-_CELL_AT = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Za-z]+)(\d+)"[^>]*?(?<!/)>')
-_ROW_AT = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
-
-
-def _extent(body: bytes) -> tuple[int, int]:
-    """Rows × columns between a sheet's first and last cell. calamine holds a sheet as one
-    dense block, so a single cell at XFD1048576 asks for hundreds of GB, and the process
-    aborts before `_grid` could refuse it: the sheet's XML is measured first."""
-    cells = _CELL_AT.findall(body)
-    if not cells:  # cells without addresses: their rows say where they are
-        rows = [int(r) for r in _ROW_AT.findall(body)]
-        return (max(rows) - min(rows) + 1, 1) if rows else (0, 0)
-    rows = [int(row) for row in {row for _, row in cells}]  # each distinct address once: cells share them
-    cols = [_col_index(letters.upper().decode()) for letters in {letters for letters, _ in cells}]
-    return max(rows) - min(rows) + 1, max(cols) - min(cols) + 1
-
-
-def _part_name(name: str) -> str:
-    return name.replace("\\", "/").lstrip("/").lower()
-
-
-def _xml_bytes(body: bytes) -> bytes:
-    """UTF-16 parts as UTF-8, so that byte patterns find their markup."""
-    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return body.decode("utf-16", errors="replace").encode()
-    return body
-
-
-def _error_cells_by_sheet(zf: zipfile.ZipFile, parts: dict[str, zipfile.ZipInfo], found: dict[str, bytes]) -> dict:
-    rels = {}
-    for attrs in _REL.findall(zf.read(parts["xl/_rels/workbook.xml.rels"])):
-        a = dict(_ATTR.findall(attrs))
-        rels[a.get(b"Id")] = a.get(b"Target", b"")
-    out = {}
-    for attrs in _SHEET.findall(zf.read(parts["xl/workbook.xml"])):
-        a = {k.split(b":")[-1]: v for k, v in _ATTR.findall(attrs)}  # r:id, or another prefix
-        name, rid = a.get(b"name", b""), a.get(b"id")
-        target = _part_name(html.unescape(rels.get(rid, b"").decode()))
-        part = target if target.startswith("xl/") else "xl/" + target
-        if part in found:
-            cells = {}
-            for attrs, value in _ERROR_CELL.findall(found[part]):
-                if ref := _REF.search(attrs):
-                    cells[(int(ref[2]) - 1, _col_index(ref[1].decode()))] = html.unescape(value.decode())
-            out[html.unescape(name.decode())] = cells
-    return out
-
-
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
 
 
 _NAME_DATE = re.compile(r"(20\d\d)[-_.年]?(\d{1,2})[-_.月]?(\d{1,2})")
