@@ -14,7 +14,7 @@ import queue
 import re
 import threading
 import time
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook, PasswordError
@@ -42,6 +42,7 @@ def alias_map(columns) -> dict[str, str]:
 HEADERS = alias_map(schema.COLUMNS)
 TITLES = alias_map(schema.TITLE_FIELDS)
 TOTALS = {values.norm(t) for t in schema.TOTAL_LABELS}
+TITLE_KINDS = {c.key: c.type for c in schema.TITLE_FIELDS}
 DEAL_NAMES = {values.norm(n): d.key for d in schema.DEAL_TYPES for n in (d.key, d.zh, d.en, *d.aliases)}
 
 
@@ -353,6 +354,9 @@ def _labels_value(cells: list, c: int, aliases: dict[str, str], labels: dict[str
     return not isinstance(nxt, str) or values.norm_header(nxt) not in aliases and values.norm_header(nxt) not in labels
 
 
+_LABEL_SEP = re.compile(r"([:：])")
+
+
 def _title(grid: list[list], above: int) -> dict[str, TitleValue]:
     """Labelled fields above the header: `label | value` or `label：value`. A label
     with no value is kept, blank, at the cell to its right: where the value belongs."""
@@ -362,7 +366,7 @@ def _title(grid: list[list], above: int) -> dict[str, TitleValue]:
         for c, v in enumerate(cells):
             if not isinstance(v, str) or values.is_blank(v):
                 continue
-            label, sep, rest = re.split(r"([:：])", v, maxsplit=1) if re.search(r"[:：]", v) else (v, "", "")
+            label, sep, rest = _LABEL_SEP.split(v, maxsplit=1) if ":" in v or "：" in v else (v, "", "")
             key = TITLES.get(values.norm_header(label))
             if not key or key in found:
                 continue
@@ -385,28 +389,67 @@ def _table(sheet: str, grid: list[list], report: Report, reps: dict, today: dt.d
     title = _title(grid, h)
     _parse_title(title, report, report.report_date or today)
     near = report.report_date or today
+    defaults = {"date": report.report_date, "rep": _title_value(title, "rep"), "region": _title_value(title, "region")}
+    plan = [(key, c, schema.BY_KEY[key].type) for key, c in columns.items()]
+    width = max(columns.values()) + 1
     parsed, raw, bad, totals = [], {}, {}, []
     for r in range(h + 1, len(grid)):
         cells = grid[r]
-        get = lambda c: cells[c] if c < len(cells) else None  # noqa: E731
-        if all(values.is_blank(v) for v in cells):
+        if _all_blank(cells):
             continue
         if _is_total(cells):
             totals.append((r + 1, _total_values(cells, columns)))
             continue
-        rec_raw = {k: get(c) for k, c in columns.items()}
+        if len(cells) < width:
+            cells = cells + [None] * (width - len(cells))
+        rec_raw = {key: cells[c] for key, c, _ in plan}
         if all(values.is_blank(rec_raw.get(k)) for k in DEAL_FIELDS):
             continue  # a remark or signature line, not a deal
         rec = dict.fromkeys(ROW_COLUMNS)
         rec["sheet"], rec["row"] = sheet, r + 1
-        for key, value in rec_raw.items():
-            rec[key] = _parse(key, value, near, bad, r + 1)
-        rec["extra"] = {name: get(c) for name, c in extras.items() if not values.is_blank(get(c))} or None
-        _fill_defaults(rec, title, report, reps, bad)
+        for key, _, kind in plan:
+            rec[key] = _typed(kind, key, rec_raw[key], near, bad, r + 1)
+        if extras:
+            rec["extra"] = {name: cells[c] for name, c in extras.items()
+                            if c < len(cells) and not values.is_blank(cells[c])} or None
+        _fill_defaults(rec, defaults, reps, bad)
         rec["deal"] = DEAL_NAMES.get(values.norm(rec["deal_type"])) if rec["deal_type"] else None
         parsed.append(rec)
         raw[r + 1] = rec_raw
     return Table(sheet, h + 1, columns, headers, extras, title, parsed, raw, bad, totals)
+
+
+def _all_blank(cells: list) -> bool:
+    for v in cells:
+        if v is not None and (not isinstance(v, str) or v.strip()):
+            return False
+    return True
+
+
+_ERRORS = frozenset(values.EXCEL_ERRORS)
+
+
+def _typed(kind: str, key: str, value, near: dt.date, bad: dict, row: int):
+    """`_parse`, with the values calamine already typed taken at once: a number in a number column, a
+    date in a date column, text in a text column (only its blank and error checks). Anything
+    else (text in a number column, a date typed as text, NaN, a number out of bounds) is parsed."""
+    if value is None:
+        return None
+    cls = type(value)
+    if cls is str:
+        stripped = value.strip()
+        if not stripped:
+            return None
+        if kind == "text" and stripped not in _ERRORS:
+            return stripped
+    elif cls is float:
+        if kind in ("number", "money") and -values.LIMIT < value < values.LIMIT:  # NaN and ±inf fail it
+            return value
+    elif cls is dt.datetime or cls is dt.date:
+        day = value.date() if cls is dt.datetime else value
+        if kind == "date" and day >= values.EARLIEST:
+            return day
+    return _parse(key, value, near, bad, row)
 
 
 def _parse(key: str, value, near: dt.date, bad: dict, row: int):
@@ -424,7 +467,7 @@ def _parse(key: str, value, near: dt.date, bad: dict, row: int):
 
 def _parse_title(title: dict[str, TitleValue], report: Report, near: dt.date) -> None:
     for key, tv in title.items():
-        kind = next(c.type for c in schema.TITLE_FIELDS if c.key == key)
+        kind = TITLE_KINDS[key]
         try:
             tv.value = values.date(tv.raw, near) if kind == "date" else values.PARSERS[kind](tv.raw)
         except values.BadValue:
@@ -433,11 +476,10 @@ def _parse_title(title: dict[str, TitleValue], report: Report, near: dt.date) ->
         report.report_date = title["report_date"].value
 
 
-def _fill_defaults(rec: dict, title: dict[str, TitleValue], report: Report, reps: dict, bad: dict) -> None:
+def _fill_defaults(rec: dict, defaults: dict, reps: dict, bad: dict) -> None:
     """Blank date = the report date; blank rep = the title rep; blank region = the
-    title region, else the rep's region in the reference workbook. A default stands
-    in for a blank, never for a value that did not parse."""
-    defaults = {"date": report.report_date, "rep": _title_value(title, "rep"), "region": _title_value(title, "region")}
+    title region (``defaults``), else the rep's region in the reference workbook. A
+    default stands in for a blank, never for a value that did not parse."""
     for key, value in defaults.items():
         if rec[key] is None and (rec["row"], key) not in bad:
             rec[key] = value
@@ -450,7 +492,12 @@ def _title_value(title: dict[str, TitleValue], key: str):
 
 
 def _is_total(cells: list) -> bool:
-    return any(isinstance(v, str) and values.norm(v).rstrip(":：") in TOTALS for v in cells[:6])
+    return any(isinstance(v, str) and _total_label(v) for v in cells[:6])
+
+
+@lru_cache(maxsize=8192)  # the same labels and names recur in every report
+def _total_label(text: str) -> bool:
+    return values.norm(text).rstrip(":：") in TOTALS
 
 
 def _total_values(cells: list, columns: dict[str, int]) -> dict[str, float | None]:
