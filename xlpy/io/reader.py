@@ -333,7 +333,7 @@ def find_header(grid: list[list], aliases: dict[str, str] = HEADERS, minimum: in
     for r, cells in enumerate(grid):
         known, texts, extras, paired = {}, {}, {}, 0
         for c, v in enumerate(cells):
-            if values.is_blank(v) or not isinstance(v, str):
+            if not isinstance(v, str) or not v.strip():  # blank, or no text: no header
                 continue
             key = aliases.get(values.norm_header(v))
             if key and key not in known:
@@ -364,7 +364,7 @@ def _title(grid: list[list], above: int) -> dict[str, TitleValue]:
     for r in range(above):
         cells = grid[r]
         for c, v in enumerate(cells):
-            if not isinstance(v, str) or values.is_blank(v):
+            if not isinstance(v, str) or not v.strip():
                 continue
             label, sep, rest = _LABEL_SEP.split(v, maxsplit=1) if ":" in v or "：" in v else (v, "", "")
             key = TITLES.get(values.norm_header(label))
@@ -403,7 +403,7 @@ def _table(sheet: str, grid: list[list], report: Report, reps: dict, today: dt.d
         if len(cells) < width:
             cells = cells + [None] * (width - len(cells))
         rec_raw = {key: cells[c] for key, c, _ in plan}
-        if all(values.is_blank(rec_raw.get(k)) for k in DEAL_FIELDS):
+        if _all_blank([rec_raw.get(k) for k in DEAL_FIELDS]):
             continue  # a remark or signature line, not a deal
         rec = dict.fromkeys(ROW_COLUMNS)
         rec["sheet"], rec["row"] = sheet, r + 1
