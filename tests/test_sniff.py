@@ -138,3 +138,14 @@ def test_hostile_files_judged_as_through_zipfile(files, monkeypatch):
         if data.startswith(sniff.ZIP_MAGIC):
             fast, slow = _both_ways(data, monkeypatch)
             assert fast == slow, path.name
+
+
+def test_cells_found_as_by_the_plain_pattern():
+    """`_CELL_AT` is possessive where nothing could be given back: it finds what the plain one found."""
+    import re
+    plain = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Za-z]+)(\d+)"[^>]*?(?<!/)>')
+    sheet = (b'<x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><c r="B1" s="3"/><c s="1" r="C1"><v>1</v></c>'
+             b'<c r="1" x="y" r="D1"><v>2</v></c><c r="E1" a="/"/><c r="F1" a="/"><v/></c><cc r="G1">'
+             b'<c\tr="xfd1048576"><v>3</v></c><c r="H1"t="n"><v>4</v></c><c r="I1"/ ><c/><c>')
+    assert sniff._CELL_AT.findall(sheet) == plain.findall(sheet)
+    assert sniff._extent(sheet) == (1048576, 16384)

@@ -168,7 +168,8 @@ def _through_zipfile(zf: zipfile.ZipFile | None, info) -> bytes:
 
 
 # A cell with content: `<c r="B7" …>…</c>`; a self-closing `<c r="B7" s="3"/>` only carries a style.
-_CELL_AT = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Za-z]+)(\d+)"[^>]*?(?<!/)>')
+# Possessive where nothing could be given back (a prefix never holds ':', the tag ends at its first '>').
+_CELL_AT = re.compile(rb'<(?:\w++:)?c\b[^>]*?\br="([A-Za-z]+)(\d+)"[^>]*+(?<!/)>')
 _ROW_AT = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
 
 
