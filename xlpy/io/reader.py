@@ -492,7 +492,10 @@ def _title_value(title: dict[str, TitleValue], key: str):
 
 
 def _is_total(cells: list) -> bool:
-    return any(isinstance(v, str) and _total_label(v) for v in cells[:6])
+    for v in cells[:6]:
+        if isinstance(v, str) and v and _total_label(v):  # "" folds to no label
+            return True
+    return False
 
 
 @lru_cache(maxsize=8192)  # the same labels and names recur in every report
