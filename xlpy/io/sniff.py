@@ -108,15 +108,15 @@ def _inspect(infos: list, data: bytes, settings: Settings, zf: zipfile.ZipFile |
     if unzipped > settings.max_unzipped_mb * 2**20:
         raise Unreadable("zip-bomb", f"{unzipped / 2**20:.0f} MB")
     # Writers differ in case and slashes (`xl\worksheets\Sheet1.xml`); calamine copes, so must we.
-    parts = {_part_name(i.filename): i for i in infos}
+    names = [_part_name(i.filename) for i in infos]
+    parts = dict(zip(names, infos))
     if "[content_types].xml" not in parts and "mimetype" not in parts:
         raise Unreadable("corrupt", "[Content_Types].xml missing")
     if "encryptedpackage" in parts:
         raise Unreadable("encrypted")
     found = {}
     try:
-        for info in infos:  # every member, duplicate names included
-            name = _part_name(info.filename)
+        for name, info in zip(names, infos):  # every member, duplicate names included
             if not name.endswith((".xml", ".rels")):
                 continue
             body = _xml_bytes(_member(zf, info, data))  # size-bounded by the zip-bomb check above
