@@ -3,7 +3,7 @@
 On the Superstore orders as daily reports (needs ../shared; --limit N for the first N), every
 file's bytes held in memory, best of --repeat, interleaved, CPU time of this process:
 - calamine: python-calamine parsing every sheet to Python values (the floor);
-- sniff: `reader._inspect_zip`, the checks before any parser sees a file (zip bomb, XML
+- sniff: `sniff.inspect_zip`, the checks before any parser sees a file (zip bomb, XML
   entities, a sheet's extent, error cells);
 - title: `reader.read_title`, what ordering a batch of more than 5,000 files reads first;
 - report: `reader.read_report` file by file, the whole read (sniff, parse, table, every value
@@ -31,7 +31,7 @@ from floor import best, timed
 from python_calamine import CalamineWorkbook
 
 from xlpy.contract.config import Settings
-from xlpy.io import reader, reading
+from xlpy.io import reader, reading, sniff
 
 TODAY = dt.date(2026, 11, 27)  # as bench_consolidate (not imported here: a spawned worker imports this script)
 
@@ -84,7 +84,7 @@ def main() -> None:
                     book.get_sheet_by_name(name).to_python()
 
         steps = {"calamine": calamine,
-                 "sniff": lambda: [reader._inspect_zip(d, settings) for d in data],
+                 "sniff": lambda: [sniff.inspect_zip(d, settings) for d in data],
                  "title": lambda: [reader.read_title(f, settings, today=TODAY) for f in files],
                  "report": lambda: [reader.read_report(f, settings, today=TODAY) for f in files],
                  "reports": lambda: reader.read_reports(files, settings, today=TODAY),

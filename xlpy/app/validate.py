@@ -260,11 +260,17 @@ def judge_sheet(report: reader.Report, ctx: Context) -> list[Issue]:
     return result.issues
 
 
+CHUNK = 2**20  # bytes of a file hashed at a time
+
+
 def fingerprint(path: Path) -> str:
     """SHA-256 of the file, or "" when it cannot be read (the reader then says why)."""
     try:
         with open(path, "rb") as f:  # in chunks: a huge file in the inbox must not fill the memory
-            return hashlib.file_digest(f, "sha256").hexdigest()
+            digest = hashlib.sha256()
+            while chunk := f.read(CHUNK):  # hashlib.file_digest zeroes a 256 KB buffer for every file
+                digest.update(chunk)
+            return digest.hexdigest()
     except OSError:
         return ""
 
@@ -272,4 +278,8 @@ def fingerprint(path: Path) -> str:
 def source_name(path: Path, inbox: Path) -> str:
     """A report as the record knows it: its path within the inbox (2026-11-26/张伟.xlsx and
     2026-11-27/张伟.xlsx are two), readable whatever encoding its name was written in."""
-    return values.readable(path.relative_to(inbox).as_posix() if path.is_relative_to(inbox) else path.name)
+    try:
+        name = path.relative_to(inbox).as_posix()  # once: pathlib's is_relative_to makes the same relative path
+    except ValueError:
+        name = path.name
+    return values.readable(name)

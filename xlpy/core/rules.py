@@ -20,6 +20,7 @@ from xlpy.core.report import Report, Table, address
 
 EXCEL_CELL_LIMIT = 32_767  # characters; xlsxwriter cuts longer text short
 TEXT_KEYS = tuple(c.key for c in schema.COLUMNS if c.type == "text")
+NEEDS = {key: tuple(tuple(need.split("|")) for need in deal.needs) for key, deal in schema.DEALS.items()}  # "a|b": either
 
 
 @dataclass
@@ -144,9 +145,10 @@ def _check_cells(table: Table):
 def _check_rows(table: Table, report: Report, ctx: Context):
     bad = {(row, key) for row, key in table.bad}
     ref, tol = ctx.reference, ctx.settings
+    sells_units = ref is not None and ref.sells_units
     for rec in table.records:
         row = rec["row"]
-        if ref is not None and ref.sells_units and rec["qty"] is None and (row, "qty") not in bad \
+        if sells_units and rec["qty"] is None and (row, "qty") not in bad \
                 and rec["product"] and values.norm(rec["product"]) not in ref.product_index:
             rec["qty"] = 1.0  # a unit is sold one at a time (spec §4); the reader cannot know it is a unit
 
@@ -169,9 +171,8 @@ def _check_rows(table: Table, report: Report, ctx: Context):
             yield issue("unknown-deal-type", "deal_type", rec["deal_type"],
                         expected=Names(tuple(schema.DEALS), "deal"))
         elif deal is not None:
-            for need in schema.DEALS[deal].needs:
-                keys = need.split("|")
-                if keys == ["contract_no"]:
+            for keys in NEEDS[deal]:
+                if keys == ("contract_no",):
                     if not present("contract_no"):
                         yield issue("missing-contract-no", "contract_no", deal=_deal(deal))
                 elif not any(present(k) for k in keys):
@@ -179,7 +180,7 @@ def _check_rows(table: Table, report: Report, ctx: Context):
         yield from _check_money(rec, deal, issue, tol)
         yield from _check_dates(rec, report, issue, ctx)
         if ref is not None:
-            yield from _check_reference(rec, deal, issue, ref)
+            yield from _check_reference(rec, deal, issue, ref, sells_units)
 
 
 def _tolerance(amount: float, settings: Settings) -> float:
@@ -213,7 +214,7 @@ def _check_dates(rec, report: Report, issue, ctx: Context):
                     days=abs((day - report.report_date).days))
 
 
-def _check_reference(rec, deal, issue, ref: Reference):
+def _check_reference(rec, deal, issue, ref: Reference, sells_units: bool):
     rep = ref.rep_index.get(values.norm(rec["rep"])) if rec["rep"] else None
     if rec["rep"] and rep is None:
         yield issue("unknown-rep", "rep", rec["rep"])
@@ -224,12 +225,12 @@ def _check_reference(rec, deal, issue, ref: Reference):
         yield issue("unknown-region", "region", region, expected="、".join(ref.regions.values()))
     elif region and rep is not None and values.norm(region) != values.norm(rep["region"]):
         yield issue("rep-region", "region", region, rep=rec["rep"], expected=rep["region"])
-    for key in ("product", "from_unit") if ref.sells_units else ():
+    for key in ("product", "from_unit") if sells_units else ():
         yield from _check_unit(rec, key, ref, issue)
     if rec["product"]:
         product = ref.product_index.get(values.norm(rec["product"])) or ref.unit(rec["product"])
         if product is None:
-            if deal != "payment" and not ref.sells_units:
+            if deal != "payment" and not sells_units:
                 yield issue("unknown-product", "product", rec["product"])
         elif deal in ("order", "contract") and product.get("floor_price") is not None:
             price = rec["unit_price"]

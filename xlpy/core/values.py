@@ -93,7 +93,16 @@ def number(value) -> float | None:
         if value != value or value in (float("inf"), float("-inf")):
             raise BadValue(value)
         return _bounded(float(value), value)
-    s = unicodedata.normalize("NFKC", str(value)).strip().casefold().replace(",", "").replace(" ", "")
+    found = _text_number(str(value))
+    if isinstance(found, float):
+        return found
+    raise found(value)
+
+
+@lru_cache(maxsize=8192)  # the same prices and counts, typed as text, recur in every report
+def _text_number(text: str) -> float | type[BadValue]:
+    """A number typed as text, or the exception (BadValue, TooLarge) that ``number`` raises for it."""
+    s = unicodedata.normalize("NFKC", text).strip().casefold().replace(",", "").replace(" ", "")
     negative = s.startswith("(") and s.endswith(")")
     s = s.strip("()")
     for _ in range(2):  # currency may stand before and after: ¥1234元
@@ -105,10 +114,10 @@ def number(value) -> float | None:
     try:
         result = float(s) * factor
     except ValueError:
-        raise BadValue(value) from None
+        return BadValue
     if result != result or abs(result) == float("inf"):
-        raise BadValue(value)
-    return _bounded(-result if negative else result, value)
+        return BadValue
+    return TooLarge if abs(result) >= LIMIT else -result if negative else result
 
 
 def _bounded(number: float, value) -> float:
@@ -147,7 +156,16 @@ def _date(value, near: dt.date | None) -> dt.date | None:
         raise BadValue(value)
     if isinstance(value, (int, float)):
         return _from_number(value)
-    s = unicodedata.normalize("NFKC", str(value)).strip().casefold()
+    found = _text_date(str(value), near)
+    if found is None:
+        raise BadValue(value)
+    return found
+
+
+@lru_cache(maxsize=8192)  # the same days, typed as text, recur in every report of a batch
+def _text_date(text: str, near: dt.date | None) -> dt.date | None:
+    """A date typed as text, None where it is none."""
+    s = unicodedata.normalize("NFKC", text).strip().casefold()
     try:
         if m := _YMD.match(s) or _COMPACT.match(s):
             return dt.date(int(m[1]), int(m[2]), int(m[3]))
@@ -155,7 +173,7 @@ def _date(value, near: dt.date | None) -> dt.date | None:
             return _nearest(int(m[1]), int(m[2]), near)
     except ValueError:
         pass  # 2026-02-30: the shape of a date but not a day
-    raise BadValue(value)
+    return None
 
 
 def _nearest(month: int, day: int, near: dt.date) -> dt.date:

@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 import io
 import queue
 import re
-import struct
 import threading
 import time
-import zipfile
-import zlib
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook, PasswordError
@@ -27,10 +23,10 @@ from xlpy.contract import schema
 from xlpy.contract.config import Settings
 from xlpy.core import values
 from xlpy.core.report import ROW_COLUMNS, Report, Table, TitleValue, Unreadable, address
+from xlpy.io.sniff import MAX_CELLS, ZIP_MAGIC, inspect_zip
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
-ZIP_MAGIC, OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-MAX_CELLS = 2_000_000  # a daily report is a few hundred cells; refuse giants politely
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Fields whose presence makes a row a deal (a row with only a note is a remark).
 DEAL_FIELDS = ("customer", "product", "deal_type", "qty", "unit_price", "amount", "received", "contract_no")
 
@@ -46,6 +42,7 @@ def alias_map(columns) -> dict[str, str]:
 HEADERS = alias_map(schema.COLUMNS)
 TITLES = alias_map(schema.TITLE_FIELDS)
 TOTALS = {values.norm(t) for t in schema.TOTAL_LABELS}
+TITLE_KINDS = {c.key: c.type for c in schema.TITLE_FIELDS}
 DEAL_NAMES = {values.norm(n): d.key for d in schema.DEAL_TYPES for n in (d.key, d.zh, d.en, *d.aliases)}
 
 
@@ -252,7 +249,7 @@ def _load_bytes(path: Path, settings: Settings) -> bytes:
 def _grids(data: bytes, settings: Settings) -> list[tuple[str, list[list]]]:
     errors = {}
     if data.startswith(ZIP_MAGIC):
-        errors = _inspect_zip(data, settings)
+        errors = inspect_zip(data, settings)
     elif data.startswith(OLE_MAGIC):
         if "EncryptedPackage".encode("utf-16-le") in data:
             raise Unreadable("encrypted")
@@ -310,131 +307,6 @@ def _looks_like_text(data: bytes) -> bool:
     return True
 
 
-_ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<v>([^<]*)</v>')
-_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
-_SHEET = re.compile(rb'<(?:\w+:)?sheet\b([^>]*)>')
-_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
-_REL = re.compile(rb'<(?:\w+:)?Relationship\b([^>]*)>')
-_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
-
-
-def _inspect_zip(data: bytes, settings: Settings) -> dict[str, dict[tuple[int, int], str]]:
-    """Refuse zip bombs and XML with a DOCTYPE (entities are never expanded), and
-    find error cells (#DIV/0!, #REF!) by sheet name, which calamine reads as blanks."""
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError) as e:  # "zip file version 10.0"
-        raise Unreadable("corrupt", str(e)[:200]) from None
-    unzipped = sum(i.file_size for i in infos)
-    if unzipped > settings.max_unzipped_mb * 2**20:
-        raise Unreadable("zip-bomb", f"{unzipped / 2**20:.0f} MB")
-    # Writers differ in case and slashes (`xl\worksheets\Sheet1.xml`); calamine copes, so must we.
-    parts = {_part_name(i.filename): i for i in infos}
-    if "[content_types].xml" not in parts and "mimetype" not in parts:
-        raise Unreadable("corrupt", "[Content_Types].xml missing")
-    if "encryptedpackage" in parts:
-        raise Unreadable("encrypted")
-    found = {}
-    try:
-        for info in infos:  # every member, duplicate names included
-            name = _part_name(info.filename)
-            if not name.endswith((".xml", ".rels")):
-                continue
-            body = _xml_bytes(_member(zf, info, data))  # size-bounded by the zip-bomb check above
-            if _DTD.search(body):  # anywhere, not only in the prolog: no parser gets to see it
-                raise Unreadable("xml-entities", info.filename)
-            if name.startswith("xl/worksheets/"):
-                rows, cols = _extent(body)
-                if rows * cols > MAX_CELLS:
-                    raise Unreadable("too-many-cells", f"{info.filename}: {rows}×{cols}")
-                if b't="e"' in body:
-                    found[name] = body
-        return _error_cells_by_sheet(zf, parts, found) if found else {}
-    # ValueError: a member whose header offset points before the file (`negative seek value`)
-    # RuntimeError: a member flagged as encrypted ("password required for extraction")
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, NotImplementedError, ValueError,
-            RuntimeError) as e:
-        raise Unreadable("corrupt", str(e)[:200]) from None
-
-
-_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, then the lengths of the name and of the extra field
-
-
-def _member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> bytes:
-    """A member's bytes. The plain member (deflated or stored, not encrypted) is inflated here straight
-    from the archive, bounded by its declared size and checked against its CRC: zipfile's machinery
-    per member cost three times calamine's whole parse. Any other member, or one whose size or CRC
-    does not match, goes through zipfile, which judges (and names) what is wrong as before."""
-    start = info.header_offset
-    if (info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED) or info.flag_bits & 0x1
-            or not 0 <= start <= len(data) - _LOCAL_HEADER.size):
-        return zf.read(info)
-    signature, name_length, extra_length = _LOCAL_HEADER.unpack_from(data, start)
-    begin = start + 30 + name_length + extra_length
-    raw = data[begin:begin + info.compress_size]
-    body = raw if info.compress_type == zipfile.ZIP_STORED else zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
-    if signature != ZIP_MAGIC or len(body) != info.file_size or zlib.crc32(body) != info.CRC:
-        return zf.read(info)
-    return body
-
-
-# A cell with content: `<c r="B7" …>…</c>`; a self-closing `<c r="B7" s="3"/>` only carries a style.
-_CELL_AT = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Za-z]+)(\d+)"[^>]*?(?<!/)>')
-_ROW_AT = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
-
-
-def _extent(body: bytes) -> tuple[int, int]:
-    """Rows × columns between a sheet's first and last cell. calamine holds a sheet as one
-    dense block, so a single cell at XFD1048576 asks for hundreds of GB, and the process
-    aborts before `_grid` could refuse it: the sheet's XML is measured first."""
-    cells = _CELL_AT.findall(body)
-    if not cells:  # cells without addresses: their rows say where they are
-        rows = [int(r) for r in _ROW_AT.findall(body)]
-        return (max(rows) - min(rows) + 1, 1) if rows else (0, 0)
-    rows = [int(row) for row in {row for _, row in cells}]  # each distinct address once: cells share them
-    cols = [_col_index(letters.upper().decode()) for letters in {letters for letters, _ in cells}]
-    return max(rows) - min(rows) + 1, max(cols) - min(cols) + 1
-
-
-def _part_name(name: str) -> str:
-    return name.replace("\\", "/").lstrip("/").lower()
-
-
-def _xml_bytes(body: bytes) -> bytes:
-    """UTF-16 parts as UTF-8, so that byte patterns find their markup."""
-    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return body.decode("utf-16", errors="replace").encode()
-    return body
-
-
-def _error_cells_by_sheet(zf: zipfile.ZipFile, parts: dict[str, zipfile.ZipInfo], found: dict[str, bytes]) -> dict:
-    rels = {}
-    for attrs in _REL.findall(zf.read(parts["xl/_rels/workbook.xml.rels"])):
-        a = dict(_ATTR.findall(attrs))
-        rels[a.get(b"Id")] = a.get(b"Target", b"")
-    out = {}
-    for attrs in _SHEET.findall(zf.read(parts["xl/workbook.xml"])):
-        a = {k.split(b":")[-1]: v for k, v in _ATTR.findall(attrs)}  # r:id, or another prefix
-        name, rid = a.get(b"name", b""), a.get(b"id")
-        target = _part_name(html.unescape(rels.get(rid, b"").decode()))
-        part = target if target.startswith("xl/") else "xl/" + target
-        if part in found:
-            cells = {}
-            for attrs, value in _ERROR_CELL.findall(found[part]):
-                if ref := _REF.search(attrs):
-                    cells[(int(ref[2]) - 1, _col_index(ref[1].decode()))] = html.unescape(value.decode())
-            out[html.unescape(name.decode())] = cells
-    return out
-
-
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
 _NAME_DATE = re.compile(r"(20\d\d)[-_.年]?(\d{1,2})[-_.月]?(\d{1,2})")
 _NAME_MD = re.compile(r"(\d{1,2})月(\d{1,2})日?")
 
@@ -461,7 +333,7 @@ def find_header(grid: list[list], aliases: dict[str, str] = HEADERS, minimum: in
     for r, cells in enumerate(grid):
         known, texts, extras, paired = {}, {}, {}, 0
         for c, v in enumerate(cells):
-            if values.is_blank(v) or not isinstance(v, str):
+            if not isinstance(v, str) or not v.strip():  # blank, or no text: no header
                 continue
             key = aliases.get(values.norm_header(v))
             if key and key not in known:
@@ -482,6 +354,9 @@ def _labels_value(cells: list, c: int, aliases: dict[str, str], labels: dict[str
     return not isinstance(nxt, str) or values.norm_header(nxt) not in aliases and values.norm_header(nxt) not in labels
 
 
+_LABEL_SEP = re.compile(r"([:：])")
+
+
 def _title(grid: list[list], above: int) -> dict[str, TitleValue]:
     """Labelled fields above the header: `label | value` or `label：value`. A label
     with no value is kept, blank, at the cell to its right: where the value belongs."""
@@ -489,9 +364,9 @@ def _title(grid: list[list], above: int) -> dict[str, TitleValue]:
     for r in range(above):
         cells = grid[r]
         for c, v in enumerate(cells):
-            if not isinstance(v, str) or values.is_blank(v):
+            if not isinstance(v, str) or not v.strip():
                 continue
-            label, sep, rest = re.split(r"([:：])", v, maxsplit=1) if re.search(r"[:：]", v) else (v, "", "")
+            label, sep, rest = _LABEL_SEP.split(v, maxsplit=1) if ":" in v or "：" in v else (v, "", "")
             key = TITLES.get(values.norm_header(label))
             if not key or key in found:
                 continue
@@ -514,28 +389,67 @@ def _table(sheet: str, grid: list[list], report: Report, reps: dict, today: dt.d
     title = _title(grid, h)
     _parse_title(title, report, report.report_date or today)
     near = report.report_date or today
+    defaults = {"date": report.report_date, "rep": _title_value(title, "rep"), "region": _title_value(title, "region")}
+    plan = [(key, c, schema.BY_KEY[key].type) for key, c in columns.items()]
+    width = max(columns.values()) + 1
     parsed, raw, bad, totals = [], {}, {}, []
     for r in range(h + 1, len(grid)):
         cells = grid[r]
-        get = lambda c: cells[c] if c < len(cells) else None  # noqa: E731
-        if all(values.is_blank(v) for v in cells):
+        if _all_blank(cells):
             continue
         if _is_total(cells):
             totals.append((r + 1, _total_values(cells, columns)))
             continue
-        rec_raw = {k: get(c) for k, c in columns.items()}
-        if all(values.is_blank(rec_raw.get(k)) for k in DEAL_FIELDS):
+        if len(cells) < width:
+            cells = cells + [None] * (width - len(cells))
+        rec_raw = {key: cells[c] for key, c, _ in plan}
+        if _all_blank([rec_raw.get(k) for k in DEAL_FIELDS]):
             continue  # a remark or signature line, not a deal
         rec = dict.fromkeys(ROW_COLUMNS)
         rec["sheet"], rec["row"] = sheet, r + 1
-        for key, value in rec_raw.items():
-            rec[key] = _parse(key, value, near, bad, r + 1)
-        rec["extra"] = {name: get(c) for name, c in extras.items() if not values.is_blank(get(c))} or None
-        _fill_defaults(rec, title, report, reps, bad)
+        for key, _, kind in plan:
+            rec[key] = _typed(kind, key, rec_raw[key], near, bad, r + 1)
+        if extras:
+            rec["extra"] = {name: cells[c] for name, c in extras.items()
+                            if c < len(cells) and not values.is_blank(cells[c])} or None
+        _fill_defaults(rec, defaults, reps, bad)
         rec["deal"] = DEAL_NAMES.get(values.norm(rec["deal_type"])) if rec["deal_type"] else None
         parsed.append(rec)
         raw[r + 1] = rec_raw
     return Table(sheet, h + 1, columns, headers, extras, title, parsed, raw, bad, totals)
+
+
+def _all_blank(cells: list) -> bool:
+    for v in cells:
+        if v is not None and (not isinstance(v, str) or v.strip()):
+            return False
+    return True
+
+
+_ERRORS = frozenset(values.EXCEL_ERRORS)
+
+
+def _typed(kind: str, key: str, value, near: dt.date, bad: dict, row: int):
+    """`_parse`, with the values calamine already typed taken at once: a number in a number column, a
+    date in a date column, text in a text column (only its blank and error checks). Anything
+    else (text in a number column, a date typed as text, NaN, a number out of bounds) is parsed."""
+    if value is None:
+        return None
+    cls = type(value)
+    if cls is str:
+        stripped = value.strip()
+        if not stripped:
+            return None
+        if kind == "text" and stripped not in _ERRORS:
+            return stripped
+    elif cls is float:
+        if kind in ("number", "money") and -values.LIMIT < value < values.LIMIT:  # NaN and ±inf fail it
+            return value
+    elif cls is dt.datetime or cls is dt.date:
+        day = value.date() if cls is dt.datetime else value
+        if kind == "date" and day >= values.EARLIEST:
+            return day
+    return _parse(key, value, near, bad, row)
 
 
 def _parse(key: str, value, near: dt.date, bad: dict, row: int):
@@ -553,7 +467,7 @@ def _parse(key: str, value, near: dt.date, bad: dict, row: int):
 
 def _parse_title(title: dict[str, TitleValue], report: Report, near: dt.date) -> None:
     for key, tv in title.items():
-        kind = next(c.type for c in schema.TITLE_FIELDS if c.key == key)
+        kind = TITLE_KINDS[key]
         try:
             tv.value = values.date(tv.raw, near) if kind == "date" else values.PARSERS[kind](tv.raw)
         except values.BadValue:
@@ -562,11 +476,10 @@ def _parse_title(title: dict[str, TitleValue], report: Report, near: dt.date) ->
         report.report_date = title["report_date"].value
 
 
-def _fill_defaults(rec: dict, title: dict[str, TitleValue], report: Report, reps: dict, bad: dict) -> None:
+def _fill_defaults(rec: dict, defaults: dict, reps: dict, bad: dict) -> None:
     """Blank date = the report date; blank rep = the title rep; blank region = the
-    title region, else the rep's region in the reference workbook. A default stands
-    in for a blank, never for a value that did not parse."""
-    defaults = {"date": report.report_date, "rep": _title_value(title, "rep"), "region": _title_value(title, "region")}
+    title region (``defaults``), else the rep's region in the reference workbook. A
+    default stands in for a blank, never for a value that did not parse."""
     for key, value in defaults.items():
         if rec[key] is None and (rec["row"], key) not in bad:
             rec[key] = value
@@ -579,7 +492,15 @@ def _title_value(title: dict[str, TitleValue], key: str):
 
 
 def _is_total(cells: list) -> bool:
-    return any(isinstance(v, str) and values.norm(v).rstrip(":：") in TOTALS for v in cells[:6])
+    for v in cells[:6]:
+        if isinstance(v, str) and v and _total_label(v):  # "" folds to no label
+            return True
+    return False
+
+
+@lru_cache(maxsize=8192)  # the same labels and names recur in every report
+def _total_label(text: str) -> bool:
+    return values.norm(text).rstrip(":：") in TOTALS
 
 
 def _total_values(cells: list, columns: dict[str, int]) -> dict[str, float | None]:
