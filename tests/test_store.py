@@ -100,6 +100,47 @@ def test_a_master_replaced_under_the_cache_is_read_again(tmp_path, month):
     assert len(before.ledger) == 5
 
 
+def test_a_month_is_never_given_from_two_versions_of_its_master(tmp_path, month):
+    path, _ = month
+    master = path.parent
+    store.read_partitions(master)
+    before = store.read_partitions(master)["2026-11"]
+    assert len(before.ledger) == 3  # one table served from the version whose stamp was checked
+    store.write_partition(path, store.Partition("2026-11", ledger=L.frame(rows(5), L.LEDGER)))
+    store.read_partitions(master)  # another process caches the new master's tables
+    with pytest.raises(store.MasterError) as raised:
+        before.activity  # the old version's activity is gone: not the new one beside the old ledger
+    assert raised.value.code == "master-changed"
+    assert len(store.read_partitions(master)["2026-11"].ledger) == 5  # reading again cures it
+
+
+def test_a_master_replaced_while_read_is_cached_under_the_stamp_seen_before(tmp_path, month, monkeypatch):
+    path, _ = month
+    master = path.parent
+    store.read_partitions(master)
+    cached = store.read_partitions(master)["2026-11"]
+    store._cache_file(path, "ledger").unlink()
+    read = store.read_partition
+
+    def replaced_while_read(at, name):  # the night replaces the master while this process reads it
+        part = read(at, name)
+        store.write_partition(path, store.Partition("2026-11", ledger=L.frame(rows(5), L.LEDGER)))
+        return part
+    monkeypatch.setattr(store, "read_partition", replaced_while_read)
+    assert len(cached.ledger) == 3
+    monkeypatch.setattr(store, "read_partition", read)
+    # the old rows were kept under the old stamp, so the new master is read, not the old rows served
+    assert len(store.read_partitions(master)["2026-11"].ledger) == 5
+
+
+def test_a_master_gone_since_it_was_listed_is_said_unreadable(tmp_path, month, monkeypatch):
+    path, _ = month
+    monkeypatch.setattr(store, "partition_files", lambda master: {"2026-11": path.with_name("2026-10.xlsx")})
+    with pytest.raises(store.MasterError) as raised:
+        store.read_partitions(path.parent)
+    assert raised.value.code == "master-unreadable"
+
+
 def test_a_table_whose_cache_file_went_is_read_from_the_master(tmp_path, month):
     path, _ = month
     master = path.parent

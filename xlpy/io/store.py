@@ -63,14 +63,14 @@ class Partition:
     """One monthly master: its four tables. Read through the read cache, each table is unpickled when
     first used: a night needs every month's import log, not every month's rows."""
 
-    ledger, activity, imports, problems = (_table(what) for what in TABLES)
+    ledger, activity, imports, problems = _table("ledger"), _table("activity"), _table("imports"), _table("problems")
 
     def __init__(self, name: str, ledger: pd.DataFrame | None = None, activity: pd.DataFrame | None = None,
                  imports: pd.DataFrame | None = None, problems: pd.DataFrame | None = None,
                  changed: bool = False, load=None):
         self.name, self.changed = name, changed  # changed: to be written again
         self._load = load  # load(table) → the table, for one not given
-        given = dict(zip(TABLES, (ledger, activity, imports, problems)))
+        given = {"ledger": ledger, "activity": activity, "imports": imports, "problems": problems}
         self._tables = {what: frame for what, frame in given.items() if frame is not None}
 
     def loaded(self, what: str) -> bool:
@@ -130,12 +130,21 @@ def file_stamp(path: Path) -> tuple:
 
 
 def _read_cached(path: Path, name: str) -> Partition:
-    stamp = file_stamp(path)  # before reading: a master replaced meanwhile is a miss next time, never a mix
-    if all(_cached_stamp(path, what) == stamp for what in TABLES):
+    stamp = _stamp_or_none(path)  # before reading: a master replaced meanwhile is a miss next time, never a mix
+    if stamp is not None and all(_cached_stamp(path, what) == stamp for what in TABLES):
         return Partition(name, load=_Cached(path, name, stamp))
     part = read_partition(path, name)
-    _remember(path, part, stamp)
+    if stamp is not None:
+        _remember(path, part, stamp)
     return part
+
+
+def _stamp_or_none(path: Path) -> tuple | None:
+    """The master's stamp, or None for one gone since it was listed (reading it then says so)."""
+    try:
+        return file_stamp(path)
+    except OSError:
+        return None
 
 
 def _cached_stamp(path: Path, what: str):
@@ -147,25 +156,40 @@ def _cached_stamp(path: Path, what: str):
 
 
 class _Cached:
-    """Loads a month's tables from the read cache when first used; one whose file has gone or
-    broken since its stamp was checked is read from the master (the whole month, once)."""
+    """Loads a month's tables from the read cache when first used, all of the version whose stamp
+    was checked. A table whose file has gone, broken or been replaced since (another process cached
+    a newer master) comes from the master itself, read whole once; if the master is then another
+    version than the tables already served, the month cannot be given whole: `MasterError`
+    ("master-changed"), never a month mixed from two versions. Consolidation holds the lock, so
+    only a reader without it (a formula, a button's check) can meet it, and reading again cures it."""
 
     def __init__(self, path: Path, name: str, stamp: tuple):
-        self.path, self.name, self.stamp, self.master = path, name, stamp, None
+        self.path, self.name, self.stamp, self.master, self.served = path, name, stamp, None, False
 
     def __call__(self, what: str) -> pd.DataFrame:
+        if self.master is None:
+            frame = self._pickled(what)
+            if frame is not None:
+                self.served = True
+                return frame
+            stamp = _stamp_or_none(self.path)  # before reading, as in `_read_cached`
+            if self.served and stamp != self.stamp:
+                raise MasterError("master-changed", path=str(self.path))
+            self.master = read_partition(self.path, self.name)
+            if stamp is not None:
+                _remember(self.path, self.master, stamp)
+        return getattr(self.master, what)
+
+    def _pickled(self, what: str) -> pd.DataFrame | None:
         try:
             with open(_cache_file(self.path, what), "rb") as f:
                 if pickle.load(f) == self.stamp:
                     frame = pickle.load(f)
                     if isinstance(frame, pd.DataFrame):
                         return frame
-        except Exception:  # noqa: BLE001 - gone or broken meanwhile: the master itself
+        except Exception:  # noqa: BLE001 - gone, broken or replaced meanwhile: the master itself
             pass
-        if self.master is None:
-            self.master = read_partition(self.path, self.name)
-            _remember(self.path, self.master, file_stamp(self.path))
-        return getattr(self.master, what)
+        return None
 
 
 def _remember(path: Path, part: Partition, stamp: tuple) -> None:
