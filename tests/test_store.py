@@ -114,6 +114,22 @@ def test_a_month_is_never_given_from_two_versions_of_its_master(tmp_path, month)
     assert len(store.read_partitions(master)["2026-11"].ledger) == 5  # reading again cures it
 
 
+def test_the_record_is_read_again_when_a_master_is_replaced_while_it_is_read(tmp_path, month, monkeypatch):
+    path, _ = month
+    master = path.parent
+    store.read_partitions(master)
+    concat, replaced = store.concat, []
+
+    def night_writes_meanwhile(parts, what):  # the ledger stacked, then the night replaces the month
+        if what == "activity" and not replaced:
+            replaced.append(store.write_partition(path, store.Partition("2026-11", ledger=L.frame(rows(5), L.LEDGER))))
+            store.read_partitions(master)
+        return concat(parts, what)
+    monkeypatch.setattr(store, "concat", night_writes_meanwhile)
+    ledger, _ = store.read_record(master)
+    assert replaced and len(ledger) == 5  # the new version whole, not the old ledger beside the new activity
+
+
 def test_a_master_replaced_while_read_is_cached_under_the_stamp_seen_before(tmp_path, month, monkeypatch):
     path, _ = month
     master = path.parent

@@ -291,9 +291,15 @@ def check_master(master: Path, must_hold: bool = True) -> Path:
 
 
 def read_record(master: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The ledger and the activity table across every month."""
-    parts = read_partitions(master)
-    return concat(parts, "ledger"), concat(parts, "activity")
+    """The ledger and the activity table across every month, read again if a consolidation replaced
+    a master meanwhile (this reader holds no lock: the formulas read while the night writes)."""
+    for attempt in range(3):
+        try:
+            parts = read_partitions(master)
+            return concat(parts, "ledger"), concat(parts, "activity")
+        except MasterError as e:
+            if e.code != "master-changed" or attempt == 2:
+                raise
 
 
 def concat(parts: dict[str, Partition], what: str) -> pd.DataFrame:
