@@ -13,19 +13,21 @@ xlsxwriter writing the same output cells unformatted). Best of --repeat runs, wa
 2b. superstore night: the Superstore inbox's last ten days consolidated on top of the four years
             before them, and on top of the month before them alone (needs ../shared); each against
             its floor.                                          target: four years / one month <= 1.3
-3. memory:  peak memory of a three-year rebuild (~130,000 rows from 37,500 reports, in a
-            subprocess), and of the same rebuild writing the monthly masters only (no summary
-            workbook), to tell the two apart.                          target: < 600 MB
-            Off by default (it writes ~37,000 files): --memory.
+3. memory:  peak memory (and CPU time) of a rebuild in a subprocess, no master yet: three years
+            (~130,000 rows from 37,500 reports) and one year (12,500 reports) of 50 reps; with
+            --masters-only also the three years writing the monthly masters only (no 总表).
+                          targets: three years < 300 MB, about the same peak for one and three years
+            Off by default (it writes ~50,000 files): --memory; --memory-reps N for a smaller office.
 
     python benchmarks/bench_consolidate.py [--skip-full] [--skip-nightly] [--skip-superstore-night]
-                                                [--memory] [--repeat 3]
-                                                [--limit N] [--months 36]
+                                                [--memory] [--repeat 3] [--limit N] [--months 36]
+                                                [--memory-reps 50] [--masters-only]
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import random
 import resource
@@ -266,29 +268,47 @@ def bench_superstore_night(tmp: Path, repeat: int, days: int = 10) -> dict:
 # ---------------------------------------------------------------- 3. memory
 
 
-def bench_memory(tmp: Path) -> None:
-    office = office_with_history(tmp / "rebuild", 0, dt.date(2026, 11, 27))
-    for day in pd.bdate_range("2023-12-01", "2026-11-27")[:750]:
-        write_day(office / "inbox", day.date(), seed=day.toordinal())
-    masters_only = tmp / "masters-only"
-    shutil.copytree(office, masters_only)
-    rows, peak = _rebuild_peak(office, summary=True)
-    _, masters = _rebuild_peak(masters_only, summary=False)
-    print(f"memory: three-year rebuild of {rows} rows: peak {peak:.0f} MB (target < 600 MB); "
-          f"the monthly masters alone, without the summary workbook: {masters:.0f} MB")
+def bench_memory(tmp: Path, staff: int = len(REPS), masters_only: bool = False) -> None:
+    """A rebuild of three years and of one year (the same office's reports, every business day)."""
+    days = pd.bdate_range("2023-12-01", TODAY)
+    spans = {"three-year": days[:750], "one-year": days[days >= "2025-12-01"][:250]}
+    offices = {}
+    for label, span in spans.items():
+        offices[label] = office_with_history(tmp / f"rebuild-{label}", 0, TODAY)
+        for day in span:
+            write_day(offices[label] / "inbox", day.date(), staff, seed=day.toordinal(), staff=REPS[:staff])
+    if masters_only:
+        offices["masters only (three-year, no 总表)"] = tmp / "masters-only"
+        shutil.copytree(offices["three-year"], tmp / "masters-only")
+    print(f"memory: rebuilds of {staff} reps, no master yet, each in a fresh process (target < 300 MB, "
+          "about the same for one and three years)")
+    for label, office in offices.items():
+        got = _rebuild(office, summary="masters only" not in label)
+        print(f"  {label}: {got['reports']} reports, {got['accepted']} rows: peak {got['peak_mb']:.0f} MB, "
+              f"CPU {got['cpu']:.1f} s (wall {got['wall']:.1f} s)")
 
 
-def _rebuild_peak(office: Path, summary: bool) -> tuple[str, float]:
-    """Rows accepted and peak memory (MB) of a consolidation in a fresh process. Its own high-water
-    mark (VmHWM): Linux carries a parent's peak into a child's ru_maxrss across fork and exec."""
-    code = ("import re, datetime; from pathlib import Path; from xlpy.app import consolidate;"
-            "from xlpy.contract import config;"
-            f"o = consolidate.run_consolidation(config.load({str(office)!r}), summary={summary},"
-            f" today=datetime.date({TODAY.year}, {TODAY.month}, {TODAY.day}));"
-            "print(o.totals['accepted'], re.search(r'VmHWM:\\s*(\\d+)', Path('/proc/self/status').read_text())[1])")
-    rows, peak_kb = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                   check=True).stdout.split()
-    return rows, int(peak_kb) / 1024
+# A consolidation in a fresh process: its own high-water mark (VmHWM: Linux carries a parent's peak
+# into a child's ru_maxrss across fork and exec) and CPU time, the workers reading the batch included.
+_CHILD = """
+import json, os, re, sys, time, datetime as dt
+from pathlib import Path
+from xlpy.app import consolidate
+from xlpy.contract import config
+office, summary, day = Path(sys.argv[1]), sys.argv[2] == "1", dt.date.fromisoformat(sys.argv[3])
+cpu_time = lambda: sum(os.times()[:4])
+wall, cpu = time.perf_counter(), cpu_time()
+out = consolidate.run_consolidation(config.load(office), summary=summary, today=day)
+print(json.dumps({"wall": time.perf_counter() - wall, "cpu": cpu_time() - cpu, "accepted": out.totals["accepted"],
+                  "reports": len(out.files),
+                  "peak_mb": int(re.search(r"VmHWM:\\s*(\\d+)", Path("/proc/self/status").read_text())[1]) / 1024}))
+"""
+
+
+def _rebuild(office: Path, summary: bool) -> dict:
+    done = subprocess.run([sys.executable, "-c", _CHILD, str(office), "1" if summary else "0", TODAY.isoformat()],
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.splitlines()[-1])
 
 
 def main() -> None:
@@ -301,6 +321,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each, the best kept")
     parser.add_argument("--limit", type=int, help="only the first N Superstore reports (a quick look)")
     parser.add_argument("--months", type=int, default=36, help="history of the long night")
+    parser.add_argument("--memory-reps", type=int, default=len(REPS), help="reps of the rebuilt office (at most 50)")
+    parser.add_argument("--masters-only", action="store_true", help="also rebuild three years without 总表")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")  # this run's own read cache
@@ -311,7 +333,7 @@ def main() -> None:
         if not args.skip_superstore_night and XLS.exists():
             bench_superstore_night(Path(tmp), args.repeat)
         if args.memory:
-            bench_memory(Path(tmp))
+            bench_memory(Path(tmp), args.memory_reps, args.masters_only)
     print(f"(peak memory of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
 
 

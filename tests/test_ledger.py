@@ -30,6 +30,16 @@ def test_conform_gives_the_columns_in_order_with_their_types():
     assert rows["reason"].tolist() == [None, None]  # a column missing is a blank one
 
 
+def test_equal_texts_are_held_once():
+    # cells read from thousands of files are a str each: a repeated rep or source is kept as one object
+    typed = ["".join(["张", "伟"]) for _ in range(3)] + [None]
+    assert len({id(v) for v in typed[:3]}) == 3  # as a reader hands them over: distinct objects
+    for rows in (L.frame([{"rep": v, "source": "a.xlsx"} for v in typed], L.ACTIVITY),
+                 L.conform(pd.DataFrame({"rep": typed}), L.ACTIVITY)):
+        assert rows["rep"].tolist() == ["张伟", "张伟", "张伟", None]
+        assert len({id(v) for v in rows["rep"].iloc[:3]}) == 1
+
+
 def test_empty_and_append_keep_the_shape():
     empty = L.empty(L.ACTIVITY)
     empty["added"] = []  # a caller changing it changes no later empty table

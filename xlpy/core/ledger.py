@@ -105,7 +105,15 @@ def _typed(column, kind: str, length: int):
         return found if kind != "int" else np.where(np.isnan(found), 0, found).astype(int)
     column = column.astype(object, copy=False)
     text = [None if blank else v if isinstance(v, str) else str(v) for v, blank in zip(column.tolist(), pd.isna(column).tolist())]
-    return pd.Series(_objects(text), dtype=object, copy=False)  # None, not NaN, for a blank: never pandas' str dtype
+    return pd.Series(_objects(_shared(text)), dtype=object, copy=False)  # None, not NaN, for a blank: never pandas' str dtype
+
+
+def _shared(text: list) -> list:
+    """Equal texts as one object: each cell read from a report or a master is a str of its own, and
+    a rep, product, source or fingerprint repeats over thousands of rows (a rebuild's tables held
+    ~100 bytes a cell for them)."""
+    one: dict = {}
+    return [one.setdefault(v, v) for v in text]
 
 
 def _datetimes(column: np.ndarray) -> pd.DatetimeIndex:
