@@ -104,13 +104,13 @@ def run_consolidation(settings: Settings, inbox: Path | None = None, master: Pat
         parts = store.read_partitions(master)
         outcome = _consolidate(validate.collect([inbox]), inbox, parts, ctx, now, recheck, master)
         outcome.master = master
-        outcome.pending_list = lifecycle.pending(store.concat(parts, "imports"), store.concat(parts, "problems"),
-                                                 ctx.today)
+        logs = lifecycle.Logs.of(parts, ctx.today)  # the months' logs as this run leaves them, stacked once
+        outcome.pending_list = logs.pending
         changed = sorted(name for name, part in parts.items() if part.changed)
         if changed or (summary and not (master / store.SUMMARY).exists()):
             writers = {f"{name}.xlsx": _writer(parts[name], ctx) for name in changed}
             if summary:
-                writers[store.SUMMARY] = _summary_writer(parts, ctx, ctx.today, master)
+                writers[store.SUMMARY] = _summary_writer(parts, ctx, ctx.today, master, logs)
             store.commit(master, writers, settings.backups)
             outcome.written = list(writers)
         if settings.archive:
@@ -134,11 +134,13 @@ def _writer(part: store.Partition, ctx: Context):
     return lambda path: store.write_partition(path, part, ctx.lang, facts)
 
 
-def _summary_writer(parts: dict[str, store.Partition], ctx: Context, as_of, master: Path):
+def _summary_writer(parts: dict[str, store.Partition], ctx: Context, as_of, master: Path,
+                    logs: lifecycle.Logs):
     """The summary workbook (总表): today's 工作日志 and every statistic sheet."""
     from xlpy.app.briefing import summary_writer
     from xlpy.io.reference import Reference
-    return summary_writer(parts, ctx.reference or Reference.empty(), ctx.settings, as_of, ctx.lang, master=master)[0]
+    return summary_writer(parts, ctx.reference or Reference.empty(), ctx.settings, as_of, ctx.lang, master=master,
+                          logs=logs)[0]
 
 
 def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partition], ctx: Context, now,
