@@ -148,8 +148,7 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
     imports = store.concat(parts, "imports")
     live = imports[imports["replaced_by"].isna()]  # a version put back after a correction is new again
     current = live[live["status"].isin(("accepted", "partial"))]
-    originals = dict(zip(current["fingerprint"], current["source"]))
-    rows_of = dict(zip(current["source"], current["rows_read"]))
+    rows_of = {}  # rows read of this run's reports; a copy of an earlier one looks its up in the log at the end
     names = {p: validate.source_name(p, inbox) for p in files}
     ours = live[live["source"].isin(set(names.values()))]
     seen = {(r["source"], r["fingerprint"]): r for r in ours.to_dict("records")}  # the latest entry of each
@@ -161,6 +160,9 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
     outcomes, todo, copies, before = [], [], [], {}
     # Within a batch the shortest name is the original: "a - 副本.xlsx", "a (2).xlsx" are its copies.
     prints = {p: validate.fingerprint(p) for p in files}
+    # the reports taken in these contents (not a dict of the whole log's 125,000 entries on three years)
+    known = current[current["fingerprint"].isin(set(prints.values()))]
+    originals = dict(zip(known["fingerprint"], known["source"]))
     for path, fp in sorted(prints.items(), key=lambda pf: (len(names[pf[0]]), names[pf[0]])):
         name, reason = names[path], lifecycle.skip_reason(path, ctx.today)
         if reason:
@@ -197,6 +199,8 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
         changes.settle()
     place = {names[path]: i for i, path in enumerate(todo)}  # parts go in report order; say them as listed
     outcomes += sorted(judged, key=lambda o: place[o.source])
+    earlier = current[current["source"].isin({copy.copy_of for copy in copies})]
+    rows_of = dict(zip(earlier["source"], earlier["rows_read"])) | rows_of
     for copy in copies:
         copy.rows_read = copy.copies = int(rows_of[copy.copy_of])
         changes.log(copy)
