@@ -95,6 +95,18 @@ def test_copy_under_another_name_is_skipped_and_logged(office):
     assert run(office).written == []  # and a copy stays a copy
 
 
+def test_copy_of_a_report_taken_in_an_earlier_run_counts_its_rows(office):
+    # the earlier report's rows read come from the import log (looked up for the copies only)
+    first = report(office, "a.xlsx", dt.date(2026, 11, 20), [contract("HT-1"), contract("HT-2"), contract("HT-3")])
+    report(office, "b.xlsx", dt.date(2026, 11, 20), [contract("HT-4")])
+    run(office)
+    shutil.copy(first, office / "inbox" / "c.xlsx")
+    outcome = run(office)
+    [copy] = [f for f in outcome.files if f.source == "c.xlsx"]
+    assert (copy.status, copy.copy_of, copy.rows_read, copy.copies) == ("copy", "a.xlsx", 3, 3)
+    assert outcome.reconciles() and len(ledger(office)) == 4
+
+
 def test_changed_file_is_a_correction_that_replaces_its_rows(office):
     report(office, "a.xlsx", dt.date(2026, 11, 20), [contract("HT-1"), contract("HT-2")])
     run(office)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from xlpy.app import consolidate, nightly
+from xlpy.app import briefing, consolidate, nightly
 from xlpy.app.office import init_office
 from xlpy.cli.main import main
 from xlpy.contract import config
@@ -345,6 +345,22 @@ def test_nightly_alarms_once_for_the_same_pending_reports(demo, capsys):
     rows = [[str(c) for c in row if c] for row in log.iter_rows(values_only=True)]
     # the work log gives the rep a column of its own: 刘洋 | file | 待处理 | 3d · …
     assert any("待处理" in row and "刘洋" in row and any(c.startswith("3d ·") for c in row) for row in rows)
+
+
+def test_a_consolidations_work_log_reminds_as_the_briefing_does(demo, capsys):
+    # run_consolidation stacks the months' logs once and hands them to 总表 (lifecycle.Logs); the
+    # briefing stacks its own: the same reminders and rejections, line for line
+    set_option(demo, "remind_days = 3", "remind_days = 1")
+    consolidate_cli(demo, capsys)
+    later = DAY + dt.timedelta(days=2)
+    consolidate_cli(demo, capsys, day=later)
+
+    def work_log() -> list[tuple]:
+        return list(load_workbook(demo / "master" / store.SUMMARY)["工作日志"].iter_rows(values_only=True))
+    consolidated = work_log()
+    assert any("待处理" in row for row in consolidated)  # reminders there to compare
+    briefing.make_briefing(config.load(demo), later)
+    assert work_log() == consolidated
 
 
 def test_the_summary_line_says_how_many_are_pending(demo, capsys):

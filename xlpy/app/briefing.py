@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from xlpy.app import history
+from xlpy.app import history, lifecycle
 from xlpy.app.mail_html import shown, to_html
 from xlpy.contract import schema
 from xlpy.contract.config import Settings
@@ -123,12 +123,10 @@ def recipients(reference: Reference) -> list[tuple[str, str]]:
     return [(str(r.name or ""), str(r.email).strip()) for r in people.itertuples() if str(r.email).strip()]
 
 
-def pending_reminders(parts: dict, day: dt.date, remind_days: int) -> pd.DataFrame:
+def pending_reminders(pending: pd.DataFrame, remind_days: int) -> pd.DataFrame:
     """Reports pending (rejected or waiting) more than ``remind_days`` days: 待处理, with the rep
-    and how long they have waited, for the 工作日志."""
-    from xlpy.app import lifecycle
-    late = lifecycle.pending(store.concat(parts, "imports"), store.concat(parts, "problems"), day)
-    late = late[late["days"] > remind_days]
+    and how long they have waited, for the 工作日志; ``pending`` is `lifecycle.pending`'s list."""
+    late = pending[pending["days"] > remind_days]
     reasons = [f"{r['days']}d · " + "; ".join(f"{w} {m}".strip() for w, m in r["problems"])
                for r in late.to_dict("records")]
     return pd.DataFrame({"rep": late["rep"], "source": late["source"], "status": "remind", "reasons": reasons},
@@ -137,11 +135,12 @@ def pending_reminders(parts: dict, day: dt.date, remind_days: int) -> pd.DataFra
 
 def summary_writer(parts: dict, reference: Reference, settings: Settings, day: dt.date, lang: str,
                    rejected_files: tuple[dict, dict] | None = None,  # default: read from the inbox
-                   master: Path | None = None):  # the masters' folder parts were read from: settings
+                   master: Path | None = None,  # the masters' folder parts were read from: settings
+                   logs: lifecycle.Logs | None = None):  # default: stacked from parts
     """(writer(path), briefing): the summary workbook 总表 as of ``day``, the 工作日志 sheet
     first, then every statistic sheet with its charts. Consolidation and the briefing
     both write it this way, so neither drops the other's sheets."""
-    imports, problems = store.concat(parts, "imports"), store.concat(parts, "problems")
+    imports, problems, pending = logs or lifecycle.Logs.of(parts, day)
     rejected = rejected_reports(imports, problems, day)
     rejected_reps, headers = rejected_files or _rejected_files(rejected["source"], settings, reference, day)
     # every row, or (a night on a long history) the rows of the months 总表 and the day's log need
@@ -149,7 +148,7 @@ def summary_writer(parts: dict, reference: Reference, settings: Settings, day: d
                                                       settings.ranking_weights)
     b = compute(ledger, activity, reference, day, settings.briefing_overdue_days, imports, problems,
                 rejected_reps, headers, lang, inputs=inputs, sign_within_days=settings.sign_within_days)
-    b.rejected = pd.concat([b.rejected, pending_reminders(parts, day, settings.remind_days)], ignore_index=True)
+    b.rejected = pd.concat([b.rejected, pending_reminders(pending, settings.remind_days)], ignore_index=True)
     tables = inputs.tables()  # the figures the briefing showed, every one
 
     def write(path: Path) -> None:

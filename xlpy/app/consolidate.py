@@ -104,13 +104,13 @@ def run_consolidation(settings: Settings, inbox: Path | None = None, master: Pat
         parts = store.read_partitions(master)
         outcome = _consolidate(validate.collect([inbox]), inbox, parts, ctx, now, recheck, master)
         outcome.master = master
-        outcome.pending_list = lifecycle.pending(store.concat(parts, "imports"), store.concat(parts, "problems"),
-                                                 ctx.today)
+        logs = lifecycle.Logs.of(parts, ctx.today)  # the months' logs as this run leaves them, stacked once
+        outcome.pending_list = logs.pending
         changed = sorted(name for name, part in parts.items() if part.changed)
         if changed or (summary and not (master / store.SUMMARY).exists()):
             writers = {f"{name}.xlsx": _writer(parts[name], ctx) for name in changed}
             if summary:
-                writers[store.SUMMARY] = _summary_writer(parts, ctx, ctx.today, master)
+                writers[store.SUMMARY] = _summary_writer(parts, ctx, ctx.today, master, logs)
             store.commit(master, writers, settings.backups)
             outcome.written = list(writers)
         if settings.archive:
@@ -134,11 +134,13 @@ def _writer(part: store.Partition, ctx: Context):
     return lambda path: store.write_partition(path, part, ctx.lang, facts)
 
 
-def _summary_writer(parts: dict[str, store.Partition], ctx: Context, as_of, master: Path):
+def _summary_writer(parts: dict[str, store.Partition], ctx: Context, as_of, master: Path,
+                    logs: lifecycle.Logs):
     """The summary workbook (总表): today's 工作日志 and every statistic sheet."""
     from xlpy.app.briefing import summary_writer
     from xlpy.io.reference import Reference
-    return summary_writer(parts, ctx.reference or Reference.empty(), ctx.settings, as_of, ctx.lang, master=master)[0]
+    return summary_writer(parts, ctx.reference or Reference.empty(), ctx.settings, as_of, ctx.lang, master=master,
+                          logs=logs)[0]
 
 
 def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partition], ctx: Context, now,
@@ -146,8 +148,7 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
     imports = store.concat(parts, "imports")
     live = imports[imports["replaced_by"].isna()]  # a version put back after a correction is new again
     current = live[live["status"].isin(("accepted", "partial"))]
-    originals = dict(zip(current["fingerprint"], current["source"]))
-    rows_of = dict(zip(current["source"], current["rows_read"]))
+    rows_of = {}  # rows read of this run's reports; a copy of an earlier one looks its up in the log at the end
     names = {p: validate.source_name(p, inbox) for p in files}
     ours = live[live["source"].isin(set(names.values()))]
     seen = {(r["source"], r["fingerprint"]): r for r in ours.to_dict("records")}  # the latest entry of each
@@ -159,6 +160,9 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
     outcomes, todo, copies, before = [], [], [], {}
     # Within a batch the shortest name is the original: "a - 副本.xlsx", "a (2).xlsx" are its copies.
     prints = {p: validate.fingerprint(p) for p in files}
+    # the reports taken in these contents (not a dict of the whole log's 125,000 entries on three years)
+    known = current[current["fingerprint"].isin(set(prints.values()))]
+    originals = dict(zip(known["fingerprint"], known["source"]))
     for path, fp in sorted(prints.items(), key=lambda pf: (len(names[pf[0]]), names[pf[0]])):
         name, reason = names[path], lifecycle.skip_reason(path, ctx.today)
         if reason:
@@ -195,6 +199,8 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
         changes.settle()
     place = {names[path]: i for i, path in enumerate(todo)}  # parts go in report order; say them as listed
     outcomes += sorted(judged, key=lambda o: place[o.source])
+    earlier = current[current["source"].isin({copy.copy_of for copy in copies})]
+    rows_of = dict(zip(earlier["source"], earlier["rows_read"])) | rows_of
     for copy in copies:
         copy.rows_read = copy.copies = int(rows_of[copy.copy_of])
         changes.log(copy)
