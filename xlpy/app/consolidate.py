@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from xlpy.app import exits, lifecycle, validate
+from xlpy.app import collector, exits, lifecycle, validate
 from xlpy.contract.config import Settings
 from xlpy.contract.messages import say
 from xlpy.core import balances, record_rules, rules
@@ -80,6 +80,7 @@ class Outcome:
         return all(f.rows_read == f.accepted + f.rejected + f.copies for f in self.files)
 
 
+@collector.relaxed()  # the collector walks the batch's rows for nothing (app/collector.py)
 def run_consolidation(settings: Settings, inbox: Path | None = None, master: Path | None = None,
                       reference: Path | None = None, now: pd.Timestamp | None = None,
                       ctx: Context | None = None, summary: bool = True, today: dt.date | None = None,
