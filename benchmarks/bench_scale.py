@@ -144,7 +144,9 @@ def main() -> None:
         for key, f in measured.items():
             print(f"measured {kind} {key}: {json.dumps(f)}")
     known = {int(n): float(mb) for n, mb in (spec.split("=") for spec in args.known_peak)}
-    print(table(nights, rebuilds, known))
+    if nights and rebuilds:  # the fitted cells need both kinds measured
+        print(table(nights, rebuilds, known))
+
 
 if __name__ == "__main__":
     main()
