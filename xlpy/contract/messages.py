@@ -90,3 +90,12 @@ def argparse_texts(lang: str) -> gettext.NullTranslations:
     """argparse's own words (`usage:`, `error:`, …) in ``lang``: the catalogue holds them under
     argparse's English strings; English needs no catalogue."""
     return gettext.NullTranslations() if lang == "en" else catalogue(lang)
+
+
+class Coded(Exception):
+    """A failure told to a person: ``code`` names its text in the catalogue, ``params`` fill it in
+    (each kind says under which prefix: `msg.`, `udf.`, `button.`)."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code, params)
+        self.code, self.params = code, params

@@ -7,17 +7,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 from xlpy.contract import schema
+from xlpy.contract.messages import Coded
 from xlpy.core import units, values
 
 _UNIT_COLUMNS = next(s.columns for s in schema.REFERENCE_SHEETS if s.key == "units")
 
 
-class BadReference(Exception):
+class BadReference(Coded):
     """The reference workbook cannot be used; ``code`` names a message."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(code, params)
-        self.code, self.params = code, params
 
 
 @dataclass

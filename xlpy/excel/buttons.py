@@ -15,7 +15,7 @@ from pathlib import Path
 
 from xlpy.app import exits, validate
 from xlpy.contract import config
-from xlpy.contract.messages import say, texts, voice
+from xlpy.contract.messages import Coded, say, texts, voice
 from xlpy.core import rules, values
 from xlpy.core.rules import Context
 from xlpy.excel import (
@@ -35,12 +35,8 @@ text = voice("button")
 desk = voice("desk")  # the control workbook's captions (Chinese, as the workbook shows them)
 
 
-class Plain(Exception):
+class Plain(Coded):
     """A problem told to the user in plain words: ``code`` names a text `button.<code>` of the catalogue."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(code, params)
-        self.code, self.params = code, params
 
 
 def button(func):

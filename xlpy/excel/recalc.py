@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from xlpy.contract import config
+from xlpy.contract.messages import Coded
 from xlpy.excel.book import Book
 from xlpy.excel.buttons import Plain, office_folder
 from xlpy.io import store
@@ -31,12 +32,8 @@ RECHECK_SECONDS = 1.0  # a recalculation going on longer looks at the files agai
 monotonic = time.monotonic  # the clock of both (a test sets its own)
 
 
-class Bad(Exception):
+class Bad(Coded):
     """An argument the function cannot use; ``code`` names a text `udf.<code>` of the catalogue."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(code, params)
-        self.code, self.params = code, params
 
 
 @dataclass

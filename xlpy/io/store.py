@@ -26,6 +26,7 @@ from python_calamine import CalamineWorkbook
 from xlsxwriter.exceptions import XlsxFileError
 
 from xlpy import __version__
+from xlpy.contract.messages import Coded
 from xlpy.contract.statistics import KIND_OF_TYPE, Column
 from xlpy.core import ledger as L
 from xlpy.io import clock, folders, page, xlsx
@@ -36,12 +37,8 @@ PARTITION = re.compile(r"^(\d{4}-\d{2}|undated)\.xlsx$")
 TMP, BACKUP, LOCK, MANIFEST = ".xlpy-tmp", "backup", ".xlpy.lock", "commit.json"
 
 
-class MasterError(Exception):
+class MasterError(Coded):
     """The masters cannot be changed now; ``code`` names a message, nothing was changed."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(code, params)
-        self.code, self.params = code, params
 
 
 TABLES = tuple(L.FRAMES)  # a master's tables, as a Partition names them: ledger, activity, imports, problems
