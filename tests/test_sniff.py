@@ -149,3 +149,24 @@ def test_cells_found_as_by_the_plain_pattern():
              b'<c\tr="xfd1048576"><v>3</v></c><c r="H1"t="n"><v>4</v></c><c r="I1"/ ><c/><c>')
     assert sniff._CELL_AT.findall(sheet) == plain.findall(sheet)
     assert sniff._extent(sheet) == (1048576, 16384)
+
+
+def test_parts_found_clean_are_remembered_by_their_stored_bytes(workbook_bytes, monkeypatch):
+    """A part whose stored bytes, declared size and CRC were found clean is not inflated again; every
+    verdict is the one an empty memory gives, whatever was read before (the hostile variants reuse
+    the good file's parts, and change a part's declared CRC or size under the same bytes)."""
+    variants = _hostile_variants(workbook_bytes)
+    cold = []
+    for data in variants:
+        sniff._CLEAN.clear()
+        cold.append(_verdict(data))
+    sniff._CLEAN.clear()
+    assert [_verdict(data) for data in variants + variants[::-1]] == cold + cold[::-1]
+    member, inflated = sniff._member, []
+    monkeypatch.setattr(sniff, "_member", lambda zf, info, *rest: inflated.append(info.filename) or member(zf, info, *rest))
+    _verdict(workbook_bytes)
+    assert inflated == ["xl/worksheets/sheet1.xml"]  # a worksheet's extent and error cells are always read
+    monkeypatch.setattr(sniff, "CLEAN_PARTS", 2)  # bounded: forgotten when full
+    sniff._CLEAN.clear()
+    _verdict(workbook_bytes)
+    assert 0 < len(sniff._CLEAN) <= 2

@@ -119,10 +119,16 @@ def _inspect(infos: list, data: bytes, settings: Settings, zf: zipfile.ZipFile |
         for name, info in zip(names, infos):  # every member, duplicate names included
             if not name.endswith((".xml", ".rels")):
                 continue
-            body = _xml_bytes(_member(zf, info, data))  # size-bounded by the zip-bomb check above
+            sheet, stored = name.startswith("xl/worksheets/"), _stored(info, data)
+            seen = None if sheet or stored is None else (stored, info.compress_type, info.file_size, info.CRC)
+            if seen in _CLEAN:
+                continue  # the same stored bytes inflate to the same part, found clean before
+            body = _xml_bytes(_member(zf, info, data, stored))  # size-bounded by the zip-bomb check above
             if _DTD.search(body):  # anywhere, not only in the prolog: no parser gets to see it
                 raise Unreadable("xml-entities", info.filename)
-            if name.startswith("xl/worksheets/"):
+            if seen is not None and len(stored) <= CLEAN_BYTES:
+                _remember_clean(seen)
+            if sheet:
                 rows, cols = _extent(body)
                 if rows * cols > MAX_CELLS:
                     raise Unreadable("too-many-cells", f"{info.filename}: {rows}×{cols}")
@@ -143,22 +149,48 @@ def _inspect(infos: list, data: bytes, settings: Settings, zf: zipfile.ZipFile |
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, then the lengths of the name and of the extra field
 
 
-def _member(zf: zipfile.ZipFile | None, info, data: bytes) -> bytes:
-    """A member's bytes. The plain member (deflated or stored, not encrypted) is inflated here straight
-    from the archive, bounded by its declared size and checked against its CRC: zipfile's machinery
-    per member cost three times calamine's whole parse. Any other member, or one whose size or CRC
-    does not match, goes through zipfile, which judges (and names) what is wrong as before."""
+def _stored(info, data: bytes) -> bytes | None:
+    """A plain member's bytes as stored (deflated or stored, not encrypted, its local header where the
+    directory says), or None: zipfile then reads it."""
     start = info.header_offset
     if (info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED) or info.flag_bits & 0x1
             or not 0 <= start <= len(data) - _LOCAL_HEADER.size):
-        return _through_zipfile(zf, info)
+        return None
     signature, name_length, extra_length = _LOCAL_HEADER.unpack_from(data, start)
+    if signature != ZIP_MAGIC:
+        return None
     begin = start + 30 + name_length + extra_length
-    raw = data[begin:begin + info.compress_size]
-    body = raw if info.compress_type == zipfile.ZIP_STORED else zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
-    if signature != ZIP_MAGIC or len(body) != info.file_size or zlib.crc32(body) != info.CRC:
+    return data[begin:begin + info.compress_size]
+
+
+def _member(zf: zipfile.ZipFile | None, info, data: bytes, stored: bytes | None) -> bytes:
+    """A member's bytes. The plain member (``stored``: `_stored`) is inflated here straight from the
+    archive, bounded by its declared size and checked against its CRC: zipfile's machinery per
+    member cost three times calamine's whole parse. Any other member, or one whose size or CRC
+    does not match, goes through zipfile, which judges (and names) what is wrong as before."""
+    if stored is None:
+        return _through_zipfile(zf, info)
+    body = stored if info.compress_type == zipfile.ZIP_STORED else \
+        zlib.decompressobj(-15).decompress(stored, info.file_size + 1)
+    if len(body) != info.file_size or zlib.crc32(body) != info.CRC:
         return _through_zipfile(zf, info)
     return body
+
+
+# Parts found clean (no DOCTYPE, no entity) by their stored bytes, declared size and CRC: a theme,
+# the styles, the relationships recur byte for byte in every report of a template, and inflating
+# them was half the sniff. Bytes that match inflate to the same part (inflating is deterministic),
+# so the verdict is the one the check would give again; worksheets are always inflated (their
+# extent and error cells are read). Bounded: small parts only, and forgotten when full.
+_CLEAN: dict[tuple, None] = {}
+CLEAN_BYTES = 64 * 1024  # a part stored in more is not remembered
+CLEAN_PARTS = 256
+
+
+def _remember_clean(seen: tuple) -> None:
+    if len(_CLEAN) >= CLEAN_PARTS:
+        _CLEAN.clear()
+    _CLEAN[seen] = None
 
 
 def _through_zipfile(zf: zipfile.ZipFile | None, info) -> bytes:
