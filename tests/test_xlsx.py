@@ -155,3 +155,29 @@ def test_rows_rendered_at_once_hold_what_cells_written_one_by_one_held(tmp_path,
     # what calamine (the masters' reader, the UDFs') sees is the same too
     grid = lambda p: CalamineWorkbook.from_path(str(p)).get_sheet_by_name("s").to_python()
     assert grid(tmp_path / "rows.xlsx") == grid(tmp_path / "cells.xlsx")
+
+
+def test_shared_strings_written_as_xlsxwriter_writes_them():
+    """Strings that need nothing done are written as they are; every other goes through xlsxwriter's
+    escapes (control characters, `_x0041_` look-alikes, markup, spaces at either end, rich-looking text)."""
+    import io
+
+    from xlsxwriter.sharedstrings import SharedStrings, SharedStringTable
+    odd = ["客户甲", "", " lead", "trail ", "a\tb", "x\n", "\x00nul", "_x0041_", "a_b", "<r>rich</r>", "a & b",
+           "1 < 2", 'say "hi"', "\u3000全角空格", "全角空格\u3000", "\x1f", "plain text", "=SUM(A1)"]
+    table = SharedStringTable()
+    for s in odd:
+        table._get_shared_string_index(s)
+    table._sort_string_data()
+
+    def xml(cls) -> str:
+        sst = cls()
+        sst.string_table = table
+        sst.fh = io.StringIO()
+        sst._write_sst_strings()
+        return sst.fh.getvalue()
+
+    class Theirs(SharedStrings):
+        _xml_rich_si_element = xlsx._PlainStrings._xml_rich_si_element
+    assert xml(xlsx._PlainStrings) == xml(Theirs)
+    assert "<si><t>客户甲</t></si>" in xml(xlsx._PlainStrings)

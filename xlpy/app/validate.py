@@ -266,7 +266,7 @@ CHUNK = 2**20  # bytes of a file hashed at a time
 def fingerprint(path: Path) -> str:
     """SHA-256 of the file, or "" when it cannot be read (the reader then says why)."""
     try:
-        with open(path, "rb") as f:  # in chunks: a huge file in the inbox must not fill the memory
+        with open(path, "rb", buffering=0) as f:  # in chunks: a huge file must not fill the memory; unbuffered: read once
             digest = hashlib.sha256()
             while chunk := f.read(CHUNK):  # hashlib.file_digest zeroes a 256 KB buffer for every file
                 digest.update(chunk)

@@ -234,12 +234,13 @@ def _within(seconds: float, func, *args):
 
 def _load_bytes(path: Path, settings: Settings) -> bytes:
     try:
-        size = path.stat().st_size
+        size = path.stat().st_size  # before opening: a pipe named as a report is "empty", not waited on
         if size == 0:
             raise Unreadable("empty")
         if size > settings.max_file_mb * 2**20:
             raise Unreadable("too-large", f"{size / 2**20:.0f} MB")
-        return path.read_bytes()
+        with open(path, "rb", buffering=0) as f:  # unbuffered: the bytes are read once, whole
+            return f.read()
     except PermissionError as e:
         raise Unreadable("no-access", str(e)) from None
     except OSError as e:

@@ -11,6 +11,7 @@ sheet as one run: no per-cell call into xlsxwriter, and never a long table's XML
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,6 +78,19 @@ class _PlainStrings(SharedStrings):
 
     def _xml_rich_si_element(self, string) -> None:
         self._xml_si_element(string, [])  # such a string has no leading or trailing space to keep
+
+    def _write_sst_strings(self) -> None:
+        """xlsxwriter's, with a string that needs nothing done (no markup, control character or `_x`
+        escape, no space at either end) written as it is: its escapes' regexes ran on every string."""
+        write, special = self.fh.write, _SPECIAL.search
+        for string in self.string_table.string_array:
+            if special(string) or string[:1].isspace() or string[-1:].isspace():
+                self._write_si(string)
+            else:
+                write(f"<si><t>{string}</t></si>")
+
+
+_SPECIAL = re.compile(r'[\x00-\x1f_&<>"]')  # what any of xlsxwriter's escapes of a shared string could touch
 
 
 class _Packager(Packager):
