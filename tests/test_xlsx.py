@@ -181,3 +181,28 @@ def test_shared_strings_written_as_xlsxwriter_writes_them():
         _xml_rich_si_element = xlsx._PlainStrings._xml_rich_si_element
     assert xml(xlsx._PlainStrings) == xml(Theirs)
     assert "<si><t>客户甲</t></si>" in xml(xlsx._PlainStrings)
+
+
+def test_rows_and_spans_written_as_xlsxwriter_writes_them(tmp_path, monkeypatch):
+    """`_Worksheet` visits each row's cells, not every column of the sheet: the sheet XML is xlsxwriter's
+    own, byte for byte (two tables side by side, a title, a taller row, rows past a 16-row span block)."""
+    import zipfile
+
+    from xlsxwriter.worksheet import Worksheet
+
+    def sheet_xml(path) -> bytes:
+        book = xlsx.new_workbook(path)
+        target = xlsx.XlsxTarget(book)
+        xlsx.write_table(target, "s", ODD, ODD_COLUMNS, top=1, title="标题", name="odd")
+        xlsx.write_table(target, "s", pd.concat([ODD] * 3).iloc[:, :3], ODD_COLUMNS[:3], top=2,
+                         left=len(ODD_COLUMNS) + 2, name="beside")
+        target.sheet("s").set_row(40, 30)  # a row with a height and no cell
+        target.sheet("s").write_string(45, 20, "far")  # a cell written by xlsxwriter itself
+        book.close()
+        return zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+
+    ours = sheet_xml(tmp_path / "ours.xlsx")
+    monkeypatch.setattr(xlsx._Worksheet, "_write_rows", Worksheet._write_rows)
+    monkeypatch.setattr(xlsx._Worksheet, "_calculate_spans", Worksheet._calculate_spans)
+    assert ours == sheet_xml(tmp_path / "theirs.xlsx")
+    assert b'<row r="17" spans="11:13">' in ours and b'<row r="41" spans="11:21" ht="30"' in ours

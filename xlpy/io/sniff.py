@@ -94,13 +94,21 @@ def plain_directory(data: bytes) -> list[_Member] | None:
         if entry[0] != zipfile.stringCentralDir or extra_length or entry[3] > zipfile.MAX_EXTRACT_VERSION or at > end:
             return None
         try:
-            name = data[name_at:name_at + name_length].decode("utf-8" if entry[5] & 0x800 else "cp437")
+            name = _name(data[name_at:name_at + name_length], entry[5])
         except UnicodeDecodeError:
             return None
         if "\x00" in name or os.sep != "/" and os.sep in name:
             return None  # zipfile cuts the name, or turns its separators
         members.append(_Member(name, entry[11], entry[10], entry[6], entry[5], entry[9], entry[18]))
     return members
+
+
+def _name(raw: bytes, flags: int) -> str:
+    """A member's name as zipfile decodes it: UTF-8 when flagged, else cp437, which is ASCII below 0x80
+    (and Python's cp437 codec a Python call per name)."""
+    if flags & 0x800:
+        return raw.decode("utf-8")
+    return raw.decode("ascii") if raw.isascii() else raw.decode("cp437")
 
 
 def _inspect(infos: list, data: bytes, settings: Settings, zf: zipfile.ZipFile | None) -> dict:

@@ -145,6 +145,42 @@ class _Worksheet(Worksheet):
                 table["autofilter"] = table["a_range"]
         return added
 
+    def _cells_of(self, row: int) -> list[int]:
+        """The columns of a row's cells within the sheet's extent, in order."""
+        lo, hi = self.dim_colmin, self.dim_colmax
+        return sorted(c for c in self.table[row] if lo <= c <= hi) if row in self.table else []
+
+    def _calculate_spans(self) -> None:
+        """xlsxwriter's, from each row's cells rather than from every column of the sheet for every
+        row: our rows hold two entries each (a run and its span mark)."""
+        if self.comments:
+            return super()._calculate_spans()
+        spans, lowest, highest = {}, None, None
+        for row in range(self.dim_rowmin, self.dim_rowmax + 1):
+            if cols := self._cells_of(row):
+                lowest = cols[0] if lowest is None else min(lowest, cols[0])
+                highest = cols[-1] if highest is None else max(highest, cols[-1])
+            if ((row + 1) % 16 == 0 or row == self.dim_rowmax) and lowest is not None:
+                spans[int(row / 16)] = f"{lowest + 1}:{highest + 1}"
+                lowest = highest = None
+        self.row_spans = spans
+
+    def _write_rows(self) -> None:
+        """xlsxwriter's (no comments here), each row's cells visited rather than every column of the sheet."""
+        if self.comments:
+            return super()._write_rows()
+        self._calculate_spans()
+        for row in range(self.dim_rowmin, self.dim_rowmax + 1):
+            cols, info = self._cells_of(row), self.row_info.get(row)
+            span = self.row_spans.get(int(row / 16))
+            if cols:
+                self._write_row(row, span, info)
+                for col in cols:
+                    self._write_cell(row, col, self.table[row][col])
+                self._xml_end_tag("row")
+            elif info is not None:
+                self._write_empty_row(row, span, info)
+
     def _write_cell(self, row: int, col: int, cell) -> None:
         if cell.__class__ is _Run:  # a table row's cells, already rendered (`XlsxTarget.rows`)
             self.fh.write(cell.xml)
