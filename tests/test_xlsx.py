@@ -197,6 +197,7 @@ def test_rows_and_spans_written_as_xlsxwriter_writes_them(tmp_path, monkeypatch)
         xlsx.write_table(target, "s", pd.concat([ODD] * 3).iloc[:, :3], ODD_COLUMNS[:3], top=2,
                          left=len(ODD_COLUMNS) + 2, name="beside")
         target.sheet("s").set_row(40, 30)  # a row with a height and no cell
+        target.sheet("s").set_row(3, 25)  # a table's row with a height of its own
         target.sheet("s").write_string(45, 20, "far")  # a cell written by xlsxwriter itself
         book.close()
         return zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
@@ -206,3 +207,4 @@ def test_rows_and_spans_written_as_xlsxwriter_writes_them(tmp_path, monkeypatch)
     monkeypatch.setattr(xlsx._Worksheet, "_calculate_spans", Worksheet._calculate_spans)
     assert ours == sheet_xml(tmp_path / "theirs.xlsx")
     assert b'<row r="17" spans="11:13">' in ours and b'<row r="41" spans="11:21" ht="30"' in ours
+    assert b'<row r="4" spans="1:13" ht="24.75" customHeight="1"><c r=' in ours

@@ -145,19 +145,25 @@ class _Worksheet(Worksheet):
                 table["autofilter"] = table["a_range"]
         return added
 
-    def _cells_of(self, row: int) -> list[int]:
-        """The columns of a row's cells within the sheet's extent, in order."""
-        lo, hi = self.dim_colmin, self.dim_colmax
-        return sorted(c for c in self.table[row] if lo <= c <= hi) if row in self.table else []
+    def _cells_of(self) -> dict[int, list[int]]:
+        """The columns of each row's cells within the sheet's extent, in order, by row."""
+        lo, hi, out = self.dim_colmin, self.dim_colmax, {}
+        for row, cells in self.table.items():
+            cols = sorted(cells)
+            if cols and (cols[0] < lo or cols[-1] > hi):
+                cols = [c for c in cols if lo <= c <= hi]
+            out[row] = cols
+        return out
 
-    def _calculate_spans(self) -> None:
+    def _calculate_spans(self, cells_of: dict[int, list[int]] | None = None) -> None:
         """xlsxwriter's, from each row's cells rather than from every column of the sheet for every
         row: our rows hold two entries each (a run and its span mark)."""
         if self.comments:
             return super()._calculate_spans()
+        cells_of = self._cells_of() if cells_of is None else cells_of
         spans, lowest, highest = {}, None, None
         for row in range(self.dim_rowmin, self.dim_rowmax + 1):
-            if cols := self._cells_of(row):
+            if cols := cells_of.get(row):
                 lowest = cols[0] if lowest is None else min(lowest, cols[0])
                 highest = cols[-1] if highest is None else max(highest, cols[-1])
             if ((row + 1) % 16 == 0 or row == self.dim_rowmax) and lowest is not None:
@@ -166,18 +172,30 @@ class _Worksheet(Worksheet):
         self.row_spans = spans
 
     def _write_rows(self) -> None:
-        """xlsxwriter's (no comments here), each row's cells visited rather than every column of the sheet."""
+        """xlsxwriter's (no comments here), each row's cells visited rather than every column of the
+        sheet, and a plain row's tag (no height, format or outline of its own) written at once."""
         if self.comments:
             return super()._write_rows()
-        self._calculate_spans()
+        cells_of = self._cells_of()
+        self._calculate_spans(cells_of)
+        write, table, infos = self.fh.write, self.table, self.row_info
+        plain = self.default_row_height == self.original_row_height and self.excel_version != 2010
         for row in range(self.dim_rowmin, self.dim_rowmax + 1):
-            cols, info = self._cells_of(row), self.row_info.get(row)
+            cols, info = cells_of.get(row), infos.get(row)
             span = self.row_spans.get(int(row / 16))
             if cols:
-                self._write_row(row, span, info)
+                if info is None and plain:
+                    write(f'<row r="{row + 1}" spans="{span}">' if span else f'<row r="{row + 1}">')
+                else:
+                    self._write_row(row, span, info)
+                cells = table[row]
                 for col in cols:
-                    self._write_cell(row, col, self.table[row][col])
-                self._xml_end_tag("row")
+                    cell = cells[col]
+                    if cell.__class__ is _Run:
+                        write(cell.xml)
+                    else:
+                        self._write_cell(row, col, cell)
+                write("</row>")
             elif info is not None:
                 self._write_empty_row(row, span, info)
 
