@@ -90,10 +90,11 @@ def conform(frame: pd.DataFrame, fields: tuple[Field, ...]) -> pd.DataFrame:
 def _table(found: dict, fields: tuple[Field, ...], length: int) -> pd.DataFrame:
     """Each field's column (an array, or missing: blank) converted to the field's type, whole,
     and the frame built once (a column set at a time cost more than converting it)."""
-    return pd.DataFrame({f.key: _typed(found.get(f.key), f.type, length) for f in fields})
+    index = pd.RangeIndex(length)  # one index for every column: a text column's Series is not aligned again
+    return pd.DataFrame({f.key: _typed(found.get(f.key), f.type, length, index) for f in fields}, index=index)
 
 
-def _typed(column, kind: str, length: int):
+def _typed(column, kind: str, length: int, index: pd.RangeIndex):
     if column is None:
         column = np.full(length, None, dtype=object)
     if kind in ("date", "datetime"):
@@ -105,7 +106,7 @@ def _typed(column, kind: str, length: int):
         return found if kind != "int" else np.where(np.isnan(found), 0, found).astype(int)
     column = column.astype(object, copy=False)
     text = [None if blank else v if isinstance(v, str) else str(v) for v, blank in zip(column.tolist(), pd.isna(column).tolist())]
-    return pd.Series(_objects(_shared(text)), dtype=object, copy=False)  # None, not NaN, for a blank: never pandas' str dtype
+    return pd.Series(_objects(_shared(text)), index=index, dtype=object, copy=False)  # None, not NaN: never pandas' str dtype
 
 
 def _shared(text: list) -> list:
