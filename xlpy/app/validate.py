@@ -34,9 +34,12 @@ class FileResult:
         return sum(i.severity == severity for i in self.issues)
 
 
+HIDDEN = ("~$", ".")  # Excel's lock files, dot files and folders
+
+
 def is_hidden(path: Path) -> bool:
     """Excel's `~$` lock files and dot files: listed in one line, never judged."""
-    return path.name.startswith(("~$", "."))
+    return path.name.startswith(HIDDEN)
 
 
 def collect(paths: list[Path]) -> list[Path]:
@@ -46,15 +49,16 @@ def collect(paths: list[Path]) -> list[Path]:
     out = []
     for p in map(Path, paths):
         if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file() and _listed(f.relative_to(p)))
+            depth = len(p.parts)  # a found file's parts begin with the folder's
+            out += sorted(f for f in p.rglob("*") if _listed(f.parts[depth:-1]) and f.is_file())
         else:
             out.append(p)
     return out
 
 
-def _listed(relative: Path) -> bool:
-    folders = [d for d in relative.parents if d.name]
-    return not any(is_hidden(d) for d in folders) and not (folders and folders[-1].name == lifecycle.ARCHIVE)
+def _listed(folders: tuple[str, ...]) -> bool:
+    """A file in these folders (names from the folder listed down) is listed: none hidden, not the processed inbox."""
+    return not any(name.startswith(HIDDEN) for name in folders) and not (folders and folders[0] == lifecycle.ARCHIVE)
 
 
 def validate_files(files: list[Path], ctx: Context, history: pd.DataFrame | None = None,

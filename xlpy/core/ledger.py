@@ -145,7 +145,7 @@ def partition_of(report: Report) -> str:
     """The month a report's rows are kept in: its report date's, else its first deal's."""
     dates = [rec["date"] for t in report.tables for rec in t.records if rec["date"] is not None]
     day = report.report_date or (min(dates) if dates else None)
-    return pd.Timestamp(day).strftime("%Y-%m") if day is not None else "undated"
+    return day.strftime("%Y-%m") if day is not None else "undated"  # a date (from 1900-03-01 on): no Timestamp needed
 
 
 def ledger_records(report: Report, imported_at: pd.Timestamp) -> list[dict]:
