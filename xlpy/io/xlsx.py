@@ -400,16 +400,15 @@ class XlsxTarget:
         """A column's cells as sheet XML, "" for a blank: numbers and dates as xlsxwriter writes
         them (``.16G``, the kind's format), text into the shared strings, never as a formula."""
         fmt = self.workbook.format_of(kind)
-        letter = xl_col_to_name(col)
-        refs = [f"{letter}{r}" for r in range(top + 1, top + len(column) + 1)]
+        at = f'<c r="{xl_col_to_name(col)}'  # the cell's column; its row follows
         style = f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
+        rows = range(top + 1, top + len(column) + 1)
         if KINDS[kind].numeric or KINDS[kind].dated:
-            isnan = math.isnan
-            return ["" if isnan(v) else f'<c r="{ref}"{style}><v>{v:.16G}</v></c>'
-                    for ref, v in zip(refs, column.tolist())]
-        shared = self.workbook.str_table._get_shared_string_index
-        return [f'<c r="{ref}"{style} t="s"><v>{shared(t if len(t) < 16_384 else _fitted(t))}</v></c>'
-                if t is not None else "" for ref, t in zip(refs, column)]
+            isnan, then = math.isnan, f'"{style}><v>'
+            return ["" if isnan(v) else f"{at}{r}{then}{v:.16G}</v></c>" for r, v in zip(rows, column.tolist())]
+        shared, then = self.workbook.str_table._get_shared_string_index, f'"{style} t="s"><v>'
+        return [f"{at}{r}{then}{shared(t if len(t) < 16_384 else _fitted(t))}</v></c>"
+                if t is not None else "" for r, t in zip(rows, column)]
 
     def table(self, sheet: str, top: int, left: int, bottom: int, right: int, headers: list[str], name, style) -> None:
         options = {"columns": [{"header": h} for h in headers], "style": style}
