@@ -393,6 +393,7 @@ def _table(sheet: str, grid: list[list], report: Report, reps: dict, today: dt.d
     defaults = {"date": report.report_date, "rep": _title_value(title, "rep"), "region": _title_value(title, "region")}
     plan = [(key, c, schema.BY_KEY[key].type) for key, c in columns.items()]
     width = max(columns.values()) + 1
+    deal_cells = [c for key, c, _ in plan if key in DEAL_FIELDS]  # a row with none of them is no deal
     parsed, raw, bad, totals = [], {}, {}, []
     for r in range(h + 1, len(grid)):
         cells = grid[r]
@@ -403,9 +404,9 @@ def _table(sheet: str, grid: list[list], report: Report, reps: dict, today: dt.d
             continue
         if len(cells) < width:
             cells = cells + [None] * (width - len(cells))
-        rec_raw = {key: cells[c] for key, c, _ in plan}
-        if _all_blank([rec_raw.get(k) for k in DEAL_FIELDS]):
+        if _all_blank([cells[c] for c in deal_cells]):
             continue  # a remark or signature line, not a deal
+        rec_raw = {key: cells[c] for key, c, _ in plan}
         rec = dict.fromkeys(ROW_COLUMNS)
         rec["sheet"], rec["row"] = sheet, r + 1
         for key, _, kind in plan:
