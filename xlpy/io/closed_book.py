@@ -18,7 +18,7 @@ import hashlib
 import os
 import pickle
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import KeysView, Mapping
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -152,3 +152,19 @@ class _Table(Mapping):
 
     def __len__(self) -> int:
         return self.connection.execute(f"SELECT count(*) FROM {self.name}").fetchone()[0]
+
+    def keys(self) -> KeysView:
+        return _Keys(self)
+
+
+class _Keys(KeysView):
+    """A table's keys: whether none of many is among them, asked in a few queries, not one a key."""
+
+    def isdisjoint(self, other) -> bool:
+        table, wanted = self._mapping, [repr(k) for k in other]
+        for start in range(0, len(wanted), 500):  # under the oldest SQLite's 999 parameters
+            chunk = wanted[start:start + 500]
+            query = f"SELECT 1 FROM {table.name} WHERE k IN ({', '.join('?' * len(chunk))}) LIMIT 1"
+            if table.connection.execute(query, chunk).fetchone() is not None:
+                return False
+        return True
