@@ -232,8 +232,8 @@ def _tonight(office: Path, trial: Path, day: dt.date, now: pd.Timestamp | None =
     parts = store.read_partitions(master)
     consolidate._balances(master, parts, set())
     reference = read_reference(settings.path("reference"), settings)
-    if hasattr(history, "summary_inputs"):  # this code: the figures and what each month holds
-        history.summary_inputs(parts, master, reference, day, None)
+    if hasattr(history, "summary_inputs"):  # this code: the figures and what each month holds, and the
+        history.summary_inputs(parts, master, reference, day, None)[0].tables()  # earlier years' counts
     else:  # the code before the lazy night (for the comparison in one run)
         history.inputs(parts, master, store.concat(parts, "ledger"), store.concat(parts, "activity"),
                        reference, day, None)

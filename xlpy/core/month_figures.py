@@ -16,6 +16,7 @@ tables of the day's month from that month's rows and their contracts' rows (`His
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import pandas as pd
@@ -39,6 +40,7 @@ class Month:
     refs: frozenset  # contract numbers its cancel and payment rows name
     resolved: frozenset  # the other months whose contract rows it was derived beside
     sources: dict  # every month's stamp when it was computed
+    digest: str = ""  # of ``counted``: counts over it kept from an earlier night hold while it is the same
 
 
 def usable(ledger: pd.DataFrame, activity: pd.DataFrame, as_of) -> bool:
@@ -75,10 +77,17 @@ def month(name: str, ledgers: dict[str, pd.DataFrame], activity: pd.DataFrame, s
     mine = {k: getattr(derived, k) for k in ("rows", "net", "cancels", "receipts")}
     mine = {k: frame[frame["_mine"].astype(bool)] for k, frame in mine.items()}
     f = contracts.Facts(**mine, book=derived.book.iloc[:0], activity=derived.activity)
+    counted = stats.numbers(f, ["month", *BY])
     return Month(by={k: stats.base(f, ["month", k], None) for k in BY},
                  net_qty=f.net.groupby("product")["qty"].sum(), prices=_prices(f.rows), balance=_balance(f),
-                 counted=stats.numbers(f, ["month", *BY]), months=frozenset(f.rows["month"].dropna()) | frozenset(f.activity["month"].dropna()),
-                 refs=refs, resolved=frozenset(resolved), sources=dict(sources))
+                 counted=counted, months=frozenset(f.rows["month"].dropna()) | frozenset(f.activity["month"].dropna()),
+                 refs=refs, resolved=frozenset(resolved), sources=dict(sources), digest=_digest(counted))
+
+
+def _digest(frame: pd.DataFrame) -> str:
+    """A digest of ``frame``'s values and columns, in order."""
+    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    return hashlib.sha1(hashed.tobytes() + repr(list(frame.columns)).encode()).hexdigest()
 
 
 def _prices(rows: pd.DataFrame) -> pd.DataFrame:
@@ -121,6 +130,7 @@ class History:
     counted: pd.DataFrame  # the months' `counted`, for the distinct counts of a year
     ledger: pd.DataFrame
     activity: pd.DataFrame
+    count: object = None  # gives the counts of a year (`bounded.recount`): kept between nights (`app.history`)
 
     def month_facts(self, as_of) -> contracts.Facts:
         """The facts of the month of ``as_of`` (each frame by its own month): derived from that month's
@@ -153,7 +163,7 @@ def combine(months: list[Month], ledger: pd.DataFrame, activity: pd.DataFrame) -
 # -- the tables from the combined figures -------------------------------------------------------------
 
 def _monthly(h: History, inputs: stats.Inputs, by: str) -> pd.DataFrame:
-    return stats.monthly_table(h.by[by].sort_index(), by, inputs.as_of, bounded.RECENT_MONTHS, h.counted)
+    return stats.monthly_table(h.by[by].sort_index(), by, inputs.as_of, bounded.RECENT_MONTHS, h.counted, h.count)
 
 
 def _net(h: History, level: str) -> pd.Series:
