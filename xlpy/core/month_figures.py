@@ -17,7 +17,7 @@ tables of the day's month from that month's rows and their contracts' rows (`His
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -131,17 +131,25 @@ class History:
     ledger: pd.DataFrame
     activity: pd.DataFrame
     count: object = None  # gives the counts of a year (`bounded.recount`): kept between nights (`app.history`)
+    facts: dict = field(default_factory=dict)  # as_of → `derived`
 
     def month_facts(self, as_of) -> contracts.Facts:
-        """The facts of the month of ``as_of`` (each frame by its own month): derived from that month's
-        rows beside every row of the contracts they name, not from every row."""
-        first = pd.Timestamp(as_of).to_period("M").start_time
-        dated = lambda frame: (frame["date"] >= first) & (frame["date"] < first + pd.offsets.MonthBegin(1))  # noqa: E731
-        ledger, ours = self.ledger, dated(self.ledger)
-        rows = ledger[ours | ledger["contract_no"].isin(ledger.loc[ours, "contract_no"].dropna())]
-        derived = contracts.facts(rows, self.activity[dated(self.activity)], as_of)
-        period = stats.month_of(as_of)
+        """The facts of the month of ``as_of`` (each frame by its own month), from `derived`."""
+        derived, period = self.derived(as_of), stats.month_of(as_of)
         return contracts.Facts(**{k: stats.within(getattr(derived, k), period) for k in contracts.Facts.__dataclass_fields__})
+
+    def derived(self, as_of) -> contracts.Facts:
+        """The facts of the rows the tables still derive, once: the month of ``as_of``'s rows and every
+        row of the contracts they name or with a balance left, not every row. The facts of a contract
+        come from its own rows only, and the rows of each of these are all here (`app.history`)."""
+        if as_of not in self.facts:
+            first = pd.Timestamp(as_of).to_period("M").start_time
+            dated = lambda frame: (frame["date"] >= first) & (frame["date"] < first + pd.offsets.MonthBegin(1))  # noqa: E731
+            ledger, ours = self.ledger, dated(self.ledger)
+            named = ledger["contract_no"].isin(ledger.loc[ours, "contract_no"].dropna())
+            rows = ledger[ours | named | ledger["contract_no"].isin(self.open_contracts)]
+            self.facts[as_of] = contracts.facts(rows, self.activity[dated(self.activity)], as_of)
+        return self.facts[as_of]
 
 
 def combine(months: list[Month], ledger: pd.DataFrame, activity: pd.DataFrame) -> History:
@@ -189,8 +197,9 @@ def _attainment(h: History, inputs: stats.Inputs) -> pd.DataFrame:
 
 
 def _receivables(h: History, inputs: stats.Inputs) -> pd.DataFrame:
-    owing = h.ledger[h.ledger["contract_no"].isin(h.open_contracts)]
-    return stats.receivables(contracts.facts(owing, None, inputs.as_of), inputs.as_of)
+    """From the facts of the contracts with a balance left and of those the day's month names (their
+    balances are their own: a nil one is not listed)."""
+    return stats.receivables(h.derived(inputs.as_of), inputs.as_of)
 
 
 def _prices_table(h: History, inputs: stats.Inputs) -> pd.DataFrame:
