@@ -178,7 +178,7 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
             before[name] = seen.get((name, fp))  # a report judged again: its last verdict in this content
             if fp:
                 originals.setdefault(fp, name)  # a second copy within this batch
-    replaced = {names[p] for p in todo} & set(current["source"])
+    replaced = set(current.loc[current["source"].isin({names[p] for p in todo}), "source"])
     taken = current[current["content"].notna() & ~current["source"].isin(replaced)]
     contents = dict(zip(taken["content"], taken["source"]))
     # The history's rows are stacked only if the record rules need them (`record_rules.Book`): a night
@@ -224,7 +224,7 @@ def _balances(master: Path, parts: dict[str, store.Partition], replaced: set[str
     The closed months come combined, looked up on disk (`closed_book`), unless one of them is such."""
     def without(part: store.Partition) -> balances.Month:
         return balances.month(_without(part.ledger, replaced), _without(part.activity, replaced))
-    fresh = {name for name, part in parts.items() if part.imports["source"].isin(replaced).any()}
+    fresh = {name for name, part in parts.items() if replaced and part.imports["source"].isin(replaced).any()}
     shut = closed_book.closed_months(parts)
     closed = closed_book.read(master, parts, shut, without, open_files) if shut and fresh.isdisjoint(shut) else None
     if closed is None:
