@@ -240,3 +240,35 @@ def test_a_night_reads_only_the_months_it_needs_and_gets_the_same_tables(tmp_pat
     for rows, every in ((ledger, every_row), (active, every_activity)):  # what the day's work log reads
         day = "report_date" if "report_date" in rows else "date"
         assert len(rows[rows[day] == pd.Timestamp(DAY)]) == len(every[every[day] == pd.Timestamp(DAY)]) > 0
+
+
+def test_an_earlier_years_counts_kept_between_nights_follow_a_changed_old_month(tmp_path, monkeypatch, reference):
+    """The distinct counts of the years before the recent months are kept between nights; an old
+    month rewritten (here: a second cancellation of a contract in the same year, by hand) counts again."""
+    monkeypatch.setattr(history, "FROM_ROWS", 0)
+    months = _months(18)
+    months["2025-07"].append(_row("2025-07-10", "cancel", "HT-2025-06-2", AC, qty=1))
+    master = tmp_path / "master"
+    master.mkdir()
+
+    def write(names):
+        ledgers, activity = _frames(months)
+        for m in names:
+            store.write_partition(master / f"{m}.xlsx", store.Partition(m, ledger=ledgers[m], activity=activity[m]))
+
+    def tonight():
+        parts = store.read_partitions(master)
+        by_months = history.summary_inputs(parts, master, reference, DAY, None)[0]
+        every_row, every_activity = store.concat(parts, "ledger"), store.concat(parts, "activity")
+        _same_tables(stats.Inputs(contracts.facts(every_row, every_activity, DAY), reference, DAY), by_months)
+        table = by_months.table("monthly_rep")
+        return table.loc[table["month"].str.startswith("2025-01-01.."), "cancellations"].sum()
+
+    write(months)
+    before = tonight()
+    kept = list(store.cache_dir().glob(f"{store._cache_key(master)}.counts-rep.pkl"))
+    assert tonight() == before and len(kept) == 1  # the second night takes the counts kept
+    months["2025-09"].append(_row("2025-09-10", "cancel", "HT-2025-06-2", AC, qty=1))  # the same contract again
+    months["2025-09"].append(_row("2025-09-12", "cancel", "HT-2025-06-9", AC, qty=1))  # and one not cancelled that year
+    write(["2025-09"])
+    assert tonight() == before + 1

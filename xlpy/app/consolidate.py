@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from xlpy.contract.messages import say
 from xlpy.core import balances, record_rules, rules
 from xlpy.core import ledger as L
 from xlpy.core.rules import Context, Issue
-from xlpy.io import clock, page, store
+from xlpy.io import clock, closed_book, page, store
 
 PART = 5_000  # files read and judged at once (a larger batch reads each file twice): a rebuild of years is more
 
@@ -177,27 +178,29 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
             before[name] = seen.get((name, fp))  # a report judged again: its last verdict in this content
             if fp:
                 originals.setdefault(fp, name)  # a second copy within this batch
-    replaced = {names[p] for p in todo} & set(current["source"])
+    replaced = set(current.loc[current["source"].isin({names[p] for p in todo}), "source"])
     taken = current[current["content"].notna() & ~current["source"].isin(replaced)]
     contents = dict(zip(taken["content"], taken["source"]))
     # The history's rows are stacked only if the record rules need them (`record_rules.Book`): a night
     # whose months' balances combine leaves every month's rows unread in the read cache.
     history, activity = (functools.cache(lambda what=what: _without(store.concat(parts, what), replaced))
                          for what in ("ledger", "activity"))
-    changes, judged = _Changes(now, ctx.today, ctx.lang), []
-    months = _balances(master, parts, replaced) if master is not None else None
-    for results in validate.validate_in_parts(todo, ctx, history, names, PART, activity, contents, months=months):
-        for result in results:
-            # the reader gives an unreadable file no fingerprint; the log needs one to know it again
-            result.report.fingerprint = result.report.fingerprint or prints[result.path]
-            rows_of[names[result.path]] = result.rows
-            name = names[result.path]
-            if result.status == "copy":
-                copies.append(FileOutcome(name, result.report.fingerprint, "copy", copy_of=result.copy_of,
-                                          content=result.report.content))
-                continue
-            judged.append(_accept(result, changes, ctx, name in replaced, before.get(name)))
-        changes.settle()
+    changes, judged, open_files = _Changes(now, ctx.today, ctx.lang), [], ExitStack()
+    months = _balances(master, parts, replaced, open_files) if master is not None else None
+    with open_files:  # the closed months' contracts, looked up on disk while the batch is judged
+        for results in validate.validate_in_parts(todo, ctx, history, names, PART, activity, contents,
+                                                  months=months):
+            for result in results:
+                # the reader gives an unreadable file no fingerprint; the log needs one to know it again
+                result.report.fingerprint = result.report.fingerprint or prints[result.path]
+                rows_of[names[result.path]] = result.rows
+                name = names[result.path]
+                if result.status == "copy":
+                    copies.append(FileOutcome(name, result.report.fingerprint, "copy", copy_of=result.copy_of,
+                                              content=result.report.content))
+                    continue
+                judged.append(_accept(result, changes, ctx, name in replaced, before.get(name)))
+            changes.settle()
     place = {names[path]: i for i, path in enumerate(todo)}  # parts go in report order; say them as listed
     outcomes += sorted(judged, key=lambda o: place[o.source])
     earlier = current[current["source"].isin({copy.copy_of for copy in copies})]
@@ -213,14 +216,21 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
     return Outcome(outcomes + copies, Path())
 
 
-def _balances(master: Path, parts: dict[str, store.Partition], replaced: set[str]) -> list[balances.Month]:
+def _balances(master: Path, parts: dict[str, store.Partition], replaced: set[str],
+              open_files: ExitStack | None = None) -> list[balances.Month]:
     """Each month's contract balances for the record rules, from the read cache where the month
     is as read; a month holding a corrected report's earlier rows, without them (the months whose
-    import log names the report, as `_retire` finds them: their rows are read, no other month's)."""
+    import log names the report, as `_retire` finds them: their rows are read, no other month's).
+    The closed months come combined, looked up on disk (`closed_book`), unless one of them is such."""
     def without(part: store.Partition) -> balances.Month:
         return balances.month(_without(part.ledger, replaced), _without(part.activity, replaced))
-    fresh = {name for name, part in parts.items() if part.imports["source"].isin(replaced).any()}
-    return store.monthly(master, parts, "balances", without, fresh)
+    fresh = {name for name, part in parts.items() if replaced and part.imports["source"].isin(replaced).any()}
+    shut = closed_book.closed_months(parts)
+    closed = closed_book.read(master, parts, shut, without, open_files) if shut and fresh.isdisjoint(shut) else None
+    if closed is None:
+        return store.monthly(master, parts, "balances", without, fresh)
+    rest = {name: part for name, part in parts.items() if name not in shut}
+    return [closed, *store.monthly(master, rest, "balances", without, fresh)]
 
 
 def _without(rows: pd.DataFrame, replaced: set[str]) -> pd.DataFrame:

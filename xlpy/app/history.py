@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from xlpy.core import contracts, stats
+from xlpy.core import bounded, contracts, stats
 from xlpy.core import ledger as L
 from xlpy.core import month_figures as figures
 from xlpy.core.reference import Reference
@@ -59,7 +59,7 @@ def summary_inputs(parts: dict[str, store.Partition], master: Path | None, refer
         ledger, activity = store.concat(parts, "ledger"), store.concat(parts, "activity")
         return inputs(parts, master, ledger, activity, reference, day, weights), ledger, activity
     held = dict(zip(parts, outlines))
-    combined = figures.combine(_figures(parts, master, held), L.empty(L.LEDGER), L.empty(L.ACTIVITY))
+    combined = _combined(master, _figures(parts, master, held), L.empty(L.LEDGER), L.empty(L.ACTIVITY))
     month = pd.Timestamp(day).strftime("%Y-%m")
     of_day = [name for name, o in held.items() if month in o.months]
     named = set(combined.open_contracts).union(*(held[name].numbers for name in of_day))
@@ -83,7 +83,23 @@ def inputs(parts: dict[str, store.Partition], master: Path | None, ledger: pd.Da
     kept = sum(len(part.ledger) for part in parts.values() if not part.changed)
     if master is None or not parts or not _by_figures(parts, kept) or not figures.usable(ledger, activity, day):
         return stats.Inputs(contracts.facts(ledger, activity, day), reference, day, weights)
-    return stats.Inputs(None, reference, day, weights, history=figures.combine(_figures(parts, master), ledger, activity))
+    return stats.Inputs(None, reference, day, weights, history=_combined(master, _figures(parts, master), ledger, activity))
+
+
+def _combined(master: Path, months: list, ledger: pd.DataFrame, activity: pd.DataFrame) -> figures.History:
+    """The months' figures combined (`figures.combine`), the distinct counts of the years before the
+    recent months kept between nights (`store.kept`) while the figures they count are the same (by
+    their digests): counting them again took 0.14 s a night on three years, and grew with them."""
+    history = figures.combine(months, ledger, activity)
+
+    def count(counted: pd.DataFrame, by: str, period: dict) -> pd.DataFrame:
+        digests = [m.digest for m in months if not m.months.isdisjoint(period)]
+        if not all(digests):  # figures kept by a version before the digests
+            return bounded.counts(counted, by, period)
+        key = (by, sorted(period.items()), digests)
+        return store.kept(master, f"counts-{by}", key, lambda: bounded.counts(counted, by, period))
+    history.count = count
+    return history
 
 
 def _figures(parts: dict[str, store.Partition], master: Path, held: dict[str, Outline] | None = None) -> list:

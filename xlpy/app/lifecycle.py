@@ -80,7 +80,8 @@ def pending(imports: pd.DataFrame, problems: pd.DataFrame, day: dt.date) -> pd.D
     """Every report not in the record (its latest verdict rejected, waiting or unreadable),
     newest report first: source, rep, report_date, status, since, days (waited), problems
     (a list of (sheet!cell, message))."""
-    last = latest(imports)
+    ever = imports["source"].isin(imports.loc[imports["status"].isin(PENDING), "source"])  # the few ever pending
+    last = latest(imports[ever])
     last = last[last["status"].isin(PENDING)]
     since = last["pending_since"].fillna(last["imported_at"]).dt.normalize()
     out = pd.DataFrame({"source": last["source"], "rep": last["rep"], "report_date": last["report_date"],

@@ -8,10 +8,15 @@ prices, where signed) and what its rows add to any contract (received, cancelled
 They combine exactly when no contract is signed in two months and no row is an exchange (换房) or
 a contract or cancel row without a number (`separable`); otherwise the book is derived from the
 rows, as before, and the combination is not used.
+
+The closed months (all but the newest, `io.closed_book`) are combined once per change of one of
+them (`close`) and kept on disk, looked up by key: a night reads only the contracts it names, not
+every month's balances (unpickling them was the cost: tens of thousands of strings a month).
 """
 from __future__ import annotations
 
 from collections import ChainMap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -38,6 +43,7 @@ class Month:
     ledger_days: dict = field(default_factory=dict)  # (rep, day) → first report of its ledger rows
     activity_days: dict = field(default_factory=dict)  # (rep, day) → first report of its activity rows
     separable: bool = True
+    closed: bool = False  # months combined already (`closed`): looked up by key, never walked
 
 
 def month(ledger: pd.DataFrame, activity: pd.DataFrame | None = None) -> Month:
@@ -111,13 +117,15 @@ class Combined:
     prices: ChainMap
     first_price: ChainMap
     qty: dict  # product → net units contracted (contracts less cancellations of them)
-    days: dict
+    days: ChainMap  # (rep, day) → the first report of it
 
 
 def combine(months: list[Month]) -> Combined | None:
-    """The book of all ``months``, in month order; None when they do not combine exactly."""
-    if not all(m.separable for m in months) or not _disjoint([m.lines for m in months]) \
-            or not _disjoint([m.raw for m in months]):
+    """The book of all ``months``, in month order; None when they do not combine exactly. A closed
+    Month (`closed`) is looked up only: the others' contracts are checked against it key by key."""
+    own, shut = [m for m in months if not m.closed], [m for m in months if m.closed]
+    if not all(m.separable for m in months) or not _disjoint([m.lines for m in own]) \
+            or not _disjoint([m.raw for m in own]) or _overlap(own, shut):
         return None
     view = lambda name: ChainMap({}, *(getattr(m, name) for m in months))  # noqa: E731
     book = Combined(view("source"), view("lines"), view("amount"), view("paid"), view("prices"),
@@ -135,9 +143,105 @@ def combine(months: list[Month]) -> Combined | None:
                 line = (no, product) if (no, product) in line_price else (no, first_product[no])
                 _cancel(book, raw[no], line[1], amount, qty, line_price.get(line))
     # a day's first report: by its ledger rows before its activity, the earliest month first
-    for days in [m.activity_days for m in reversed(months)] + [m.ledger_days for m in reversed(months)]:
-        book.days.update(days)
+    book.days = ChainMap({}, *(m.ledger_days for m in months), *(m.activity_days for m in months))
     return book
+
+
+def _overlap(own: list[Month], shut: list[Month]) -> bool:
+    """Whether a contract of ``own`` is signed (or a number typed) in the closed months too."""
+    return any(not s.lines.keys().isdisjoint(m.lines) or not s.raw.keys().isdisjoint(m.raw) for s in shut for m in own)
+
+
+def close(months: list[Month]) -> dict | None:
+    """The plain data of ``months`` combined (`combine`), kept on disk and looked up by key as one
+    closed Month (`io.closed_book`); None when they do not combine. What their rows add to contracts
+    signed in none of them (received, cancelled) is kept apart, for a later month that signs them."""
+    book = combine(months)
+    if book is None:
+        return None
+    raw = ChainMap(*(m.raw for m in months))
+    prices: dict = {}
+    for (key, item), price in book.prices.items():
+        prices.setdefault(key, {})[item] = price
+    contracts = {key: (book.source[key], book.lines[key], book.amount[key], book.paid[key],
+                       book.first_price.get(key), prices.get(key, {})) for key in book.lines}
+    numbers = {no: [key, None, {}] for m in months for no, key in m.raw.items()}
+    for m in months:
+        for no, product in m.first_product.items():
+            numbers[no][1] = product
+        for (no, product), price in m.line_price.items():
+            numbers[no][2][product] = price
+    received: dict = {}
+    for m in months:
+        for no, amount in m.received.items():
+            if no not in raw:
+                received[no] = received.get(no, 0) + amount
+    return {"contracts": contracts, "numbers": {no: tuple(v) for no, v in numbers.items()}, "qty": book.qty,
+            "received": received, "cancels": [c for m in months for c in m.cancels if c[0] not in raw],
+            "ledger_days": _first(m.ledger_days for m in months),
+            "activity_days": _first(m.activity_days for m in months)}
+
+
+def _first(dicts) -> dict:
+    """Each key's value in the first of ``dicts`` holding it."""
+    out: dict = {}
+    for d in dicts:
+        for k, v in d.items():
+            out.setdefault(k, v)
+    return out
+
+
+def closed(contracts: Mapping, numbers: Mapping, qty: dict, received: dict, cancels: list,
+           ledger_days: Mapping, activity_days: Mapping) -> Month:
+    """The closed months as one Month, over the mappings of what `close` gave (kept on disk):
+    ``contracts`` key → (source, lines, amount, paid, first price, {item: price}), ``numbers``
+    contract number as typed → (key, first product, {product: line price})."""
+    return Month(_Field(contracts, 0), _Field(contracts, 1), _Field(contracts, 2), _Field(contracts, 3),
+                 _Field(contracts, 4), _Inner(contracts, 5), _Field(numbers, 0), _Inner(numbers, 2),
+                 _Field(numbers, 1), received, cancels, qty, ledger_days, activity_days, closed=True)
+
+
+class _Field(Mapping):
+    """One field of a mapping's tuples, as a mapping."""
+
+    def __init__(self, table: Mapping, index: int):
+        self.table, self.index = table, index
+
+    def __getitem__(self, key):
+        return self.table[key][self.index]
+
+    def __contains__(self, key) -> bool:
+        return key in self.table
+
+    def __iter__(self):
+        return iter(self.table)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def keys(self):
+        return self.table.keys()  # a table on disk checks many keys in one query (`isdisjoint`)
+
+
+class _Inner(_Field):
+    """(key, inner) → the ``inner`` entry of the dict in a field of ``key``'s tuple."""
+
+    def __getitem__(self, pair):
+        key, inner = pair
+        return self.table[key][self.index][inner]
+
+    def __contains__(self, pair) -> bool:
+        try:
+            self[pair]
+        except (KeyError, TypeError, ValueError):
+            return False
+        return True
+
+    def __iter__(self):
+        return ((key, inner) for key in self.table for inner in self.table[key][self.index])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def _disjoint(dicts: list[dict]) -> bool:

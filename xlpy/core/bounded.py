@@ -12,19 +12,25 @@ RECENT_MONTHS = 13
 COUNTED = ("contracts", "cancellations")  # distinct contract numbers: counted over a period's rows, not summed
 
 
-def recount(table: pd.DataFrame, by: str, counted: pd.DataFrame, period: dict) -> pd.DataFrame:
+def recount(table: pd.DataFrame, by: str, counted: pd.DataFrame, period: dict, count=None) -> pd.DataFrame:
     """``table`` (a row per month or period and ``by``) with the contracts and cancellations of each
     period that ``period`` (month → period) names counted again over all its months' ``counted``:
-    a contract cancelled in two months of a year is one of that year's cancellations."""
-    found = counted[counted["month"].isin(list(period))].dropna(subset=[by, "contract_no"])
-    counts = (found.assign(month=found["month"].map(period)).drop_duplicates(["month", by, "contract_no", "kind"])
-              .groupby(["month", by, "kind"]).size().unstack("kind"))
+    a contract cancelled in two months of a year is one of that year's cancellations. ``count``:
+    what gives those counts (`counts`, or counts kept from an earlier night: `History.count`)."""
+    found = (count or counts)(counted, by, period)
     index = pd.MultiIndex.from_frame(table[["month", by]])
     rows = table["month"].isin(set(period.values())).to_numpy()
     for column in COUNTED:
-        fresh = counts[column] if column in counts else pd.Series(dtype=float)
+        fresh = found[column] if column in found else pd.Series(dtype=float)
         table.loc[rows, column] = fresh.reindex(index[rows]).to_numpy()
     return table
+
+
+def counts(counted: pd.DataFrame, by: str, period: dict) -> pd.DataFrame:
+    """The distinct contracts and cancellations of ``counted`` by (period, ``by``) (see `recount`)."""
+    found = counted[counted["month"].isin(list(period))].dropna(subset=[by, "contract_no"])
+    return (found.assign(month=found["month"].map(period)).drop_duplicates(["month", by, "contract_no", "kind"])
+            .groupby(["month", by, "kind"]).size().unstack("kind"))
 
 
 def first_recent(as_of, recent: int) -> str:

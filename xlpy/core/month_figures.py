@@ -16,7 +16,8 @@ tables of the day's month from that month's rows and their contracts' rows (`His
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -39,6 +40,7 @@ class Month:
     refs: frozenset  # contract numbers its cancel and payment rows name
     resolved: frozenset  # the other months whose contract rows it was derived beside
     sources: dict  # every month's stamp when it was computed
+    digest: str = ""  # of ``counted``: counts over it kept from an earlier night hold while it is the same
 
 
 def usable(ledger: pd.DataFrame, activity: pd.DataFrame, as_of) -> bool:
@@ -75,10 +77,17 @@ def month(name: str, ledgers: dict[str, pd.DataFrame], activity: pd.DataFrame, s
     mine = {k: getattr(derived, k) for k in ("rows", "net", "cancels", "receipts")}
     mine = {k: frame[frame["_mine"].astype(bool)] for k, frame in mine.items()}
     f = contracts.Facts(**mine, book=derived.book.iloc[:0], activity=derived.activity)
+    counted = stats.numbers(f, ["month", *BY])
     return Month(by={k: stats.base(f, ["month", k], None) for k in BY},
                  net_qty=f.net.groupby("product")["qty"].sum(), prices=_prices(f.rows), balance=_balance(f),
-                 counted=stats.numbers(f, ["month", *BY]), months=frozenset(f.rows["month"].dropna()) | frozenset(f.activity["month"].dropna()),
-                 refs=refs, resolved=frozenset(resolved), sources=dict(sources))
+                 counted=counted, months=frozenset(f.rows["month"].dropna()) | frozenset(f.activity["month"].dropna()),
+                 refs=refs, resolved=frozenset(resolved), sources=dict(sources), digest=_digest(counted))
+
+
+def _digest(frame: pd.DataFrame) -> str:
+    """A digest of ``frame``'s values and columns, in order."""
+    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    return hashlib.sha1(hashed.tobytes() + repr(list(frame.columns)).encode()).hexdigest()
 
 
 def _prices(rows: pd.DataFrame) -> pd.DataFrame:
@@ -121,17 +130,26 @@ class History:
     counted: pd.DataFrame  # the months' `counted`, for the distinct counts of a year
     ledger: pd.DataFrame
     activity: pd.DataFrame
+    count: object = None  # gives the counts of a year (`bounded.recount`): kept between nights (`app.history`)
+    facts: dict = field(default_factory=dict)  # as_of → `derived`
 
     def month_facts(self, as_of) -> contracts.Facts:
-        """The facts of the month of ``as_of`` (each frame by its own month): derived from that month's
-        rows beside every row of the contracts they name, not from every row."""
-        first = pd.Timestamp(as_of).to_period("M").start_time
-        dated = lambda frame: (frame["date"] >= first) & (frame["date"] < first + pd.offsets.MonthBegin(1))  # noqa: E731
-        ledger, ours = self.ledger, dated(self.ledger)
-        rows = ledger[ours | ledger["contract_no"].isin(ledger.loc[ours, "contract_no"].dropna())]
-        derived = contracts.facts(rows, self.activity[dated(self.activity)], as_of)
-        period = stats.month_of(as_of)
+        """The facts of the month of ``as_of`` (each frame by its own month), from `derived`."""
+        derived, period = self.derived(as_of), stats.month_of(as_of)
         return contracts.Facts(**{k: stats.within(getattr(derived, k), period) for k in contracts.Facts.__dataclass_fields__})
+
+    def derived(self, as_of) -> contracts.Facts:
+        """The facts of the rows the tables still derive, once: the month of ``as_of``'s rows and every
+        row of the contracts they name or with a balance left, not every row. The facts of a contract
+        come from its own rows only, and the rows of each of these are all here (`app.history`)."""
+        if as_of not in self.facts:
+            first = pd.Timestamp(as_of).to_period("M").start_time
+            dated = lambda frame: (frame["date"] >= first) & (frame["date"] < first + pd.offsets.MonthBegin(1))  # noqa: E731
+            ledger, ours = self.ledger, dated(self.ledger)
+            named = ledger["contract_no"].isin(ledger.loc[ours, "contract_no"].dropna())
+            rows = ledger[ours | named | ledger["contract_no"].isin(self.open_contracts)]
+            self.facts[as_of] = contracts.facts(rows, self.activity[dated(self.activity)], as_of)
+        return self.facts[as_of]
 
 
 def combine(months: list[Month], ledger: pd.DataFrame, activity: pd.DataFrame) -> History:
@@ -153,7 +171,7 @@ def combine(months: list[Month], ledger: pd.DataFrame, activity: pd.DataFrame) -
 # -- the tables from the combined figures -------------------------------------------------------------
 
 def _monthly(h: History, inputs: stats.Inputs, by: str) -> pd.DataFrame:
-    return stats.monthly_table(h.by[by].sort_index(), by, inputs.as_of, bounded.RECENT_MONTHS, h.counted)
+    return stats.monthly_table(h.by[by].sort_index(), by, inputs.as_of, bounded.RECENT_MONTHS, h.counted, h.count)
 
 
 def _net(h: History, level: str) -> pd.Series:
@@ -179,8 +197,9 @@ def _attainment(h: History, inputs: stats.Inputs) -> pd.DataFrame:
 
 
 def _receivables(h: History, inputs: stats.Inputs) -> pd.DataFrame:
-    owing = h.ledger[h.ledger["contract_no"].isin(h.open_contracts)]
-    return stats.receivables(contracts.facts(owing, None, inputs.as_of), inputs.as_of)
+    """From the facts of the contracts with a balance left and of those the day's month names (their
+    balances are their own: a nil one is not listed)."""
+    return stats.receivables(h.derived(inputs.as_of), inputs.as_of)
 
 
 def _prices_table(h: History, inputs: stats.Inputs) -> pd.DataFrame:

@@ -341,9 +341,10 @@ def monthly_summary(ledger, activity, reference: Reference, by: str = "region", 
 
 
 def monthly_table(sums: pd.DataFrame, by: str, as_of=None, recent: int | None = None,
-                  counted: pd.DataFrame | None = None) -> pd.DataFrame:
+                  counted: pd.DataFrame | None = None, count=None) -> pd.DataFrame:
     """The monthly summary from the additive figures by (month, ``by``) (`base`); an earlier
-    year's contracts and cancellations counted over its months' ``counted`` (`numbers`)."""
+    year's contracts and cancellations counted over its months' ``counted`` (`numbers`; ``count``:
+    see `bounded.recount`)."""
     keys = ["month", by]
     table = _filled(sums).reset_index()
     if recent and as_of is not None:
@@ -351,7 +352,7 @@ def monthly_table(sums: pd.DataFrame, by: str, as_of=None, recent: int | None = 
         table = by_year_before(table, by, first, list(_GROUPED))
         if counted is not None:
             old = counted["month"][counted["month"] < first].unique()
-            table = recount(table, by, counted, {m: earlier(m, first) for m in old})
+            table = recount(table, by, counted, {m: earlier(m, first) for m in old}, count)
     return derive(table, ["conversion"])[[*keys, *_GROUPED, "conversion"]]
 
 

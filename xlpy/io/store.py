@@ -249,6 +249,22 @@ def monthly(master: Path, parts: dict[str, Partition], kind: str, compute, fresh
     return out
 
 
+def kept(master: Path, kind: str, key, compute):
+    """``compute()``, kept in the read cache as what ``kind`` is for ``key`` (one entry per master and
+    kind, replaced when the key changes): for what derives from several months and is valid exactly
+    while ``key`` (the caller's digest of its inputs) is the same."""
+    cache = cache_dir() / f"{_cache_key(Path(master))}.{kind}.pkl"
+    try:
+        with open(cache, "rb") as f:
+            if pickle.load(f) == key:
+                return pickle.load(f)
+    except Exception:  # noqa: BLE001 - none yet, another key or broken: computed again
+        pass
+    value = compute()
+    _keep(cache, key, value)
+    return value
+
+
 def read_partition(path: Path, name: str) -> Partition:
     try:
         book = CalamineWorkbook.from_path(str(path))
