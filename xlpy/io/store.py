@@ -48,6 +48,8 @@ def _table(what: str) -> property:
     """A Partition's table: loaded when first used (from the read cache), else empty."""
     def get(self) -> pd.DataFrame:
         if what not in self._tables:
+            if self.staged:  # read back from the read cache each time: the rows were let go to be held once
+                return self._load(what)
             self._tables[what] = self._load(what) if self._load else L.empty(L.FRAMES[what])
         return self._tables[what]
 
