@@ -9,7 +9,8 @@ with ``recheck``, every report not in the record) are judged together, in report
 a report with errors is rejected whole unless `accept_valid_rows` is set, in which case
 only its rows with errors are; a report whose only errors name a contract of a report
 not taken waits, and is judged again in every run until taken. Only the months that
-change are written again.
+change are written again; a batch judged in parts (a rebuild) writes each month new in the
+run as soon as the batch has passed it, into the staging area the commit takes it from.
 """
 from __future__ import annotations
 
