@@ -133,3 +133,12 @@ def test_a_run_failing_after_months_were_written_ahead_writes_nothing(office, st
     assert run(office, part=2).written[-1] == store.SUMMARY
     assert sorted(p.name for p in (office / "master").glob("*.xlsx"))[:3] == ["2026-09.xlsx", "2026-10.xlsx",
                                                                              "2026-11.xlsx"]
+
+
+def test_a_commit_naming_a_staged_month_that_is_gone_fails_before_changing_anything(office):
+    master = office / "master"
+    master.mkdir(exist_ok=True)
+    with pytest.raises(store.MasterError) as failed:
+        store.commit(master, {"2026-09.xlsx": None}, backups=1)
+    assert failed.value.code == "master-write-failed"
+    assert not list(master.glob("*.xlsx")) and not (master / store.TMP).exists()

@@ -9,6 +9,7 @@ version, never a mix and never half a file.
 """
 from __future__ import annotations
 
+import errno
 import gc
 import hashlib
 import json
@@ -397,6 +398,8 @@ def commit(master: Path, writers: dict[str, callable], backups: int) -> None:
             if write is not None:
                 write(path)
                 _fsync(path)
+            elif not path.is_file():  # staged, then lost: never a commit without it
+                raise FileNotFoundError(errno.ENOENT, "staged file missing", str(path))
             plan.append((str(path.relative_to(master)), name))
         _backup(master, [name for _, name in plan], backups)
         staged.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
