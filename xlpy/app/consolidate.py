@@ -9,7 +9,8 @@ with ``recheck``, every report not in the record) are judged together, in report
 a report with errors is rejected whole unless `accept_valid_rows` is set, in which case
 only its rows with errors are; a report whose only errors name a contract of a report
 not taken waits, and is judged again in every run until taken. Only the months that
-change are written again.
+change are written again; a batch judged in parts (a rebuild) writes each month new in the
+run as soon as the batch has passed it, into the staging area the commit takes it from.
 """
 from __future__ import annotations
 
@@ -104,15 +105,19 @@ def run_consolidation(settings: Settings, inbox: Path | None = None, master: Pat
     with store.lock(master, settings.lock_timeout):
         store.recover(master)
         parts = store.read_partitions(master)
-        outcome = _consolidate(validate.collect([inbox]), inbox, parts, ctx, now, recheck, master)
-        outcome.master = master
-        logs = lifecycle.Logs.of(parts, ctx.today)  # the months' logs as this run leaves them, stacked once
-        outcome.pending_list = logs.pending
-        changed = sorted(name for name, part in parts.items() if part.changed)
-        if changed or (summary and not (master / store.SUMMARY).exists()):
-            writers = {f"{name}.xlsx": _writer(parts[name], ctx) for name in changed}
-            if summary:
+        try:
+            outcome = _consolidate(validate.collect([inbox]), inbox, parts, ctx, now, recheck, master)
+            outcome.master = master
+            logs = lifecycle.Logs.of(parts, ctx.today)  # the months' logs as this run leaves them, stacked once
+            outcome.pending_list = logs.pending
+            changed = sorted(name for name, part in parts.items() if part.changed)
+            writers = {f"{name}.xlsx": None if parts[name].staged else _writer(parts[name], ctx) for name in changed}
+            if summary and (changed or not (master / store.SUMMARY).exists()):
                 writers[store.SUMMARY] = _summary_writer(parts, ctx, ctx.today, master, logs)
+        except BaseException:
+            store.recover(master)  # nothing committed: the months written ahead go (`_Changes.stream`)
+            raise
+        if writers:
             store.commit(master, writers, settings.backups)
             outcome.written = list(writers)
         if settings.archive:
@@ -201,6 +206,9 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
                     continue
                 judged.append(_accept(result, changes, ctx, name in replaced, before.get(name)))
             changes.settle()
+            if master is not None and len(todo) > PART:  # a batch judged in parts is walked in report order
+                changes.stream(parts, master, functools.partial(_writer, ctx=ctx),
+                               max((o.partition for o in judged if o.partition != "undated"), default=""))
     place = {names[path]: i for i, path in enumerate(todo)}  # parts go in report order; say them as listed
     outcomes += sorted(judged, key=lambda o: place[o.source])
     earlier = current[current["source"].isin({copy.copy_of for copy in copies})]
@@ -284,9 +292,11 @@ class _Changes:
 
     def __init__(self, now: pd.Timestamp, today: dt.date, lang: str = "zh"):
         self.now, self.today, self.lang = now, pd.Timestamp(today), lang
+        self.current = now.strftime("%Y-%m")  # the month of files logged without one of their own
         self.logged: set[str] = set()  # files with a new verdict: their earlier problems go
         self.pending: dict[tuple[str, str], list[dict]] = {}  # (month, table) → records
         self.settled: dict[str, dict[str, list[pd.DataFrame]]] = {}  # month → table → frames
+        self.streamed: set[str] = set()  # months new in this run written ahead (`stream`)
 
     def add(self, month: str, what: str, records: list[dict]) -> None:
         self.pending.setdefault((month, what), []).extend(records)
@@ -299,7 +309,7 @@ class _Changes:
     def log(self, out: FileOutcome) -> None:
         """The import-log entry of a file, and its errors (and what the assistant must settle)
         in the problem list, in the office's language."""
-        out.partition = out.partition or self.now.strftime("%Y-%m")
+        out.partition = out.partition or self.current
         if out.status in lifecycle.PENDING and (out.since is None or pd.isna(out.since)):
             out.since = self.today
         self.logged.add(out.source)
@@ -318,20 +328,38 @@ class _Changes:
 
     def apply(self, parts: dict[str, store.Partition], corrected: dict[str, str]) -> None:
         self.settle()
+        earlier = {name: part for name, part in parts.items() if name not in self.streamed}  # as read
         for name, new_print in corrected.items():
-            _retire(parts, name, new_print)
-        for part in parts.values():  # the problem list holds each file's latest verdict only
+            _retire(earlier, name, new_print)
+        for part in earlier.values():  # the problem list holds each file's latest verdict only
             stale = part.problems["source"].isin(self.logged)
             if stale.any():
                 part.problems, part.changed = part.problems[~stale].reset_index(drop=True), True
         for month, tables in self.settled.items():
-            part = parts.setdefault(month, store.Partition(month))
-            for what, frames in tables.items():
-                setattr(part, what, L.append(getattr(part, what), *frames, fields=_fields(what)))
-            part.problems = part.problems.sort_values(["report_date", "source"], ascending=[False, True],
-                                                      kind="stable", na_position="first").reset_index(drop=True)
-            part.changed = True
+            _add(parts.setdefault(month, store.Partition(month)), tables)
         self.settled = {}
+
+    def stream(self, parts: dict[str, store.Partition], master: Path, write, upto: str) -> None:
+        """Write ahead (`store.stage`) each month new in this run that the batch, walked in report
+        order, has passed (before ``upto``, the latest month judged), and let its rows go: a rebuild
+        holds one month's rows, not every month's. The months that still take entries stay: the
+        current one (copies and files that are no report are logged there at the end) and undated.
+        Should a later report still fall in a month written ahead, `apply` reads it back and it is
+        written again with the report's rows."""
+        for month in [m for m in self.settled if m < upto and m not in parts and m != self.current]:
+            part = store.Partition(month)
+            _add(part, self.settled.pop(month))
+            parts[month] = store.stage(master, part, write(part))
+            self.streamed.add(month)
+
+
+def _add(part: store.Partition, tables: dict[str, list[pd.DataFrame]]) -> None:
+    """A month's new entries (table → frames) added to its tables."""
+    for what, frames in tables.items():
+        setattr(part, what, L.append(getattr(part, what), *frames, fields=_fields(what)))
+    part.problems = part.problems.sort_values(["report_date", "source"], ascending=[False, True],
+                                              kind="stable", na_position="first").reset_index(drop=True)
+    part.changed = True
 
 
 def _fields(what: str) -> tuple[L.Field, ...]:

@@ -9,6 +9,7 @@ version, never a mix and never half a file.
 """
 from __future__ import annotations
 
+import errno
 import gc
 import hashlib
 import json
@@ -48,11 +49,14 @@ def _table(what: str) -> property:
     """A Partition's table: loaded when first used (from the read cache), else empty."""
     def get(self) -> pd.DataFrame:
         if what not in self._tables:
+            if self.staged:  # read back from the read cache each time: the rows were let go to be held once
+                return self._load(what)
             self._tables[what] = self._load(what) if self._load else L.empty(L.FRAMES[what])
         return self._tables[what]
 
     def put(self, frame: pd.DataFrame) -> None:
         self._tables[what] = frame
+        self.staged = False  # what `stage` wrote is not this month any more
     return property(get, put, doc=f"the month's {what} table")
 
 
@@ -61,6 +65,7 @@ class Partition:
     first used: a night needs every month's import log, not every month's rows."""
 
     ledger, activity, imports, problems = _table("ledger"), _table("activity"), _table("imports"), _table("problems")
+    staged = False  # written to the staging folder already (`stage`): `commit` takes the file as it is
 
     def __init__(self, name: str, ledger: pd.DataFrame | None = None, activity: pd.DataFrame | None = None,
                  imports: pd.DataFrame | None = None, problems: pd.DataFrame | None = None,
@@ -160,8 +165,9 @@ class _Cached:
     ("master-changed"), never a month mixed from two versions. Consolidation holds the lock, so
     only a reader without it (a formula, a button's check) can meet it, and reading again cures it."""
 
-    def __init__(self, path: Path, name: str, stamp: tuple):
+    def __init__(self, path: Path, name: str, stamp: tuple, source: Path | None = None):
         self.path, self.name, self.stamp, self.master, self.served = path, name, stamp, None, False
+        self.source = source or path  # the file read on a miss: a staged month's, until committed
 
     def __call__(self, what: str) -> pd.DataFrame:
         if self.master is None:
@@ -169,10 +175,10 @@ class _Cached:
             if frame is not None:
                 self.served = True
                 return frame
-            stamp = _stamp_or_none(self.path)  # before reading, as in `_read_cached`
+            stamp = _stamp_or_none(self.source)  # before reading, as in `_read_cached`
             if self.served and stamp != self.stamp:
                 raise MasterError("master-changed", path=str(self.path))
-            self.master = read_partition(self.path, self.name)
+            self.master = read_partition(self.source, self.name)
             if stamp is not None:
                 _remember(self.path, self.master, stamp)
         return getattr(self.master, what)
@@ -372,8 +378,27 @@ def check_writable(master: Path, names: list[str]) -> None:
                 raise MasterError("master-open" if os.name == "nt" else "master-readonly", path=str(target)) from None
 
 
+def stage(master: Path, part: Partition, write) -> Partition:
+    """Write a month ahead of the commit that replaces the masters (a rebuild writes each month
+    once no later report can change it, and lets its rows go): ``write(path)`` into the staging
+    folder `commit` takes it from (a writer None there), its tables kept in the read cache as the
+    master it becomes (moved into place, the file keeps its stamp). Returns the month, read back
+    from there when used. Not committed, it goes with the staging folder (`recover`)."""
+    tmp = Path(master) / TMP
+    tmp.mkdir(exist_ok=True)
+    path = tmp / f"{part.name}.xlsx"
+    write(path)
+    _fsync(path)
+    stamp, final = file_stamp(path), Path(master) / path.name
+    _remember(final, part, stamp)
+    staged = Partition(part.name, changed=True, load=_Cached(final, part.name, stamp, source=path))
+    staged.staged = True
+    return staged
+
+
 def commit(master: Path, writers: dict[str, callable], backups: int) -> None:
-    """Write each named file with its writer(path), then replace the masters all or nothing."""
+    """Write each named file with its writer(path), then replace the masters all or nothing.
+    A writer None names a file `stage` wrote already."""
     master = Path(master)
     check_writable(master, list(writers))
     tmp = master / TMP
@@ -386,8 +411,11 @@ def commit(master: Path, writers: dict[str, callable], backups: int) -> None:
     try:
         for name, write in writers.items():
             path = tmp / name
-            write(path)
-            _fsync(path)
+            if write is not None:
+                write(path)
+                _fsync(path)
+            elif not path.is_file():  # staged, then lost: never a commit without it
+                raise FileNotFoundError(errno.ENOENT, "staged file missing", str(path))
             plan.append((str(path.relative_to(master)), name))
         _backup(master, [name for _, name in plan], backups)
         staged.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
