@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from contextlib import ExitStack
 
 import pandas as pd
 import pytest
@@ -141,3 +142,44 @@ def test_a_broken_index_is_built_again(four_months, cache):
         index.write_bytes(b"not sqlite")
     assert _pay(four_months, 5, 2 * 2699.0) == []
     assert _pay(four_months, 6, 100.0) == ["received-beyond-outstanding"]  # HT-1 (5,398) is paid up now
+
+
+def test_a_damaged_page_found_while_judging_is_built_again_from_the_months(four_months, cache):
+    # The file opens (its first pages are whole) but a lookup meets a damaged page, as after a disk
+    # error or a backup tool restoring part of it: the night judges from the months' balances and
+    # the file is deleted, then built again the night after.
+    for index in cache.glob("*.book.*.sqlite"):
+        data, page = bytearray(index.read_bytes()), 4096
+        data[2 * page:] = b"\xff" * (len(data) - 2 * page)
+        index.write_bytes(bytes(data))
+    assert _pay(four_months, 5, 2 * 2699.0) == []
+    assert _pay(four_months, 6, 100.0) == ["received-beyond-outstanding"]
+    assert len(list(cache.glob("*.book.*.sqlite"))) == 1
+
+
+@pytest.mark.parametrize("book_deleted", [False, True])  # True: the months' balances (`store.monthly`) alone
+def test_a_closed_master_saved_while_a_night_reads_is_never_kept_under_its_new_stamp(four_months, cache, book_deleted):
+    master = four_months / "master"
+    parts = store.read_partitions(master)  # as a night reads them
+    august = store.read_partition(master / "2026-08.xlsx", "2026-08")
+    august.ledger.loc[august.ledger["contract_no"] == "HT-1", ["qty", "amount"]] = [1, 2699.0]
+    store.write_partition(master / "2026-08.xlsx", august)  # saved in Excel meanwhile
+    with ExitStack() as files:
+        consolidate._balances(master, parts, set(), files)  # the night goes on with what it read
+    for index in cache.glob("*.book.*.sqlite") if book_deleted else ():
+        index.unlink()
+    with ExitStack() as files:  # the next night reads the saved master
+        book = balances.combine(consolidate._balances(master, store.read_partitions(master), set(), files))
+        assert book.amount["ht-1"] == 2699.0
+
+
+def test_a_closed_contract_without_a_first_price_has_none_as_in_its_months(ctx, cache, tmp_path):
+    months = {name: rows for name, rows in FOUR.items()}
+    months["2026-09"] = [*months["2026-09"], _row("2026-09-05", "contract", "HT-7", qty=0, amount=100.0)]
+    parts = _master(tmp_path / "master", months)
+    names = closed_book.closed_months(parts)
+    with ExitStack() as files:
+        closed = closed_book.read(tmp_path / "master", parts, names, _month, files)
+        every = balances.combine([_month(parts[n]) for n in names])
+        key = next(k for k in every.lines if k not in every.first_price)
+        assert closed.first_price.get(key, "none") == "none" and key not in closed.first_price

@@ -106,7 +106,7 @@ def _figures(parts: dict[str, store.Partition], master: Path, held: dict[str, Ou
     """Each month's figures, from the read cache where they still hold. A month computed again is
     derived beside the contract rows of the months ``held`` says name its contracts (every month's
     without ``held``)."""
-    now, signed = store.stamps(master, parts), {}
+    now, signed = store.stamps(parts), {}
 
     def signed_in(name: str) -> frozenset:
         if name not in signed:

@@ -16,7 +16,7 @@ every month's balances (unpickling them was the cost: tens of thousands of strin
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import Mapping
+from collections.abc import KeysView, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -197,7 +197,7 @@ def closed(contracts: Mapping, numbers: Mapping, qty: dict, received: dict, canc
     ``contracts`` key → (source, lines, amount, paid, first price, {item: price}), ``numbers``
     contract number as typed → (key, first product, {product: line price})."""
     return Month(_Field(contracts, 0), _Field(contracts, 1), _Field(contracts, 2), _Field(contracts, 3),
-                 _Field(contracts, 4), _Inner(contracts, 5), _Field(numbers, 0), _Inner(numbers, 2),
+                 _Given(contracts, 4), _Inner(contracts, 5), _Field(numbers, 0), _Inner(numbers, 2),
                  _Field(numbers, 1), received, cancels, qty, ledger_days, activity_days, closed=True)
 
 
@@ -221,6 +221,29 @@ class _Field(Mapping):
 
     def keys(self):
         return self.table.keys()  # a table on disk checks many keys in one query (`isdisjoint`)
+
+
+class _Given(_Field):
+    """A field that a contract may lack (None in its tuple, as `close` keeps a first price never
+    given): absent from the mapping then, as from the dict it was taken from."""
+
+    def __getitem__(self, key):
+        value = super().__getitem__(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key) -> bool:
+        return self.get(key) is not None
+
+    def __iter__(self):
+        return (key for key in self.table if self.table[key][self.index] is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def keys(self):
+        return KeysView(self)
 
 
 class _Inner(_Field):

@@ -14,6 +14,7 @@ at once. It is a cache: deleted, it is built again; one that cannot be written i
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import os
 import pickle
@@ -49,27 +50,27 @@ def read(master: Path, parts: dict[str, store.Partition], names: list[str], comp
     built first from ``compute(part)`` of each (kept per month in the read cache, `store.monthly`)
     when there is none for these masters; None when they do not combine. The file stays open until
     ``open_files`` closes."""
-    files = store.partition_files(master)
-    try:
-        key = (_FORMAT, tuple((name, store.file_stamp(files[name])) for name in names))
-    except (KeyError, OSError):  # a month without its master now: the months' way
+    stamps = store.stamps({name: parts[name] for name in names})
+    if None in stamps.values():  # a month not read from its master: the months' way
         return None
+    key = (_FORMAT, tuple(stamps.items()))  # the stamps the months were read under, never later ones
     path = store.cache_dir() / f"{store._cache_key(master)}.book.{hashlib.sha1(repr(key).encode()).hexdigest()}.sqlite"
+    data = functools.cache(lambda: balances.close(store.monthly(master, {n: parts[n] for n in names}, "balances", compute)))
     opened = _open(path, key)
     if opened is None:
-        data = balances.close(store.monthly(master, {name: parts[name] for name in names}, "balances", compute))
-        if not _write(path, key, data):
-            return None if data is None else balances.closed(**data)  # no cache folder: used in memory
+        if not _write(path, key, data()):
+            return None if data() is None else balances.closed(**data())  # no cache folder: used in memory
         opened = _open(path, key)
         if opened is None:
-            return None if data is None else balances.closed(**data)
+            return None if data() is None else balances.closed(**data())
     connection, small = opened
     if open_files is not None:
         open_files.callback(connection.close)
     if small is None:
         connection.close()
         return None
-    return balances.closed(**{name: _Table(connection, name) for name in _TABLES}, **small)
+    disk = _Disk(connection, path, data)
+    return balances.closed(**{name: _Table(disk, name) for name in _TABLES}, **small)
 
 
 def _open(path: Path, key: tuple) -> tuple[sqlite3.Connection, dict | None] | None:
@@ -78,7 +79,9 @@ def _open(path: Path, key: tuple) -> tuple[sqlite3.Connection, dict | None] | No
         return None
     connection = None
     try:
-        connection = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True, check_same_thread=False)
+        # a path, not a URI: SQLite takes no URI of a network folder (file://server/share/...)
+        connection = sqlite3.connect(path, check_same_thread=False)
+        connection.execute("PRAGMA query_only = ON")
         meta = dict(connection.execute("SELECT k, v FROM meta").fetchall())
         if pickle.loads(meta["key"]) == key:
             return connection, pickle.loads(meta["small"])
@@ -94,7 +97,8 @@ def _write(path: Path, key: tuple, data: dict | None) -> bool:
     staged = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        staged.unlink(missing_ok=True)
+        for stale in path.parent.glob(f"{path.name.split('.book.')[0]}.book.*.tmp*"):  # left by a run killed
+            _unlink(stale)                                                              # or one the replace failed
         connection = sqlite3.connect(staged)
         try:
             small = None if data is None else {k: v for k, v in data.items() if k not in _TABLES}
@@ -110,32 +114,60 @@ def _write(path: Path, key: tuple, data: dict | None) -> bool:
             connection.close()
         os.replace(staged, path)
     except (OSError, sqlite3.Error):
-        try:
-            staged.unlink(missing_ok=True)
-        except OSError:
-            pass
+        _unlink(staged)
         return False
     for old in path.parent.glob(f"{path.name.split('.book.')[0]}.book.*.sqlite"):
         if old != path:
-            try:
-                old.unlink()
-            except OSError:  # open in another process (Windows): the next build deletes it
-                pass
+            _unlink(old)
     return True
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:  # open in another process (Windows): the next build deletes it
+        pass
+
+
+class _Disk:
+    """The open file, and what its tables are if a lookup finds it damaged (a disk error, a backup tool
+    restoring part of it): the same data built from the months (`read`'s ``data``), the file closed
+    and deleted so that the next night builds it again. A cache never fails a night."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path, data):
+        self.connection, self.path, self.data, self.tables = connection, path, data, None
+
+    def ask(self, query: str, params=()) -> list | None:
+        """The rows ``query`` gives, or None once the file is found damaged: look in ``tables``."""
+        if self.tables is None:
+            try:
+                return self.connection.execute(query, params).fetchall()
+            except sqlite3.Error:
+                self.connection.close()
+                _unlink(self.path)
+                self.tables = self.data()
+                if self.tables is None:  # the months no longer combine: cannot happen for a file they made
+                    raise
+        return None
 
 
 class _Table(Mapping):
     """A table of the file as a read-only mapping, each key looked up once (keys as `repr` spells them:
     the keys are strings and tuples of strings)."""
 
-    def __init__(self, connection: sqlite3.Connection, name: str):
-        self.connection, self.name, self.seen = connection, name, {}
-        self.query = f"SELECT v FROM {name} WHERE k = ?"
+    def __init__(self, disk: _Disk, name: str):
+        self.disk, self.name, self.seen = disk, name, {}
+
+    def _ask(self, query: str, params=()) -> list | None:
+        """The rows of ``query`` on this table, or None: look in the data built again (`_Disk`)."""
+        return self.disk.ask(query.format(table=self.name), params)
 
     def __getitem__(self, key):
         if key not in self.seen:
-            row = self.connection.execute(self.query, (repr(key),)).fetchone()
-            self.seen[key] = _MISSING if row is None else pickle.loads(row[0])
+            rows = self._ask("SELECT v FROM {table} WHERE k = ?", (repr(key),))
+            if rows is None:
+                return self.disk.tables[self.name][key]
+            self.seen[key] = pickle.loads(rows[0][0]) if rows else _MISSING
         if self.seen[key] is _MISSING:
             raise KeyError(key)
         return self.seen[key]
@@ -148,10 +180,12 @@ class _Table(Mapping):
         return True
 
     def __iter__(self):
-        return (ast.literal_eval(k) for (k,) in self.connection.execute(f"SELECT k FROM {self.name}"))
+        rows = self._ask("SELECT k FROM {table}")
+        return iter(self.disk.tables[self.name]) if rows is None else (ast.literal_eval(k) for (k,) in rows)
 
     def __len__(self) -> int:
-        return self.connection.execute(f"SELECT count(*) FROM {self.name}").fetchone()[0]
+        rows = self._ask("SELECT count(*) FROM {table}")
+        return len(self.disk.tables[self.name]) if rows is None else rows[0][0]
 
     def keys(self) -> KeysView:
         return _Keys(self)
@@ -164,7 +198,9 @@ class _Keys(KeysView):
         table, wanted = self._mapping, [repr(k) for k in other]
         for start in range(0, len(wanted), 500):  # under the oldest SQLite's 999 parameters
             chunk = wanted[start:start + 500]
-            query = f"SELECT 1 FROM {table.name} WHERE k IN ({', '.join('?' * len(chunk))}) LIMIT 1"
-            if table.connection.execute(query, chunk).fetchone() is not None:
+            rows = table._ask(f"SELECT 1 FROM {{table}} WHERE k IN ({', '.join('?' * len(chunk))}) LIMIT 1", chunk)
+            if rows is None:
+                return table.disk.tables[table.name].keys().isdisjoint(other)
+            if rows:
                 return False
         return True

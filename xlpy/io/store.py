@@ -69,8 +69,11 @@ class Partition:
 
     def __init__(self, name: str, ledger: pd.DataFrame | None = None, activity: pd.DataFrame | None = None,
                  imports: pd.DataFrame | None = None, problems: pd.DataFrame | None = None,
-                 changed: bool = False, load=None):
+                 changed: bool = False, load=None, stamp: tuple | None = None):
         self.name, self.changed = name, changed  # changed: to be written again
+        # The master's stamp taken before its tables were read (None: not read from a master): what is
+        # derived from them is kept under it, so a master saved meanwhile is a miss, never a stale hit.
+        self.stamp = stamp
         self._load = load  # load(table) → the table, for one not given
         given = {"ledger": ledger, "activity": activity, "imports": imports, "problems": problems}
         self._tables = {what: frame for what, frame in given.items() if frame is not None}
@@ -134,8 +137,9 @@ def file_stamp(path: Path) -> tuple:
 def _read_cached(path: Path, name: str) -> Partition:
     stamp = _stamp_or_none(path)  # before reading: a master replaced meanwhile is a miss next time, never a mix
     if stamp is not None and all(_cached_stamp(path, what) == stamp for what in TABLES):
-        return Partition(name, load=_Cached(path, name, stamp))
+        return Partition(name, load=_Cached(path, name, stamp), stamp=stamp)
     part = read_partition(path, name)
+    part.stamp = stamp
     if stamp is not None:
         _remember(path, part, stamp)
     return part
@@ -220,11 +224,10 @@ def _keep(cache: Path, *entry) -> None:
         pass
 
 
-def stamps(master: Path, parts: dict[str, Partition]) -> dict:
-    """Each month's stamp of its master file as the read cache knows it; None for a month changed in
+def stamps(parts: dict[str, Partition]) -> dict:
+    """Each month's stamp of its master file as its tables were read; None for a month changed in
     this run (or without a file yet)."""
-    files = partition_files(master)
-    return {name: None if part.changed or name not in files else file_stamp(files[name]) for name, part in parts.items()}
+    return {name: None if part.changed else part.stamp for name, part in parts.items()}
 
 
 def monthly(master: Path, parts: dict[str, Partition], kind: str, compute, fresh=frozenset(), valid=None) -> list:
@@ -235,11 +238,11 @@ def monthly(master: Path, parts: dict[str, Partition], kind: str, compute, fresh
     from other rows), is computed and not kept."""
     files, out = partition_files(master), []
     for name, part in parts.items():
-        path = files.get(name)
-        if part.changed or name in fresh or path is None:
+        path, stamp = files.get(name), part.stamp
+        if part.changed or name in fresh or path is None or stamp is None:
             out.append(compute(part))
             continue
-        cache, stamp = _cache_file(path, kind), file_stamp(path)
+        cache = _cache_file(path, kind)
         try:
             with open(cache, "rb") as f:
                 if pickle.load(f) == stamp:
