@@ -43,3 +43,18 @@ def test_comments_leave_out_how_people_paid_and_say_each_thing_once():
 ])
 def test_a_reason_names_the_row_and_the_column_never_the_cell(cell, lang, said):
     assert worklog.plain_reason(cell, "超出", {"K": "收款金额"}, lang) == said
+
+
+def test_a_files_latest_entry_is_the_later_of_two_stamped_alike():
+    # One run stamps all its log entries with the same second; of a file's two entries in it, the
+    # later one is its verdict (an unstable sort picked either, and the pending list and the work
+    # log's rejected reports could disagree). 200 entries: numpy's quicksort is stable on few.
+    stamp = pd.Timestamp("2026-11-27 20:00")
+    entries = [{"source": f"2026-11-27/{i % 7}.xlsx", "imported_at": stamp + pd.Timedelta(seconds=i % 3),
+                "report_date": pd.Timestamp("2026-11-27"), "status": "rejected", "fingerprint": f"fp{i}"}
+               for i in range(200)]
+    for entry in entries[-7:]:
+        entry["imported_at"], entry["status"] = stamp + pd.Timedelta(seconds=2), "accepted"
+    imports = pd.DataFrame(entries)
+    assert set(worklog.latest(imports)["status"]) == {"accepted"}
+    assert worklog.rejected_reports(imports, None, dt.date(2026, 11, 27)).empty

@@ -190,9 +190,9 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
     # whose months' balances combine leaves every month's rows unread in the read cache.
     history, activity = (functools.cache(lambda what=what: _without(store.concat(parts, what), replaced))
                          for what in ("ledger", "activity"))
-    changes, judged, open_files = _Changes(now, ctx.today, ctx.lang), [], ExitStack()
-    months = _balances(master, parts, replaced, open_files) if master is not None else None
-    with open_files:  # the closed months' contracts, looked up on disk while the batch is judged
+    changes, judged = _Changes(now, ctx.today, ctx.lang), []
+    with ExitStack() as open_files:  # the closed months' contracts, looked up on disk while the batch is judged
+        months = _balances(master, parts, replaced, open_files) if master is not None else None
         for results in validate.validate_in_parts(todo, ctx, history, names, PART, activity, contents,
                                                   months=months):
             for result in results:

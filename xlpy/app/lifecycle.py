@@ -14,6 +14,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from xlpy.contract.messages import say
+from xlpy.core.worklog import latest
 from xlpy.io import reader, store
 
 PENDING = ("rejected", "waiting", "unreadable")
@@ -69,11 +70,6 @@ def quiet_line(names: list[str], lang: str) -> str:
 
 
 # ---------------------------------------------------------------- the pending list
-
-
-def latest(imports: pd.DataFrame) -> pd.DataFrame:
-    """Each file's latest entry in the import log (the log is kept in order of imports)."""
-    return imports.sort_values("imported_at", kind="stable").drop_duplicates("source", keep="last")
 
 
 def pending(imports: pd.DataFrame, problems: pd.DataFrame, day: dt.date) -> pd.DataFrame:

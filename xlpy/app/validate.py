@@ -12,7 +12,7 @@ import pandas as pd
 from xlpy.app import lifecycle
 from xlpy.contract import config
 from xlpy.contract.messages import say
-from xlpy.core import ledger, record_rules, rules, values
+from xlpy.core import ledger, record_rules, rules, values, worklog
 from xlpy.core.rules import Context, Issue
 from xlpy.io import reader, reading
 
@@ -236,7 +236,7 @@ def judge_in_office(files: list[Path], ctx: Context, master: Path | None = None,
     inbox = ctx.settings.path("inbox")
     master = Path(master or ctx.settings.path("master"))
     parts = store.read_partitions(master) if master.is_dir() else {}
-    imports = lifecycle.latest(store.concat(parts, "imports"))
+    imports = worklog.latest(store.concat(parts, "imports"))
     taken = imports[imports["status"].isin(("accepted", "partial", "copy"))]
     known = set(zip(taken["source"], taken["fingerprint"]))
     asked = {Path(f) for f in files}

@@ -133,6 +133,12 @@ def missing_reps(reference: Reference, day: dt.date, filed: set[str]) -> list[st
     return [name for name in due if name not in filed]
 
 
+def latest(imports: pd.DataFrame) -> pd.DataFrame:
+    """Each file's latest entry in the import log (the log is kept in order of imports, and one run
+    stamps all its entries alike: a stable sort keeps the later of two)."""
+    return imports.sort_values("imported_at", kind="stable").drop_duplicates("source", keep="last")
+
+
 def rejected_reports(imports: pd.DataFrame | None, problems: pd.DataFrame | None, day: dt.date,
                      rejected_reps: dict[str, set[str]] | None = None,
                      headers: dict[str, dict[str, str]] | None = None, lang: str = "zh") -> pd.DataFrame:
@@ -140,9 +146,9 @@ def rejected_reports(imports: pd.DataFrame | None, problems: pd.DataFrame | None
     the errors in plain words. An unreadable file belongs to the day it was imported."""
     if imports is None or imports.empty:
         return pd.DataFrame(columns=REJECTED)
-    latest = imports.sort_values("imported_at").drop_duplicates("source", keep="last")
-    dated = latest["report_date"].fillna(latest["imported_at"].dt.normalize())
-    shown = latest[latest["status"].isin(SHOWN_STATUSES) & (dated == pd.Timestamp(day))]
+    last = latest(imports)
+    dated = last["report_date"].fillna(last["imported_at"].dt.normalize())
+    shown = last[last["status"].isin(SHOWN_STATUSES) & (dated == pd.Timestamp(day))]
     problems = problems if problems is not None else pd.DataFrame(columns=["fingerprint", "cell", "message"])
 
     def reasons(row) -> str:
