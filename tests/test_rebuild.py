@@ -4,14 +4,19 @@ again when a report of it comes later after all, nothing written when the run fa
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import shutil
 
 import pandas as pd
 import pytest
+import xlsxwriter
 from python_calamine import CalamineWorkbook
+from test_env_faults import small_disk
+from xlsxwriter.exceptions import FileCreateError
 
 from xlpy.app import consolidate, validate
 from xlpy.app.office import init_office
+from xlpy.cli import main
 from xlpy.contract import config
 from xlpy.io import store
 from xlpy.io.report_file import write_report
@@ -115,6 +120,23 @@ def test_a_report_of_a_month_written_ahead_that_comes_later_is_not_lost(office, 
     assert outcome.written[0] == "2026-09.xlsx"
     ledger = store.read_partition(office / "master" / "2026-09.xlsx", "2026-09").ledger
     assert ledger["contract_no"].tolist() == ["HT-0", "HT-1", "HT-9"]
+    final = office / "master" / "2026-09.xlsx"  # the tables cached when written ahead are forgotten
+    assert store._cached_stamp(final, "ledger") in (None, store.file_stamp(final))
+
+
+def test_a_report_without_its_date_writes_no_month_ahead_of_the_batch(office, tmp_path, staged, monkeypatch):
+    # Walked first (no date to order it by), it is filed in its deal's October: September and October
+    # are still to come, so neither is written ahead before the batch passes it, nor twice.
+    write_report(office / "inbox" / "no-date.xlsx", {"rep": "张伟"}, [dict(contract("HT-77"), date=dt.date(2026, 10, 20))])
+    plain = tmp_path / "plain"
+    shutil.copytree(office, plain)
+    writes, write = [], store.write_partition
+    monkeypatch.setattr(store, "write_partition", lambda path, *a, **kw: writes.append(path.name) or write(path, *a, **kw))
+    run(office, part=2)
+    assert staged and writes.count("2026-09.xlsx") == writes.count("2026-10.xlsx") == 1
+    monkeypatch.setattr(consolidate._Changes, "stream", lambda *a, **kw: None)
+    run(plain, part=2)
+    assert written(office) == written(plain)  # as the same parts written at the end
 
 
 def test_a_run_failing_after_months_were_written_ahead_writes_nothing(office, staged, monkeypatch):
@@ -142,3 +164,45 @@ def test_a_commit_naming_a_staged_month_that_is_gone_fails_before_changing_anyth
         store.commit(master, {"2026-09.xlsx": None}, backups=1)
     assert failed.value.code == "master-write-failed"
     assert not list(master.glob("*.xlsx")) and not (master / store.TMP).exists()
+
+
+def test_a_commit_refused_leaves_no_month_written_ahead(office, staged):
+    master = office / "master"
+    master.mkdir(exist_ok=True)
+    (master / f"~${store.SUMMARY}").write_bytes(b"owner")  # 总表 open in Excel
+    with pytest.raises(store.MasterError) as refused:
+        run(office, part=2)
+    assert refused.value.code == "master-open" and staged
+    assert not (master / store.TMP).exists() and not list(master.glob("20*.xlsx"))
+
+
+def test_a_disk_full_while_a_month_is_written_ahead_is_said_and_changes_nothing(office, staged, monkeypatch, capsys):
+    close = xlsxwriter.Workbook.close
+
+    def full(book):  # what a full disk looks like inside xlsxwriter, on the months written ahead
+        if store.TMP in str(book.filename):
+            raise FileCreateError(OSError(errno.ENOSPC, "No space left on device"))
+        return close(book)
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", full)
+    monkeypatch.setattr(consolidate, "PART", 2)
+    assert main(["consolidate", "--office", str(office), "--today", "2026-11-27"]) == 2
+    assert "可能磁盘已满；总表保持原样" in capsys.readouterr().err
+    assert not (office / "master" / store.TMP).exists() and not list((office / "master").glob("*.xlsx"))
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
+def test_a_rebuild_on_disks_from_too_small_to_large_enough_fails_cleanly_or_succeeds(office, monkeypatch, capsys):
+    monkeypatch.setattr(consolidate, "PART", 2)
+    master = office / "master"
+    master.mkdir(exist_ok=True)
+    codes = []
+    for kb in (16, 24, 32, 64, 128, 256, 512, 1024):
+        with small_disk(master, kb):
+            codes.append(main(["consolidate", "--office", str(office), "--today", "2026-11-27"]))
+            said = capsys.readouterr().err
+            if codes[-1] != 2:
+                break
+            assert "可能磁盘已满；总表保持原样" in said, said
+            assert not list(master.rglob("*.xlsx"))
+    assert codes[0] == 2 and codes[-1] in (0, 1)

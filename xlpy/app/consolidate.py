@@ -114,12 +114,12 @@ def run_consolidation(settings: Settings, inbox: Path | None = None, master: Pat
             writers = {f"{name}.xlsx": None if parts[name].staged else _writer(parts[name], ctx) for name in changed}
             if summary and (changed or not (master / store.SUMMARY).exists()):
                 writers[store.SUMMARY] = _summary_writer(parts, ctx, ctx.today, master, logs)
+            if writers:
+                store.commit(master, writers, settings.backups)
+                outcome.written = list(writers)
         except BaseException:
-            store.recover(master)  # nothing committed: the months written ahead go (`_Changes.stream`)
+            store.recover(master)  # not committed: the months written ahead go (`_Changes.stream`)
             raise
-        if writers:
-            store.commit(master, writers, settings.backups)
-            outcome.written = list(writers)
         if settings.archive:
             _archive(outcome, inbox)
     outcome.seconds = time.perf_counter() - start
@@ -207,8 +207,9 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
                 judged.append(_accept(result, changes, ctx, name in replaced, before.get(name)))
             changes.settle()
             if master is not None and len(todo) > PART:  # a batch judged in parts is walked in report order
-                changes.stream(parts, master, functools.partial(_writer, ctx=ctx),
-                               max((o.partition for o in judged if o.partition != "undated"), default=""))
+                changes.stream(parts, master, functools.partial(_writer, ctx=ctx),  # a report without its
+                               max((o.partition for o in judged if pd.notna(o.report_date)  # date is walked first
+                                    and o.partition != "undated"), default=""))
     place = {names[path]: i for i, path in enumerate(todo)}  # parts go in report order; say them as listed
     outcomes += sorted(judged, key=lambda o: place[o.source])
     earlier = current[current["source"].isin({copy.copy_of for copy in copies})]

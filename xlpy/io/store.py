@@ -9,6 +9,7 @@ version, never a mix and never half a file.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import gc
 import hashlib
@@ -209,6 +210,12 @@ def _remember(path: Path, part: Partition, stamp: tuple) -> None:
         pass
 
 
+def _forget(path: Path) -> None:
+    """Drop a master's tables from the read cache."""
+    for what in TABLES:
+        _cache_file(path, what).unlink(missing_ok=True)
+
+
 def _keep(cache: Path, *entry) -> None:
     """Pickle each of ``entry`` in turn into ``cache``, whole or not at all."""
     try:
@@ -390,8 +397,9 @@ def stage(master: Path, part: Partition, write) -> Partition:
     tmp = Path(master) / TMP
     tmp.mkdir(exist_ok=True)
     path = tmp / f"{part.name}.xlsx"
-    write(path)
-    _fsync(path)
+    with _space(master):
+        write(path)
+        _fsync(path)
     stamp, final = file_stamp(path), Path(master) / path.name
     _remember(final, part, stamp)
     staged = Partition(part.name, changed=True, load=_Cached(final, part.name, stamp, source=path))
@@ -408,13 +416,13 @@ def commit(master: Path, writers: dict[str, callable], backups: int) -> None:
     tmp.mkdir(exist_ok=True)
     plan = []
     staged = tmp / (MANIFEST + ".new")
-    # Everything that can fail for want of space happens before the commit point, so that
-    # a failure leaves the masters as they were and is reported as such (xlsxwriter wraps
-    # the OSError of a full disk in its own FileCreateError).
-    try:
+    with _space(master):  # everything that can fail for want of space, before the commit point
         for name, write in writers.items():
             path = tmp / name
             if write is not None:
+                if path.exists():  # written ahead, then again: its tables cached then are not this file's
+                    path.unlink()
+                    _forget(master / name)
                 write(path)
                 _fsync(path)
             elif not path.is_file():  # staged, then lost: never a commit without it
@@ -423,12 +431,21 @@ def commit(master: Path, writers: dict[str, callable], backups: int) -> None:
         _backup(master, [name for _, name in plan], backups)
         staged.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
         _fsync(staged)
-    except (OSError, XlsxFileError) as e:
-        _release(e)
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise MasterError("master-write-failed", path=str(master), detail=str(e)) from e
     os.replace(staged, tmp / MANIFEST)  # the commit point
     recover(master)
+
+
+@contextlib.contextmanager
+def _space(master: Path):
+    """Writing before the commit point: a failure leaves the masters as they were and is reported
+    as such (xlsxwriter wraps the OSError of a full disk in its own FileCreateError), the staging
+    folder and the failed writer's open files gone."""
+    try:
+        yield
+    except (OSError, XlsxFileError) as e:
+        _release(e)
+        shutil.rmtree(Path(master) / TMP, ignore_errors=True)
+        raise MasterError("master-write-failed", path=str(master), detail=str(e)) from e
 
 
 def _release(error: BaseException) -> None:
