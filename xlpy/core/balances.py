@@ -159,12 +159,14 @@ def close(months: list[Month]) -> dict | None:
     book = combine(months)
     if book is None:
         return None
-    raw = ChainMap(*(m.raw for m in months))
+    source, lines, amount, paid, first_price, by_line = (
+        _flat(getattr(book, name)) for name in ("source", "lines", "amount", "paid", "first_price", "prices"))
+    raw = _flat(ChainMap(*(m.raw for m in months)))
     prices: dict = {}
-    for (key, item), price in book.prices.items():
+    for (key, item), price in by_line.items():
         prices.setdefault(key, {})[item] = price
-    contracts = {key: (book.source[key], book.lines[key], book.amount[key], book.paid[key],
-                       book.first_price.get(key), prices.get(key, {})) for key in book.lines}
+    contracts = {key: (source[key], count, amount[key], paid[key], first_price.get(key), prices.get(key, {}))
+                 for key, count in lines.items()}
     numbers = {no: [key, None, {}] for m in months for no, key in m.raw.items()}
     for m in months:
         for no, product in m.first_product.items():
@@ -180,6 +182,15 @@ def close(months: list[Month]) -> dict | None:
             "received": received, "cancels": [c for m in months for c in m.cancels if c[0] not in raw],
             "ledger_days": _first(m.ledger_days for m in months),
             "activity_days": _first(m.activity_days for m in months)}
+
+
+def _flat(chain: ChainMap) -> dict:
+    """A ChainMap as one dict, the first map's value winning: a key looked up through the months
+    walks every month's dict (on three years, 700,000 lookups cost 4.7 s)."""
+    out: dict = {}
+    for mapping in reversed(chain.maps):
+        out.update(mapping)
+    return out
 
 
 def _first(dicts) -> dict:
