@@ -4,9 +4,10 @@ workbook xlsxwriter writes (the masters, 总表) or into a `Book` (the control w
 
 A column's kind (`xlpy.contract.statistics.KINDS`) decides its number format and its least width
 (`KINDS` here, the one map). Each column is converted once, whole (numbers to floats, dates to
-Excel serials, text as is, blanks left unwritten); into a workbook file its cells are then rendered
-as the sheet XML xlsxwriter itself would write, ``CHUNK`` rows at a time, each row handed to the
-sheet as one run: no per-cell call into xlsxwriter, and never a long table's XML held whole.
+Excel serials, text as is, blanks left unwritten); into a workbook file its rows are held as those
+columns and rendered as the sheet XML xlsxwriter itself would write when it writes the sheet,
+``CHUNK`` rows at a time, each row handed to the sheet as one run: no per-cell call into
+xlsxwriter, and never a long table's XML held whole.
 """
 from __future__ import annotations
 
