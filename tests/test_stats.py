@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from conftest import demo_copy
-from xlpy.core import stats
+from xlpy.core import contracts, stats
 from xlpy.io.reference import Reference
 
 AS_OF = dt.date(2026, 11, 30)
@@ -403,3 +403,19 @@ def test_facts_derived_once_are_passed_down_not_remembered(office):
     assert not hasattr(contracts, "forget")
     same = stats.group_stats(f, None, reference, "rep", "2026-11")
     assert same.equals(stats.group_stats(ledger, activity, reference, "rep", "2026-11", as_of=AS_OF))
+
+
+def test_the_facts_carry_only_what_the_tables_read(office):
+    """The facts copy the ledger's rows three times (rows, net, receipts): columns no table reads are
+    left out (memory of a rebuild, docs/benchmarks.md "memory4"). Blanking those columns in the ledger
+    changes no table, and net and receipts carry none of the columns only rows are read for."""
+    ledger, activity, reference = office
+    f = contracts.facts(ledger, activity, AS_OF)
+    assert not set(contracts.UNREAD) & set(f.rows.columns)
+    for frame in (f.net, f.receipts):
+        assert not (set(contracts.UNREAD) | set(contracts.UNSUMMED)) & set(frame.columns)
+    blank = ledger.assign(**{c: None for c in contracts.UNREAD})
+    full, blanked = (stats.all_tables(x, activity, reference, as_of=AS_OF) for x in (ledger, blank))
+    assert full.keys() == blanked.keys()
+    for name in full:
+        pd.testing.assert_frame_equal(full[name], blanked[name], obj=name)

@@ -208,3 +208,19 @@ def test_rows_and_spans_written_as_xlsxwriter_writes_them(tmp_path, monkeypatch)
     assert ours == sheet_xml(tmp_path / "theirs.xlsx")
     assert b'<row r="17" spans="11:13">' in ours and b'<row r="41" spans="11:21" ht="30"' in ours
     assert b'<row r="4" spans="1:13" ht="24.75" customHeight="1"><c r=' in ours
+
+
+def test_a_tables_rows_are_rendered_only_when_the_sheet_is_written(tmp_path):
+    """A long table (总表's receivables: 130,000 rows) is held as its columns' arrays, not as its rows'
+    XML, until the workbook is closed (memory of a rebuild, docs/benchmarks.md "memory4")."""
+    book = xlsx.new_workbook(tmp_path / "later.xlsx")
+    target = xlsx.XlsxTarget(book)
+    xlsx.write_table(target, "s", ODD, ODD_COLUMNS, name="odd")
+    table = target.sheet("s").table
+    runs = [table[r][0] for r in range(1, len(ODD) + 1) if 0 in table[r]]  # under the header
+    held = {run.__class__ for run in runs}
+    blocks = {run.rows for run in runs if hasattr(run, "rows")}
+    assert held == {xlsx._Later} and len(blocks) == 1 and next(iter(blocks)).start is None  # none rendered yet
+    book.close()
+    grid = CalamineWorkbook.from_path(str(tmp_path / "later.xlsx")).get_sheet_by_name("s").to_python()
+    assert len(grid) == len(ODD) + 1 and next(iter(blocks)).start == 0

@@ -29,6 +29,12 @@ from xlpy.core import units
 from xlpy.core.periods import with_periods
 from xlpy.core.reference import Reference
 
+# Ledger columns no figure reads: left out of every frame here (each frame is a copy of its rows).
+UNREAD = ("deal_type", "note", "fingerprint", "imported_at", "extra")
+# Columns only the contract lines and the unit events read, left out of *net* and *receipts*, which
+# are summed by period, rep, region, customer and product (a caller's own columns are kept).
+UNSUMMED = ("phone", "due_date", "unit_price", "from_unit", "report_date", "source", "sheet", "row")
+
 
 @dataclass
 class Facts:
@@ -54,7 +60,7 @@ def of(ledger, activity: pd.DataFrame | None = None, as_of=None) -> Facts:
 
 
 def _derive_deals(ledger: pd.DataFrame, as_of) -> tuple:
-    rows = with_periods(_upto(ledger, as_of))
+    rows = with_periods(_upto(ledger.drop(columns=list(UNREAD), errors="ignore"), as_of))
     lines = rows[rows["deal"] == "contract"]
     first = lines.drop_duplicates("contract_no").set_index("contract_no")
     signed = lines.groupby(["contract_no", "product"], sort=False).agg(  # one row per contract line
@@ -65,10 +71,16 @@ def _derive_deals(ledger: pd.DataFrame, as_of) -> tuple:
     signed, first, repriced = _exchanged(exchanges, signed, first) if len(exchanges) else (signed, first, None)
     cancels = _attributed_cancels(rows[rows["deal"] == "cancel"], signed, first)
     of_contracts = cancels[cancels["contract_no"].isin(first.index)]
-    net = pd.concat([lines, repriced, of_contracts.assign(amount=-of_contracts["amount"].abs(),
-                                                          qty=-of_contracts["qty"].abs())], ignore_index=True)
+    net = pd.concat([_summed(lines), None if repriced is None else _summed(repriced),
+                     _summed(of_contracts).assign(amount=-of_contracts["amount"].abs(), qty=-of_contracts["qty"].abs())],
+                    ignore_index=True)
     receipts = _receipts(rows, signed, first)
     return rows, net, cancels, receipts, _book(signed, of_contracts, receipts)
+
+
+def _summed(frame: pd.DataFrame) -> pd.DataFrame:
+    """The columns the statistics read of *net* and *receipts*."""
+    return frame.drop(columns=list(UNSUMMED), errors="ignore")
 
 
 def _exchanged(exchanges: pd.DataFrame, signed: pd.DataFrame, first: pd.DataFrame):
@@ -130,7 +142,7 @@ def _line_shares(signed: pd.DataFrame) -> pd.DataFrame:
 
 
 def _receipts(rows: pd.DataFrame, signed: pd.DataFrame, first: pd.DataFrame) -> pd.DataFrame:
-    paid = rows[rows["received"].fillna(0) != 0]
+    paid = _summed(rows[rows["received"].fillna(0) != 0])
     loose = paid["contract_no"].isin(first.index).to_numpy() & ~_is_line(paid, signed)
     split = paid[loose].drop(columns="product").merge(_line_shares(signed), on="contract_no")
     split["received"] = split["received"] * split.pop("share")

@@ -4,9 +4,10 @@ workbook xlsxwriter writes (the masters, 总表) or into a `Book` (the control w
 
 A column's kind (`xlpy.contract.statistics.KINDS`) decides its number format and its least width
 (`KINDS` here, the one map). Each column is converted once, whole (numbers to floats, dates to
-Excel serials, text as is, blanks left unwritten); into a workbook file its cells are then rendered
-as the sheet XML xlsxwriter itself would write, ``CHUNK`` rows at a time, each row handed to the
-sheet as one run: no per-cell call into xlsxwriter, and never a long table's XML held whole.
+Excel serials, text as is, blanks left unwritten); into a workbook file its rows are held as those
+columns and rendered as the sheet XML xlsxwriter itself would write when it writes the sheet,
+``CHUNK`` rows at a time, each row handed to the sheet as one run: no per-cell call into
+xlsxwriter, and never a long table's XML held whole.
 """
 from __future__ import annotations
 
@@ -191,7 +192,7 @@ class _Worksheet(Worksheet):
                 cells = table[row]
                 for col in cols:
                     cell = cells[col]
-                    if cell.__class__ is _Run:
+                    if cell.__class__ in _RUNS:
                         write(cell.xml)
                     else:
                         self._write_cell(row, col, cell)
@@ -200,7 +201,7 @@ class _Worksheet(Worksheet):
                 self._write_empty_row(row, span, info)
 
     def _write_cell(self, row: int, col: int, cell) -> None:
-        if cell.__class__ is _Run:  # a table row's cells, already rendered (`XlsxTarget.rows`)
+        if cell.__class__ in _RUNS:  # a table row's cells (`XlsxTarget.rows`)
             self.fh.write(cell.xml)
         else:
             super()._write_cell(row, col, cell)
@@ -213,6 +214,56 @@ class _Run:
 
     def __init__(self, xml: str):
         self.xml = xml
+
+
+class _Rows:
+    """A table's rows as its columns (`XlsxTarget._compact`), rendered ``CHUNK`` rows at a time as
+    the sheet is written: the sheet asks for them in order, so each chunk is rendered once."""
+
+    def __init__(self, top: int, columns: list[tuple]):
+        self.top, self.columns, self.start, self.runs = top, columns, None, []
+
+    def filled(self) -> np.ndarray:
+        """Whether each row has a cell that is not blank."""
+        return np.logical_or.reduce([~np.isnan(v) if numeric else v >= 0 for _, _, v, numeric in self.columns])
+
+    def xml(self, row: int) -> str:
+        i = row - self.top
+        start = i - i % CHUNK
+        if start != self.start:
+            self.start, self.runs = start, self._rendered(start)
+        return self.runs[i - start]
+
+    def _rendered(self, start: int) -> list[str]:
+        rows = range(self.top + start + 1, self.top + start + CHUNK + 1)
+        cells = [_cells(at, then, values[start:start + CHUNK].tolist(), numeric, rows)
+                 for at, then, values, numeric in self.columns]
+        return ["".join(parts) for parts in zip(*cells)]
+
+
+def _cells(at: str, then: str, values: list, numeric: bool, rows: range) -> list[str]:
+    """A column's cells as sheet XML, "" for a blank: numbers and dates as xlsxwriter writes them
+    (``.16G``), text as its shared string's index."""
+    if numeric:
+        isnan = math.isnan
+        return ["" if isnan(v) else f"{at}{r}{then}{v:.16G}</v></c>" for r, v in zip(rows, values)]
+    return ["" if k < 0 else f"{at}{r}{then}{k}</v></c>" for r, k in zip(rows, values)]
+
+
+class _Later:
+    """A row of `_Rows`, kept where its first cell is; its XML made when the sheet is written."""
+
+    __slots__ = ("rows", "row")
+
+    def __init__(self, rows: _Rows, row: int):
+        self.rows, self.row = rows, row
+
+    @property
+    def xml(self) -> str:
+        return self.rows.xml(self.row)
+
+
+_RUNS = (_Run, _Later)
 
 
 _SPAN = _Run("")  # marks the run's last column, for the row's span
@@ -378,37 +429,34 @@ class XlsxTarget:
         self.sheet(sheet).write_string(row, col, text, self.workbook.format_of("title"))
 
     def rows(self, sheet: str, top: int, left: int, kinds: list[str], data: list, found: list) -> None:
-        """The rows from ``top`` down (``found``: each column converted, see `_values`), its cells rendered as the
-        worksheet XML xlsxwriter itself writes, each row's run of cells handed to the sheet as one."""
+        """The rows from ``top`` down (``found``: each column converted, see `_values`), each row's run of
+        cells handed to the sheet as one, rendered as the worksheet XML xlsxwriter itself writes only
+        when the sheet is written (`_Rows`): a long table is held as its columns' arrays until then,
+        not as its rows' XML (130,000 rows of receivables: ~60 MB)."""
         ws = self.sheet(sheet)
         length = len(found[0]) if found else 0
         if not length:
             return
+        block = _Rows(top, [self._compact(values, kind, left + i) for i, (values, kind) in enumerate(zip(found, kinds))])
         table, right = ws.table, left + len(kinds) - 1
-        for start in range(top, top + length, CHUNK):  # a chunk at a time: a long table's XML is never held whole
-            cells = [self._rendered(values[start - top:start - top + CHUNK], kind, left + i, start)
-                     for i, (values, kind) in enumerate(zip(found, kinds))]
-            for r, parts in enumerate(zip(*cells), start=start):
-                xml = "".join(parts)
-                if xml:  # a row all blank is left unwritten, as a blank cell is
-                    table[r][left] = _Run(xml)
-                    table[r][right] = table[r].get(right, _SPAN)  # the row's span reaches the table's last column
+        for r in (np.flatnonzero(block.filled()) + top).tolist():  # a row all blank is left unwritten, as a blank cell is
+            table[r][left] = _Later(block, r)
+            table[r][right] = table[r].get(right, _SPAN)  # the row's span reaches the table's last column
         ws._check_dimensions(top, left)
         ws._check_dimensions(top + length - 1, right)
 
-    def _rendered(self, column, kind: str, col: int, top: int) -> list[str]:
-        """A column's cells as sheet XML, "" for a blank: numbers and dates as xlsxwriter writes
-        them (``.16G``, the kind's format), text into the shared strings, never as a formula."""
+    def _compact(self, column, kind: str, col: int) -> tuple:
+        """A column as its cells' XML before and after the row number, and its values: floats (NaN
+        for a blank), or for text its shared strings' indexes (−1 for a blank), taken now, in the order
+        xlsxwriter would take them, so that the strings are numbered as if written cell by cell."""
         fmt = self.workbook.format_of(kind)
         at = f'<c r="{xl_col_to_name(col)}'  # the cell's column; its row follows
         style = f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
-        rows = range(top + 1, top + len(column) + 1)
         if KINDS[kind].numeric or KINDS[kind].dated:
-            isnan, then = math.isnan, f'"{style}><v>'
-            return ["" if isnan(v) else f"{at}{r}{then}{v:.16G}</v></c>" for r, v in zip(rows, column.tolist())]
-        shared, then = self.workbook.str_table._get_shared_string_index, f'"{style} t="s"><v>'
-        return [f"{at}{r}{then}{shared(t if len(t) < 16_384 else _fitted(t))}</v></c>"
-                if t is not None else "" for r, t in zip(rows, column)]
+            return at, f'"{style}><v>', column, True
+        shared = self.workbook.str_table._get_shared_string_index
+        found = [shared(t if len(t) < 16_384 else _fitted(t)) if t is not None else -1 for t in column]
+        return at, f'"{style} t="s"><v>', np.array(found, dtype=np.int64), False
 
     def table(self, sheet: str, top: int, left: int, bottom: int, right: int, headers: list[str], name, style) -> None:
         options = {"columns": [{"header": h} for h in headers], "style": style}
