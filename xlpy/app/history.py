@@ -132,6 +132,7 @@ def _figures(parts: dict[str, store.Partition], master: Path, held: dict[str, Ou
     # they hold as they did when merged (their stamps are the key); against the open months they
     # hold as each month's own would.
     outside = {name: stamp for name, stamp in now.items() if name not in shut}
-    closed = store.kept(master, "figures-closed", key, lambda: figures.merged(dict(zip(shut, each({n: parts[n] for n in shut})))),
+    merge = lambda: figures.merged(dict(zip(shut, each({name: parts[name] for name in shut}))))  # noqa: E731
+    closed = store.kept(master, "figures-closed", key, merge,
                         valid=lambda cached: figures.still_valid("", cached, outside, signed_in))
     return [closed, *each({name: part for name, part in parts.items() if name not in shut})]
