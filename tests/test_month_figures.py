@@ -272,3 +272,38 @@ def test_an_earlier_years_counts_kept_between_nights_follow_a_changed_old_month(
     months["2025-09"].append(_row("2025-09-12", "cancel", "HT-2025-06-9", AC, qty=1))  # and one not cancelled that year
     write(["2025-09"])
     assert tonight() == before + 1
+
+
+def test_the_closed_months_figures_kept_merged_follow_an_open_month_and_a_changed_closed_one(tmp_path, monkeypatch,
+                                                                                             reference):
+    """The closed months' figures are merged once and kept (`history._figures`): an open month that
+    now signs the contract a closed month's cancellation names prices it again, and a closed master
+    rewritten by hand is merged again; every night's tables are those of every row."""
+    monkeypatch.setattr(history, "FROM_ROWS", 0)
+    months = _months(8)
+    months["2026-05"].append(_row("2026-05-20", "cancel", "HT-signed-late", AC, qty=1))  # closed: not signed yet
+    master = tmp_path / "master"
+    master.mkdir()
+
+    def write(names):
+        ledgers, activity = _frames(months)
+        for m in names:
+            store.write_partition(master / f"{m}.xlsx", store.Partition(m, ledger=ledgers[m], activity=activity[m]))
+
+    def tonight():
+        parts = store.read_partitions(master)
+        by_months = history.summary_inputs(parts, master, reference, DAY, None)[0]
+        every_row, every_activity = store.concat(parts, "ledger"), store.concat(parts, "activity")
+        _same_tables(stats.Inputs(contracts.facts(every_row, every_activity, DAY), reference, DAY), by_months)
+        return by_months.table("monthly_rep")["net_amount"].sum()
+
+    write(months)
+    before = tonight()
+    assert list(store.cache_dir().glob(f"{store._cache_key(master)}.figures-closed.pkl"))  # merged and kept
+    assert tonight() == before
+    months["2026-06"].append(_row("2026-06-05", "contract", "HT-by-hand", AC, 1, 777.0, price=777.0))
+    write(["2026-06"])  # a closed month rewritten by hand
+    assert tonight() == pytest.approx(before + 777.0)
+    months["2026-11"].append(_row("2026-05-02", "contract", "HT-signed-late", AC, 1, 2000.0, price=2000.0))
+    write(["2026-11"])  # an open month now signs it: May's cancellation is worth a unit at 2,000
+    assert tonight() == pytest.approx(before + 777.0 + 2000.0 - 2000.0)

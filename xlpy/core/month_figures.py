@@ -152,9 +152,25 @@ class History:
         return self.facts[as_of]
 
 
-def combine(months: list[Month], ledger: pd.DataFrame, activity: pd.DataFrame) -> History:
-    """The figures of all ``months`` (with ``ledger`` and ``activity``: every row, for what is
-    derived from rows)."""
+def merged(months: dict[str, Month]) -> Month:
+    """The figures of ``months`` (name → figures) as those of one month, which `combine` takes as it
+    takes theirs; what they were derived from is what any of them was (a month another saw at another
+    stamp is taken as changed)."""
+    stamps: dict = {}
+    for m in months.values():
+        for other, stamp in m.sources.items():
+            if other not in months:
+                stamps.setdefault(other, set()).add(stamp)
+    digests = [m.digest for m in months.values()]
+    return _summed(list(months.values()),
+                   refs=frozenset().union(*(m.refs for m in months.values())),
+                   resolved=frozenset().union(*(m.resolved for m in months.values())) - set(months),
+                   sources={other: seen.pop() if len(seen) == 1 else "seen at two stamps" for other, seen in stamps.items()},
+                   digest=hashlib.sha1("".join(digests).encode()).hexdigest() if all(digests) else "")
+
+
+def _summed(months: list[Month], **provenance) -> Month:
+    """The figures of ``months`` summed, each month filed in two of them counted again over both."""
     by = {k: pd.concat([m.by[k] for m in months]).groupby(level=[0, 1]).sum(min_count=1) for k in BY}
     seen = pd.Series([mo for m in months for mo in m.months]).value_counts()
     shared = set(seen.index[seen > 1])
@@ -163,9 +179,18 @@ def combine(months: list[Month], ledger: pd.DataFrame, activity: pd.DataFrame) -
         for k in BY:
             by[k] = bounded.recount(by[k].reset_index(), k, counted, {m: m for m in shared}).set_index(["month", k])
     balance = pd.concat([m.balance for m in months]).groupby(level=0, sort=False).sum()
-    return History(by=by, net_qty=pd.concat([m.net_qty for m in months]).groupby(level=0).sum(),
-                   prices=pd.concat([m.prices for m in months]).groupby(level=[0, 1], dropna=False).sum(),
-                   open_contracts=balance.index[balance.abs() > 0.001], counted=counted, ledger=ledger, activity=activity)
+    return Month(by=by, net_qty=pd.concat([m.net_qty for m in months]).groupby(level=0).sum(),
+                 prices=pd.concat([m.prices for m in months]).groupby(level=[0, 1], dropna=False).sum(),
+                 balance=balance[balance.abs() > 1e-9], counted=counted,
+                 months=frozenset().union(*(m.months for m in months)), **provenance)
+
+
+def combine(months: list[Month], ledger: pd.DataFrame, activity: pd.DataFrame) -> History:
+    """The figures of all ``months`` (with ``ledger`` and ``activity``: every row, for what is
+    derived from rows)."""
+    m = _summed(months, refs=frozenset(), resolved=frozenset(), sources={})
+    return History(by=m.by, net_qty=m.net_qty, prices=m.prices, open_contracts=m.balance.index[m.balance.abs() > 0.001],
+                   counted=m.counted, ledger=ledger, activity=activity)
 
 
 # -- the tables from the combined figures -------------------------------------------------------------

@@ -265,15 +265,18 @@ def monthly(master: Path, parts: dict[str, Partition], kind: str, compute, fresh
     return out
 
 
-def kept(master: Path, kind: str, key, compute):
+def kept(master: Path, kind: str, key, compute, valid=None):
     """``compute()``, kept in the read cache as what ``kind`` is for ``key`` (one entry per master and
     kind, replaced when the key changes): for what derives from several months and is valid exactly
-    while ``key`` (the caller's digest of its inputs) is the same."""
+    while ``key`` (the caller's digest of its inputs) is the same and, with ``valid(value)``, as long
+    as that says (else computed again and kept under the same key)."""
     cache = cache_dir() / f"{_cache_key(Path(master))}.{kind}.pkl"
     try:
         with open(cache, "rb") as f:
             if pickle.load(f) == key:
-                return pickle.load(f)
+                value = pickle.load(f)
+                if valid is None or valid(value):
+                    return value
     except Exception:  # noqa: BLE001 - none yet, another key or broken: computed again
         pass
     value = compute()
