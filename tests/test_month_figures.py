@@ -242,6 +242,21 @@ def test_a_night_reads_only_the_months_it_needs_and_gets_the_same_tables(tmp_pat
         assert len(rows[rows[day] == pd.Timestamp(DAY)]) == len(every[every[day] == pd.Timestamp(DAY)]) > 0
 
 
+def _write_months(master, months: dict, names) -> None:
+    ledgers, activity = _frames(months)
+    for m in names:
+        store.write_partition(master / f"{m}.xlsx", store.Partition(m, ledger=ledgers[m], activity=activity[m]))
+
+
+def _night(master, reference):
+    """总表's inputs as a night gets them from the masters, checked table by table against every row's."""
+    parts = store.read_partitions(master)
+    by_months = history.summary_inputs(parts, master, reference, DAY, None)[0]
+    every_row, every_activity = store.concat(parts, "ledger"), store.concat(parts, "activity")
+    _same_tables(stats.Inputs(contracts.facts(every_row, every_activity, DAY), reference, DAY), by_months)
+    return by_months
+
+
 def test_an_earlier_years_counts_kept_between_nights_follow_a_changed_old_month(tmp_path, monkeypatch, reference):
     """The distinct counts of the years before the recent months are kept between nights; an old
     month rewritten (here: a second cancellation of a contract in the same year, by hand) counts again."""
@@ -252,16 +267,10 @@ def test_an_earlier_years_counts_kept_between_nights_follow_a_changed_old_month(
     master.mkdir()
 
     def write(names):
-        ledgers, activity = _frames(months)
-        for m in names:
-            store.write_partition(master / f"{m}.xlsx", store.Partition(m, ledger=ledgers[m], activity=activity[m]))
+        _write_months(master, months, names)
 
     def tonight():
-        parts = store.read_partitions(master)
-        by_months = history.summary_inputs(parts, master, reference, DAY, None)[0]
-        every_row, every_activity = store.concat(parts, "ledger"), store.concat(parts, "activity")
-        _same_tables(stats.Inputs(contracts.facts(every_row, every_activity, DAY), reference, DAY), by_months)
-        table = by_months.table("monthly_rep")
+        table = _night(master, reference).table("monthly_rep")
         return table.loc[table["month"].str.startswith("2025-01-01.."), "cancellations"].sum()
 
     write(months)
@@ -286,16 +295,10 @@ def test_the_closed_months_figures_kept_merged_follow_an_open_month_and_a_change
     master.mkdir()
 
     def write(names):
-        ledgers, activity = _frames(months)
-        for m in names:
-            store.write_partition(master / f"{m}.xlsx", store.Partition(m, ledger=ledgers[m], activity=activity[m]))
+        _write_months(master, months, names)
 
     def tonight():
-        parts = store.read_partitions(master)
-        by_months = history.summary_inputs(parts, master, reference, DAY, None)[0]
-        every_row, every_activity = store.concat(parts, "ledger"), store.concat(parts, "activity")
-        _same_tables(stats.Inputs(contracts.facts(every_row, every_activity, DAY), reference, DAY), by_months)
-        return by_months.table("monthly_rep")["net_amount"].sum()
+        return _night(master, reference).table("monthly_rep")["net_amount"].sum()
 
     write(months)
     before = tonight()
