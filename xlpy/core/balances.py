@@ -160,8 +160,8 @@ def close(months: list[Month]) -> dict | None:
     if book is None:
         return None
     source, lines, amount, paid, first_price, by_line = (
-        _flat(getattr(book, name)) for name in ("source", "lines", "amount", "paid", "first_price", "prices"))
-    raw = _flat(ChainMap(*(m.raw for m in months)))
+        _flat(getattr(book, name).maps) for name in ("source", "lines", "amount", "paid", "first_price", "prices"))
+    raw = _flat(m.raw for m in months)
     prices: dict = {}
     for (key, item), price in by_line.items():
         prices.setdefault(key, {})[item] = price
@@ -180,25 +180,17 @@ def close(months: list[Month]) -> dict | None:
                 received[no] = received.get(no, 0) + amount
     return {"contracts": contracts, "numbers": {no: tuple(v) for no, v in numbers.items()}, "qty": book.qty,
             "received": received, "cancels": [c for m in months for c in m.cancels if c[0] not in raw],
-            "ledger_days": _first(m.ledger_days for m in months),
-            "activity_days": _first(m.activity_days for m in months)}
+            "ledger_days": _flat(m.ledger_days for m in months),
+            "activity_days": _flat(m.activity_days for m in months)}
 
 
-def _flat(chain: ChainMap) -> dict:
-    """A ChainMap as one dict, the first map's value winning: a key looked up through the months
-    walks every month's dict (on three years, 700,000 lookups cost 4.7 s)."""
+def _flat(maps) -> dict:
+    """``maps`` as one dict, each key's value from the first holding it, as a ChainMap looks it up:
+    built with C's `dict.update`, where a key looked up through a ChainMap walks every month's dict
+    (on three years, 700,000 lookups cost 4.7 s)."""
     out: dict = {}
-    for mapping in reversed(chain.maps):
+    for mapping in reversed(list(maps)):
         out.update(mapping)
-    return out
-
-
-def _first(dicts) -> dict:
-    """Each key's value in the first of ``dicts`` holding it."""
-    out: dict = {}
-    for d in dicts:
-        for k, v in d.items():
-            out.setdefault(k, v)
     return out
 
 
