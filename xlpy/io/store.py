@@ -249,19 +249,8 @@ def monthly(master: Path, parts: dict[str, Partition], kind: str, compute, fresh
         if part.changed or name in fresh or path is None or stamp is None:
             out.append(compute(part))
             continue
-        cache = _cache_file(path, kind)
-        try:
-            with open(cache, "rb") as f:
-                if pickle.load(f) == stamp:
-                    value = pickle.load(f)
-                    if valid is None or valid(name, value):
-                        out.append(value)
-                        continue
-        except Exception:  # noqa: BLE001 - none yet, stale or broken: computed again
-            pass
-        value = compute(part)
-        _keep(cache, stamp, value)
-        out.append(value)
+        holds = None if valid is None else lambda value, name=name: valid(name, value)
+        out.append(_kept(_cache_file(path, kind), stamp, lambda part=part: compute(part), holds))
     return out
 
 
@@ -270,7 +259,12 @@ def kept(master: Path, kind: str, key, compute, valid=None):
     kind, replaced when the key changes): for what derives from several months and is valid exactly
     while ``key`` (the caller's digest of its inputs) is the same and, with ``valid(value)``, as long
     as that says (else computed again and kept under the same key)."""
-    cache = cache_dir() / f"{_cache_key(Path(master))}.{kind}.pkl"
+    return _kept(cache_dir() / f"{_cache_key(Path(master))}.{kind}.pkl", key, compute, valid)
+
+
+def _kept(cache: Path, key, compute, valid=None):
+    """What ``cache`` holds under ``key`` while ``valid(value)`` says it holds; else ``compute()``,
+    kept there under ``key``."""
     try:
         with open(cache, "rb") as f:
             if pickle.load(f) == key:
