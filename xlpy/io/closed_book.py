@@ -98,7 +98,7 @@ def _write(path: Path, key: tuple, data: dict | None) -> bool:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         for stale in path.parent.glob(f"{path.name.split('.book.')[0]}.book.*.tmp*"):  # left by a run killed
-            _unlink(stale)                                                              # or one the replace failed
+            store.discard(stale)                                                           # or one the replace failed
         connection = sqlite3.connect(staged)
         try:
             small = None if data is None else {k: v for k, v in data.items() if k not in _TABLES}
@@ -114,19 +114,12 @@ def _write(path: Path, key: tuple, data: dict | None) -> bool:
             connection.close()
         os.replace(staged, path)
     except (OSError, sqlite3.Error):
-        _unlink(staged)
+        store.discard(staged)
         return False
     for old in path.parent.glob(f"{path.name.split('.book.')[0]}.book.*.sqlite"):
         if old != path:
-            _unlink(old)
+            store.discard(old)
     return True
-
-
-def _unlink(path: Path) -> None:
-    try:
-        path.unlink(missing_ok=True)
-    except OSError:  # open in another process (Windows): the next build deletes it
-        pass
 
 
 class _Disk:
@@ -144,7 +137,7 @@ class _Disk:
                 return self.connection.execute(query, params).fetchall()
             except sqlite3.Error:
                 self.connection.close()
-                _unlink(self.path)
+                store.discard(self.path)
                 self.tables = self.data()
                 if self.tables is None:  # the months no longer combine: cannot happen for a file they made
                     raise

@@ -204,16 +204,21 @@ def _remember(path: Path, part: Partition, stamp: tuple) -> None:
     """Cache what was read from a master; a cache that cannot be written is only slower."""
     for what in TABLES:
         _keep(_cache_file(path, what), stamp, getattr(part, what))
-    try:  # the one pickle of the whole month that versions before the lazy night kept: never read now
-        (cache_dir() / f"{_cache_key(path)}.pkl").unlink(missing_ok=True)
-    except OSError:
-        pass
+    discard(cache_dir() / f"{_cache_key(path)}.pkl")  # the one pickle of a month versions before the lazy night kept
 
 
 def _forget(path: Path) -> None:
     """Drop a master's tables from the read cache."""
     for what in TABLES:
-        _cache_file(path, what).unlink(missing_ok=True)
+        discard(_cache_file(path, what))
+
+
+def discard(path: Path) -> None:
+    """Delete a cache file if it can be: one open in another process (Windows) goes the next time."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _keep(cache: Path, *entry) -> None:
