@@ -97,8 +97,9 @@ def _write(path: Path, key: tuple, data: dict | None) -> bool:
     staged = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        for stale in path.parent.glob(f"{path.name.split('.book.')[0]}.book.*.tmp*"):  # left by a run killed
-            store.discard(stale)                                                           # or one the replace failed
+        # staged files left by a run killed, or by a replace that failed
+        for stale in path.parent.glob(f"{path.name.split('.book.')[0]}.book.*.tmp*"):
+            store.discard(stale)
         connection = sqlite3.connect(staged)
         try:
             small = None if data is None else {k: v for k, v in data.items() if k not in _TABLES}
