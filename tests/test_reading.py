@@ -3,7 +3,11 @@
 gives up on (a parser's panic, a broken or empty file) says so in a worker as it does here."""
 from __future__ import annotations
 
+import multiprocessing
 import shutil
+import threading
+import time
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from pathlib import Path
 
@@ -86,3 +90,57 @@ def test_excel_reads_in_its_own_process(demo_built, tmp_path):
     (office / config.CONFIG_NAME).write_text("[validate]\nworkers = 4\n", encoding="utf-8")
     assert config.load(office).workers == 4 and office_settings(None, office).workers == 1  # the buttons' settings
     assert reading.processes(4, reading.MIN_FILES) == 4 and reading.processes(4, reading.MIN_FILES - 1) == 1
+
+
+def _tables(reports) -> list[tuple]:
+    return [(r.source, r.report_date, r.unreadable and r.unreadable.code, repr([t.records for t in r.tables]))
+            for r in reports]
+
+
+def _kill_a_worker(read: reading.Reading) -> None:
+    """Kill one of the pool's processes (as the OOM killer or a user's task manager would) and
+    wait until the pool knows it is broken."""
+    victim = multiprocessing.active_children()[0]
+    victim.kill()
+    victim.join()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            read.pool.submit(abs, 1).result()
+        except BrokenProcessPool:
+            return
+        time.sleep(0.01)
+    raise AssertionError("the pool never noticed its dead worker")
+
+
+def _kill_a_started_worker() -> None:
+    """Kill a worker as soon as the pool has started both. (Killed while the pool still starts the
+    other, Python 3.11's executor may never join that one: a CPython race, not ours to test.)"""
+    deadline = time.monotonic() + 30
+    while len(children := multiprocessing.active_children()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.001)
+    children[0].kill()
+
+
+@pytest.mark.parametrize("when", ["between requests", "while reading"])
+def test_a_worker_that_dies_hands_its_files_back(demo_built, tmp_path, pools, when):
+    office = demo_copy(demo_built.dir, tmp_path)
+    inbox = office / "inbox"
+    hostile(inbox)
+    settings = replace(config.load(office), workers=2)
+    files = validate.collect([inbox])
+    with reading.Reading(replace(settings, workers=1), {}, TODAY, len(files)) as alone:
+        expected = _tables(alone.reports(files))
+    with reading.Reading(settings, {}, TODAY, len(files)) as read:
+        if when == "between requests":  # a rebuild's titles read, then a worker lost before its first part
+            assert len(read.titles(files)) == len(files) and read.pool is not None
+            _kill_a_worker(read)
+            assert _tables(read.reports(files)) == expected
+        else:  # killed once both have started: its chunks and every chunk still pending come back here
+            killer = threading.Thread(target=_kill_a_started_worker, daemon=True)
+            killer.start()
+            got = read.reports(files)
+            killer.join()
+            assert _tables(got) == expected
+        assert read.workers == 1  # the rest of the batch is read in this process
+

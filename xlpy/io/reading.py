@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Self
@@ -69,15 +69,24 @@ class Reading:
             self.pool = ProcessPoolExecutor(self.workers, multiprocessing.get_context("spawn"),
                                             initializer=_start, initargs=self.args)
         chunks = [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)]
-        futures = [self.pool.submit(_read_chunk, kind, chunk) for chunk in chunks]
         out = []
-        for chunk, future in zip(chunks, futures):
+        for chunk, future in zip(chunks, [self._submit(kind, chunk) for chunk in chunks]):
             try:
                 out += future.result()
             except BrokenProcessPool:  # a worker died (not a file's exception: those come back as reports)
                 self.workers = 1  # the rest of the batch is read here
                 out += _read(kind, chunk, *self.args)
         return out
+
+    def _submit(self, kind: str, chunk: list[Path]) -> Future:
+        """A chunk handed to the pool. A pool a worker left since the last request (between a
+        rebuild's parts, say) refuses it: its future then fails as a chunk's whose worker died."""
+        try:
+            return self.pool.submit(_read_chunk, kind, chunk)
+        except BrokenProcessPool as broken:
+            refused = Future()
+            refused.set_exception(broken)
+            return refused
 
 
 def _read(kind: str, paths: list[Path], settings: Settings, reps: dict, today: dt.date) -> list[Report]:
