@@ -193,3 +193,20 @@ def test_what_a_month_keeps_beside_its_tables_is_computed_again_from_a_broken_or
             if content == "stale":
                 pickle.dump(99, f)
     assert store.monthly(master, parts, "rows", lambda part: len(part.ledger) + 1) == [4]
+
+
+def test_staged_pickles_left_by_a_killed_run_are_swept_once_a_process(tmp_path, month, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XLPY_CACHE", str(cache))
+    cache.mkdir()
+    killed = cache / "0123abcd.ledger.pkl.4242.tmp"  # a run killed while writing the table
+    book = cache / "0123abcd.book.9-9.sqlite.4242.tmp"  # the closed book stages its own and sweeps it itself
+    killed.write_bytes(b"half")
+    book.write_bytes(b"half")
+    path, _ = month
+    assert len(store.read_partitions(path.parent)["2026-11"].ledger) == 3  # read and kept
+    assert not killed.exists() and book.exists()
+    assert store._cache_file(path, "ledger").exists()
+    killed.write_bytes(b"half")  # once a process: no listing of the folder for every file kept
+    store.monthly(path.parent, store.read_partitions(path.parent), "rows", lambda part: len(part.ledger))
+    assert killed.exists()
