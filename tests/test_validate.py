@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 
 import pytest
@@ -29,10 +30,15 @@ def test_folders_are_walked_but_not_hidden_ones_nor_the_processed_inbox(tmp_path
         shutil.copy(make_report(), inbox / name)
     named = tmp_path / "named.xlsx"
     shutil.copy(make_report(), named)
+    if os.name != "nt":  # links as Path.rglob takes them: a linked file is listed, a linked folder not walked
+        (inbox / "link.xlsx").symlink_to(named)
+        (inbox / "linked-day").symlink_to(inbox / "day", target_is_directory=True)
+        (inbox / "broken.xlsx").symlink_to(tmp_path / "gone.xlsx")
     found = validate.collect([inbox, named])
     # a lock file is listed (then skipped, in one line); only the inbox's own 已处理 is the archive
     assert [p.relative_to(tmp_path).as_posix() for p in found] == [
-        "inbox/a.xlsx", "inbox/day/b.xlsx", "inbox/day/已处理/e.xlsx", "inbox/~$a.xlsx", "named.xlsx"]
+        "inbox/a.xlsx", "inbox/day/b.xlsx", "inbox/day/已处理/e.xlsx", *(["inbox/link.xlsx"] if os.name != "nt" else []),
+        "inbox/~$a.xlsx", "named.xlsx"]
 
 
 def test_each_file_has_its_status(make_report, check, clean_rows, tmp_path):

@@ -29,7 +29,7 @@ from xlpy.contract.messages import say
 from xlpy.core import balances, record_rules, rules
 from xlpy.core import ledger as L
 from xlpy.core.rules import Context, Issue
-from xlpy.io import clock, closed_book, page, store
+from xlpy.io import clock, closed_book, fingerprints, page, store
 
 PART = 5_000  # files read and judged at once (a larger batch reads each file twice): a rebuild of years is more
 
@@ -166,7 +166,7 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
     said = _errors_said(store.concat(parts, "problems"), {name for name, _ in seen})  # the batch's: once, not per file
     outcomes, todo, copies, before = [], [], [], {}
     # Within a batch the shortest name is the original: "a - 副本.xlsx", "a (2).xlsx" are its copies.
-    prints = {p: validate.fingerprint(p) for p in files}
+    prints = fingerprints.of_inbox(files, inbox)
     # the reports taken in these contents (not a dict of the whole log's 125,000 entries on three years)
     known = current[current["fingerprint"].isin(set(prints.values()))]
     originals = dict(zip(known["fingerprint"], known["source"]))

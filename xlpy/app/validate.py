@@ -1,7 +1,7 @@
 """Validate a batch of report files: read → check → results (with text and JSON views)."""
 from __future__ import annotations
 
-import hashlib
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,7 +14,7 @@ from xlpy.contract import config
 from xlpy.contract.messages import say
 from xlpy.core import ledger, record_rules, rules, values, worklog
 from xlpy.core.rules import Context, Issue
-from xlpy.io import reader, reading
+from xlpy.io import fingerprints, reader, reading
 
 
 @dataclass
@@ -48,17 +48,25 @@ def collect(paths: list[Path]) -> list[Path]:
     processed inbox (已处理/)."""
     out = []
     for p in map(Path, paths):
-        if p.is_dir():
-            depth = len(p.parts)  # a found file's parts begin with the folder's
-            out += sorted(f for f in p.rglob("*") if _listed(f.parts[depth:-1]) and f.is_file())
-        else:
-            out.append(p)
+        out += sorted(_files(p, top=True)) if p.is_dir() else [p]
     return out
 
 
-def _listed(folders: tuple[str, ...]) -> bool:
-    """A file in these folders (names from the folder listed down) is listed: none hidden, not the processed inbox."""
-    return not any(name.startswith(HIDDEN) for name in folders) and not (folders and folders[0] == lifecycle.ARCHIVE)
+def _files(folder: Path, top: bool) -> Iterator[Path]:
+    """The files in ``folder`` and its subfolders but hidden ones and (at the top) the processed
+    inbox, not walked at all; a folder that cannot be listed is passed over, as by `Path.rglob`.
+    (`os.scandir` knows each entry's kind without a `stat` a file: the inbox holds every report.)"""
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except PermissionError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):  # a link to a folder is not walked, as by rglob
+            if not entry.name.startswith(HIDDEN) and not (top and entry.name == lifecycle.ARCHIVE):
+                yield from _files(Path(entry.path), top=False)
+        elif entry.is_file():
+            yield Path(entry.path)
 
 
 def validate_files(files: list[Path], ctx: Context, history: pd.DataFrame | None = None,
@@ -242,7 +250,8 @@ def judge_in_office(files: list[Path], ctx: Context, master: Path | None = None,
     asked = {Path(f) for f in files}
     others = [p for p in collect([inbox]) if p not in asked] if inbox.is_dir() else []
     names = {p: source_name(p, inbox) for p in [*files, *others]}
-    judged = [*files, *(p for p in others if (names[p], fingerprint(p)) not in known)]
+    prints = fingerprints.of_inbox(others, inbox)
+    judged = [*files, *(p for p in others if (names[p], prints[p]) not in known)]
     mine = {names[p] for p in judged}
     ledger_, activity = store.concat(parts, "ledger"), store.concat(parts, "activity")
     taken = taken[taken["content"].notna() & ~taken["source"].isin(mine)]
@@ -262,21 +271,6 @@ def judge_sheet(report: reader.Report, ctx: Context) -> list[Issue]:
         else inbox / report.path.name
     [result] = judge_in_office([path], ctx, reports={path: report})
     return result.issues
-
-
-CHUNK = 2**20  # bytes of a file hashed at a time
-
-
-def fingerprint(path: Path) -> str:
-    """SHA-256 of the file, or "" when it cannot be read (the reader then says why)."""
-    try:
-        with open(path, "rb", buffering=0) as f:  # in chunks: a huge file must not fill the memory; unbuffered: read once
-            digest = hashlib.sha256()
-            while chunk := f.read(CHUNK):  # hashlib.file_digest zeroes a 256 KB buffer for every file
-                digest.update(chunk)
-            return digest.hexdigest()
-    except OSError:
-        return ""
 
 
 def source_name(path: Path, inbox: Path) -> str:
