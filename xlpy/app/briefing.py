@@ -133,6 +133,12 @@ def pending_reminders(pending: pd.DataFrame, remind_days: int) -> pd.DataFrame:
                         columns=worklog.REJECTED)
 
 
+# 总表 up to so many table rows has its sheets' XML assembled in memory (as a month's master has):
+# no scratch files to make and remove, ~50 of them, 0.05-0.1 s of a night; a larger one's would
+# add to a rebuild's peak memory.
+IN_MEMORY_ROWS = 20_000
+
+
 def summary_writer(parts: dict, reference: Reference, settings: Settings, day: dt.date, lang: str,
                    rejected_files: tuple[dict, dict] | None = None,  # default: read from the inbox
                    master: Path | None = None,  # the masters' folder parts were read from: settings
@@ -152,7 +158,8 @@ def summary_writer(parts: dict, reference: Reference, settings: Settings, day: d
     tables = inputs.tables()  # the figures the briefing showed, every one
 
     def write(path: Path) -> None:
-        book = store.new_workbook(path, page.Facts(settings.office.resolve().name, day))
+        book = store.new_workbook(path, page.Facts(settings.office.resolve().name, day),
+                                  in_memory=sum(map(len, tables.values())) <= IN_MEMORY_ROWS)
         write_sheet(book, b, lang)
         stats_sheets.write_stats(book, tables, lang)
         if reference.sells_units:
