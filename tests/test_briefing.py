@@ -291,3 +291,15 @@ def test_cli_briefing_preview(office, monkeypatch, capsys):
     preview = office / "outbox" / f"{DAY}.html"
     assert str(preview) in capsys.readouterr().out and opened == [preview.resolve().as_uri()]
     assert '<meta name="viewport"' in preview.read_text(encoding="utf-8")
+
+
+def test_a_large_summary_written_through_scratch_files_is_the_same_workbook(written, tmp_path, monkeypatch):
+    """总表 above `IN_MEMORY_ROWS` goes through xlsxwriter's scratch files (a rebuild's); the parts are the same."""
+    monkeypatch.setattr(briefing, "IN_MEMORY_ROWS", 0)
+    office = demo_copy(written.workbook.parents[1], tmp_path)
+    large = briefing.make_briefing(config.load(office), DAY).workbook
+    with zipfile.ZipFile(written.workbook) as small, zipfile.ZipFile(large) as scratch:
+        assert sorted(scratch.namelist()) == sorted(small.namelist())
+        differ = [n for n in small.namelist() if small.read(n) != scratch.read(n)]
+    assert set(differ) <= {"docProps/core.xml"}  # its creation time, and nothing else
+    assert not list(office.rglob("*.tmp*")) and not list(office.rglob("tmp*"))
