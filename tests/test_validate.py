@@ -25,7 +25,8 @@ def spoil(rows, index, **changes):
 
 def test_folders_are_walked_but_not_hidden_ones_nor_the_processed_inbox(tmp_path, make_report):
     inbox = tmp_path / "inbox"
-    for name in ("a.xlsx", "day/b.xlsx", "~$a.xlsx", ".hidden/c.xlsx", "已处理/d.xlsx", "day/已处理/e.xlsx"):
+    for name in ("a.xlsx", "day/b.xlsx", "~$a.xlsx", ".hidden/c.xlsx", "已处理/d.xlsx", "day/已处理/e.xlsx",
+                 "day-1.xlsx", "B.xlsx"):
         (inbox / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(make_report(), inbox / name)
     named = tmp_path / "named.xlsx"
@@ -36,9 +37,12 @@ def test_folders_are_walked_but_not_hidden_ones_nor_the_processed_inbox(tmp_path
         (inbox / "broken.xlsx").symlink_to(tmp_path / "gone.xlsx")
     found = validate.collect([inbox, named])
     # a lock file is listed (then skipped, in one line); only the inbox's own 已处理 is the archive
+    # in the order their paths sort: a folder's files before a name it begins (day/ before day-1)
     assert [p.relative_to(tmp_path).as_posix() for p in found] == [
-        "inbox/a.xlsx", "inbox/day/b.xlsx", "inbox/day/已处理/e.xlsx", *(["inbox/link.xlsx"] if os.name != "nt" else []),
-        "inbox/~$a.xlsx", "named.xlsx"]
+        *(["inbox/B.xlsx"] if os.name != "nt" else []), "inbox/a.xlsx", *(["inbox/B.xlsx"] if os.name == "nt" else []),
+        "inbox/day/b.xlsx", "inbox/day/已处理/e.xlsx", "inbox/day-1.xlsx",
+        *(["inbox/link.xlsx"] if os.name != "nt" else []), "inbox/~$a.xlsx", "named.xlsx"]
+    assert found[:-1] == sorted(found[:-1])
 
 
 def test_each_file_has_its_status(make_report, check, clean_rows, tmp_path):
@@ -162,3 +166,16 @@ def test_unusable_reference_exits_2(make_report, tmp_path, capsys, case, words):
 def test_no_files_exits_2(tmp_path, capsys):
     code, out, err = validate_json(capsys, tmp_path, tmp_path)
     assert (code, out) == (2, None) and str(tmp_path) in err
+
+
+def test_a_report_is_known_by_its_path_within_the_inbox(tmp_path):
+    inbox = tmp_path / "inbox"
+    (inbox / "2026-11-26").mkdir(parents=True)
+    (inbox / "2026-11-26" / "张伟.xlsx").write_bytes(b"")
+    (tmp_path / "inbox2").mkdir()
+    (tmp_path / "inbox2" / "李娜.xlsx").write_bytes(b"")
+    [walked] = validate.collect([inbox])
+    assert validate.source_name(walked, inbox) == "2026-11-26/张伟.xlsx"
+    assert validate.source_name(tmp_path / "inbox2" / "李娜.xlsx", inbox) == "李娜.xlsx"  # not in it: its name
+    escaped = inbox / "\udcd5\udcc5\udcce\udcb0.xlsx"  # 张伟 in GBK, as a zip made on a Chinese Windows unpacks on Linux
+    assert validate.source_name(escaped, inbox) == "张伟.xlsx"

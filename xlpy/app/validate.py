@@ -48,17 +48,18 @@ def collect(paths: list[Path]) -> list[Path]:
     processed inbox (已处理/)."""
     out = []
     for p in map(Path, paths):
-        out += sorted(_files(p, top=True)) if p.is_dir() else [p]
+        out += _files(p, top=True) if p.is_dir() else [p]
     return out
 
 
 def _files(folder: Path, top: bool) -> Iterator[Path]:
     """The files in ``folder`` and its subfolders but hidden ones and (at the top) the processed
     inbox, not walked at all; a folder that cannot be listed is passed over, as by `Path.rglob`.
-    (`os.scandir` knows each entry's kind without a `stat` a file: the inbox holds every report.)"""
+    (`os.scandir` knows each entry's kind without a `stat` a file: the inbox holds every report.)
+    Each folder's entries in order of their names, so the files come sorted as their paths sort."""
     try:
         with os.scandir(folder) as listing:
-            entries = list(listing)
+            entries = sorted(listing, key=lambda entry: os.path.normcase(entry.name))
     except PermissionError:
         return
     for entry in entries:
@@ -276,8 +277,12 @@ def judge_sheet(report: reader.Report, ctx: Context) -> list[Issue]:
 def source_name(path: Path, inbox: Path) -> str:
     """A report as the record knows it: its path within the inbox (2026-11-26/张伟.xlsx and
     2026-11-27/张伟.xlsx are two), readable whatever encoding its name was written in."""
-    try:
-        name = path.relative_to(inbox).as_posix()  # once: pathlib's is_relative_to makes the same relative path
-    except ValueError:
-        name = path.name
+    text, top = str(path), str(inbox)
+    if text.startswith(top) and text[len(top):len(top) + 1] == os.sep:  # as the inbox was walked: no pathlib
+        name = text[len(top) + 1:].replace(os.sep, "/")
+    else:
+        try:
+            name = path.relative_to(inbox).as_posix()
+        except ValueError:
+            name = path.name
     return values.readable(name)
