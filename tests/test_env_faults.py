@@ -227,7 +227,8 @@ def test_disk_full_while_zipping(office, monkeypatch):
 
     def no_space(*args, **kw):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-    monkeypatch.setattr(zipfile.ZipFile, "write", no_space)
+    monkeypatch.setattr(zipfile.ZipFile, "write", no_space)  # a part from a scratch file
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", no_space)  # a part assembled in memory (every workbook here)
     with pytest.raises(store.MasterError) as e:
         consolidate.run_consolidation(config.load(office), today=H.TODAY)
     assert e.value.code == "master-write-failed" and "No space left on device" in e.value.params["detail"]
