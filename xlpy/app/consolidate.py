@@ -29,7 +29,7 @@ from xlpy.contract.messages import say
 from xlpy.core import balances, record_rules, rules
 from xlpy.core import ledger as L
 from xlpy.core.rules import Context, Issue
-from xlpy.io import clock, closed_book, page, store
+from xlpy.io import clock, closed_book, heap, page, store
 
 PART = 5_000  # files read and judged at once (a larger batch reads each file twice): a rebuild of years is more
 
@@ -108,12 +108,18 @@ def run_consolidation(settings: Settings, inbox: Path | None = None, master: Pat
         try:
             outcome = _consolidate(validate.collect([inbox]), inbox, parts, ctx, now, recheck, master)
             outcome.master = master
+            # judged in parts (a rebuild): what judging freed goes before 总表 is computed on top of it
+            large = sum(f.status != "unchanged" for f in outcome.files) > PART
+            if large:
+                heap.give_back()
             logs = lifecycle.Logs.of(parts, ctx.today)  # the months' logs as this run leaves them, stacked once
             outcome.pending_list = logs.pending
             changed = sorted(name for name, part in parts.items() if part.changed)
             writers = {f"{name}.xlsx": None if parts[name].staged else _writer(parts[name], ctx) for name in changed}
             if summary and (changed or not (master / store.SUMMARY).exists()):
                 writers[store.SUMMARY] = _summary_writer(parts, ctx, ctx.today, master, logs)
+                if large:
+                    heap.give_back()  # and the rows 总表's tables were computed from, before it is written
             if writers:
                 store.commit(master, writers, settings.backups)
                 outcome.written = list(writers)
