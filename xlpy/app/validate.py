@@ -50,7 +50,8 @@ def collect(paths: list[Path]) -> list[Path]:
     for p in map(Path, paths):
         if p.is_dir():
             depth = len(p.parts)  # a found file's parts begin with the folder's
-            out += sorted(f for f in p.rglob("*") if _listed(f.parts[depth:-1]) and f.is_file())
+            # its folder's parts, not its own: a path keeps the tuple of its parts once asked (4 MB for 37,500)
+            out += sorted(f for f in p.rglob("*") if _listed(f.parent.parts[depth:]) and f.is_file())
         else:
             out.append(p)
     return out
