@@ -17,7 +17,7 @@ from xlpy.app import briefing, consolidate, history
 from xlpy.app.office import init_office
 from xlpy.contract import config
 from xlpy.contract import statistics as declared
-from xlpy.core import contracts, stats
+from xlpy.core import contracts, stats, worklog
 from xlpy.core import ledger as L
 from xlpy.core import month_figures as figures
 from xlpy.io import store
@@ -240,6 +240,24 @@ def test_a_night_reads_only_the_months_it_needs_and_gets_the_same_tables(tmp_pat
     for rows, every in ((ledger, every_row), (active, every_activity)):  # what the day's work log reads
         day = "report_date" if "report_date" in rows else "date"
         assert len(rows[rows[day] == pd.Timestamp(DAY)]) == len(every[every[day] == pd.Timestamp(DAY)]) > 0
+
+
+def test_every_row_is_stacked_without_the_columns_neither_the_tables_nor_the_work_log_read(tmp_path, reference):
+    months = _months(3)  # a short history: 总表 from every row, as in a rebuild
+    months["2026-11"].append({**_row(DAY, "contract", "HT-today", AC, 1, 2699.0, price=2699.0),
+                              "note": "客户周末来店", "deal_type": "签约", "extra": '{"x": 1}'})
+    master = tmp_path / "master"
+    master.mkdir()
+    _write_months(master, months, months)
+    parts = store.read_partitions(master)
+    inputs, ledger, active = history.summary_inputs(parts, master, reference, DAY, None)
+    assert inputs.history is None and not set(history.UNSTACKED) & set(ledger.columns)
+    every_row, every_activity = store.concat(parts, "ledger"), store.concat(parts, "activity")
+    assert every_row["extra"].notna().any() and every_row["deal_type"].notna().any()  # what is left out is there
+    _same_tables(stats.Inputs(contracts.facts(every_row, every_activity, DAY), reference, DAY), inputs)
+    log, every = (worklog.compute(rows, active, reference, DAY) for rows in (ledger, every_row))
+    assert log.comments["note"].tolist() == every.comments["note"].tolist() == ["客户周末来店"]
+    assert log.deals.equals(every.deals) and len(log.deals) == 1
 
 
 def _write_months(master, months: dict, names) -> None:

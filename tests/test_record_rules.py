@@ -95,3 +95,31 @@ def test_waiting_is_only_errors_that_wait():
     assert waits.severity == ERROR
     assert record_rules.is_waiting([waits]) and not record_rules.is_waiting([waits, wrong])
     assert not record_rules.is_waiting([])
+
+
+def test_a_cancel_by_units_is_worth_its_own_lines_price_signed_in_the_batch(ctx, history, make_report):
+    """The batch's prices are held per contract and line (`record_rules._Slots`): a cancel naming
+    the second line's product counts that line's units, one naming none the first line's."""
+    lines = [contract("HT-5", qty=2, price=5000, received=0), contract("HT-5", price=8000, received=0, product="B型")]
+    signs = make_report(lines, title={"report_date": EARLIER}, name="a.xlsx")
+    cancel = {"customer": "客户丙", "deal_type": "退订", "qty": 1, "contract_no": "HT-5"}
+    by_line = make_report([{**cancel, "product": "B型"}, payment("HT-5", 10_500)], name="b.xlsx")
+    results = judged(ctx, [frame.iloc[0:0] for frame in history], signs, by_line)
+    [beyond] = loud(results["b.xlsx"].issues)  # 18,000 − 8,000 is owed, not 18,000 − 5,000
+    assert (beyond.rule, beyond.params["expected"]) == ("received-beyond-outstanding", "10,000")
+    by_first = make_report([cancel, payment("HT-5", 13_000)], name="c.xlsx")
+    results = judged(ctx, [frame.iloc[0:0] for frame in history], signs, by_first)
+    assert loud(results["c.xlsx"].issues) == []  # 18,000 − 5,000 owed: its first line's price
+
+
+def test_a_contract_of_the_batch_withdrawn_and_signed_again_keeps_only_its_new_prices(ctx, history):
+    book = record_rules.Book(history[0].iloc[0:0], ctx, history[1].iloc[0:0])
+    row = {"deal": "contract", "contract_no": "HT-7", "product": "A型", "qty": 1, "amount": 5000.0,
+           "unit_price": 5000.0, "received": None, "source": "a.xlsx"}
+    book.apply(row)
+    book.apply(row, sign=-1)  # its report rejected: forgotten
+    assert "ht-7" not in book
+    book.apply({**row, "product": "B型", "amount": 3000.0, "unit_price": 3000.0, "source": "b.xlsx"})
+    cancel = {"deal": "cancel", "contract_no": "HT-7", "product": "A型", "qty": 1, "amount": None}
+    assert book.cancelled_amount("ht-7", cancel) == 3000.0  # A型's price of the withdrawn row is gone
+    assert book.source("ht-7") == "b.xlsx" and book.outstanding("ht-7") == 3000.0

@@ -156,15 +156,17 @@ def summary_writer(parts: dict, reference: Reference, settings: Settings, day: d
                 rejected_reps, headers, lang, inputs=inputs, sign_within_days=settings.sign_within_days)
     b.rejected = pd.concat([b.rejected, pending_reminders(pending, settings.remind_days)], ignore_index=True)
     tables = inputs.tables()  # the figures the briefing showed, every one
+    # the units' board taken now: the writer holds no row (a rebuild's ledger is let go before 总表 is written)
+    board = units.board(reference.units, units.events(ledger, set(reference.unit_index)), day,
+                        settings.sign_within_days) if reference.sells_units else None
 
     def write(path: Path) -> None:
         book = store.new_workbook(path, page.Facts(settings.office.resolve().name, day),
                                   in_memory=sum(map(len, tables.values())) <= IN_MEMORY_ROWS)
         write_sheet(book, b, lang)
         stats_sheets.write_stats(book, tables, lang)
-        if reference.sells_units:
-            unit_board.write_board(book, units.board(reference.units, units.events(ledger, set(reference.unit_index)),
-                                                     day, settings.sign_within_days), day, lang)
+        if board is not None:
+            unit_board.write_board(book, board, day, lang)
         book.close()
     return write, b
 

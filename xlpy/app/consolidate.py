@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import sys
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -29,12 +30,12 @@ from xlpy.contract.messages import say
 from xlpy.core import balances, record_rules, rules
 from xlpy.core import ledger as L
 from xlpy.core.rules import Context, Issue
-from xlpy.io import clock, closed_book, fingerprints, page, store
+from xlpy.io import clock, closed_book, fingerprints, heap, page, store
 
 PART = 5_000  # files read and judged at once (a larger batch reads each file twice): a rebuild of years is more
 
 
-@dataclass
+@dataclass(slots=True)  # a rebuild holds one for each of its tens of thousands of files
 class FileOutcome:
     source: str
     fingerprint: str
@@ -108,12 +109,18 @@ def run_consolidation(settings: Settings, inbox: Path | None = None, master: Pat
         try:
             outcome = _consolidate(validate.collect([inbox]), inbox, parts, ctx, now, recheck, master)
             outcome.master = master
+            # judged in parts (a rebuild): what judging freed goes before 总表 is computed on top of it
+            large = sum(f.status != "unchanged" for f in outcome.files) > PART
+            if large:
+                heap.give_back()
             logs = lifecycle.Logs.of(parts, ctx.today)  # the months' logs as this run leaves them, stacked once
             outcome.pending_list = logs.pending
             changed = sorted(name for name, part in parts.items() if part.changed)
             writers = {f"{name}.xlsx": None if parts[name].staged else _writer(parts[name], ctx) for name in changed}
             if summary and (changed or not (master / store.SUMMARY).exists()):
                 writers[store.SUMMARY] = _summary_writer(parts, ctx, ctx.today, master, logs)
+                if large:
+                    heap.give_back()  # and the rows 总表's tables were computed from, before it is written
             if writers:
                 store.commit(master, writers, settings.backups)
                 outcome.written = list(writers)
@@ -180,7 +187,8 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
             copies.append(FileOutcome(name, fp, "copy", copy_of=originals[fp]))
         else:
             todo.append(path)
-            before[name] = seen.get((name, fp))  # a report judged again: its last verdict in this content
+            if (name, fp) in seen:  # a report judged again: its last verdict in this content
+                before[name] = seen[name, fp]
             if fp:
                 originals.setdefault(fp, name)  # a second copy within this batch
     replaced = set(current.loc[current["source"].isin({names[p] for p in todo}), "source"])
@@ -379,8 +387,9 @@ def _accept(result: validate.FileResult, changes: _Changes, ctx: Context, correc
     report = result.report
     reps = L.spell_as_reference([{"rep": r} for r in sorted(record_rules.report_reps(report))], ctx.reference)
     out = FileOutcome(report.source, report.fingerprint, "", rows_read=report.rows, issues=result.issues,
-                      correction=correction, report_date=report.report_date, partition=L.partition_of(report),
-                      rep="、".join(r["rep"] for r in reps) or None, content=report.content or None)
+                      correction=correction, report_date=report.report_date,
+                      partition=sys.intern(L.partition_of(report)),  # one string a month, not one a file
+                      rep=sys.intern("、".join(r["rep"] for r in reps)) or None, content=report.content or None)
     keep = record_rules.taken_rows(report, result.issues, ctx.settings.accept_valid_rows)
     if report.unreadable is not None:
         out.status = "unreadable"

@@ -10,6 +10,7 @@ are such is `waiting`, judged again once the other is taken. Core: no I/O.
 """
 from __future__ import annotations
 
+from array import array
 from collections import ChainMap
 
 import pandas as pd
@@ -27,14 +28,16 @@ from xlpy.core.rules import (
 
 # Errors that only wait for another report of the batch to be taken.
 WAITING_RULES = {"contract-in-rejected-report", "contract-in-waiting-report"}
+ANY = object()  # `_Slots.price` of no item in particular
 
 
 class Book:
     """Running state: contracts and remaining stock, from the record, then the batch.
     Rows are applied as they are judged, and withdrawn again if their report (or,
     with accept_valid_rows, the row) is rejected, so only what enters the record counts.
-    Contracts are kept by normalised number in plain dicts, built from the record's frames
-    at once: three years hold over 100,000 of them."""
+    The record's contracts are looked up as given (plain dicts, or the months' balances) and
+    never written; a contract the batch signs or changes gets a slot (`_Slots`): a rebuild's
+    batch holds over 100,000 of them, as dicts of dicts they took ~77 MB."""
 
     def __init__(self, history, ctx: Context, activity=None, months: list[balances.Month] | None = None):
         """The book of the record ``history`` (and its ``activity``); with ``months``, the same
@@ -56,18 +59,18 @@ class Book:
             history = rows(history)
             self._load(history, ref)
             combined = balances.combine([balances.days_only(history, rows(activity))])
-            self.recorded = set(self.lines)  # contracts the master already holds
         else:
             self._take(combined, ref)
-            self.recorded = ChainMap(*self.lines.maps[1:])  # the months' own: what the batch adds goes in front
+        self.recorded = self.record_lines  # contracts the master holds (the batch's are in the slots)
+        self.batch = _Slots()
         self.held: dict[str, tuple[str, Issue, str]] = {}  # contract → (report not taken, its first error, root)
         self.days: dict[tuple, str] = combined.days  # (rep, day) → the report taken for it
 
     def _take(self, book: balances.Combined, ref) -> None:
         """The record's contracts and stock from the months' balances combined."""
-        self.source, self.lines, self.amount, self.paid = book.source, book.lines, book.amount, book.paid
+        self.record_source, self.record_amount, self.record_paid = book.source, book.amount, book.paid
+        self.record_lines = ChainMap(*book.lines.maps[1:])  # the months' own (the front is for writes)
         self.prices, self.first_price = book.prices, book.first_price
-        self.batch_prices: dict[str, dict[str, float]] = {}
         if ref is not None:
             for product, opening in zip(ref.products["product"].tolist(), ref.products["opening_stock"].tolist()):
                 if product and not pd.isna(opening):
@@ -84,62 +87,131 @@ class Book:
                                                   amount=("amount", "sum"), paid=("paid", "sum"))
         sources = history[history["deal"] == "contract"].groupby("contract_no")["source"].first()
         keys = per.index.tolist()  # plain lists: iterating pandas' string arrays is slow
-        self.source = dict(zip(keys, per["no"].map(sources).tolist()))  # where each contract was signed
-        self.lines = dict(zip(keys, per["lines"].tolist()))  # a contract whose lines are all withdrawn is forgotten
-        self.amount = dict(zip(keys, per["amount"].tolist()))
-        self.paid = dict(zip(keys, per["paid"].tolist()))  # received plus cancelled
+        self.record_source = dict(zip(keys, per["no"].map(sources).tolist()))  # where each contract was signed
+        self.record_lines = dict(zip(keys, per["lines"].tolist()))
+        self.record_amount = dict(zip(keys, per["amount"].tolist()))
+        self.record_paid = dict(zip(keys, per["paid"].tolist()))  # received plus cancelled
         priced = book.dropna(subset=["item", "price"])
         pairs = zip(priced["key"].tolist(), priced["item"].tolist())
         self.prices = dict(zip(pairs, priced["price"].tolist()))  # the record's (contract, product) → unit price
         self.first_price = dict(zip(priced["key"].tolist()[::-1], priced["price"].tolist()[::-1]))  # its first line's
-        self.batch_prices: dict[str, dict[str, float]] = {}  # contract → product → unit price, signed in the batch
         if ref is not None and len(history):
             for rec in records(inventory(known, ref)):
                 if rec["product"] and rec["remaining"] is not None:
                     self.stock[values.norm(rec["product"])] = rec["remaining"]
 
+    def __contains__(self, key) -> bool:
+        """Whether ``key`` names a contract signed, in the record or the batch so far."""
+        return key in self.batch.slot or key in self.record_lines
+
+    def source(self, key: str) -> str:
+        """The report that signed the contract ``key``."""
+        slot = self.batch.slot.get(key)
+        return self.record_source[key] if slot is None else self.batch.source[slot]
+
     def outstanding(self, key: str) -> float:
-        return self.amount[key] - self.paid[key]
+        slot = self.batch.slot.get(key)
+        if slot is None:
+            return self.record_amount[key] - self.record_paid[key]
+        return self.batch.amount[slot] - self.batch.paid[slot]
 
     def cancelled_amount(self, key: str, rec: dict) -> float:
         """A cancel typed with only a quantity is worth that many units at its line's price
         (the contract's first line's when it names none of its products)."""
         if rec["amount"] is not None:
             return rec["amount"]
-        batch, item = self.batch_prices.get(key, {}), values.norm(rec["product"]) if rec["product"] else None
-        price = batch.get(item, self.prices.get((key, item)))
+        item = values.norm(rec["product"]) if rec["product"] else None
+        price = self.batch.price(key, item)
         if price is None:
-            price = self.first_price.get(key, next(iter(batch.values()), None))
+            price = self.prices.get((key, item))
+        if price is None:
+            price = self.first_price.get(key, self.batch.price(key))
         return (rec["qty"] or 0) * (price or 0)
+
+    def _slot(self, key: str) -> int:
+        """The batch's slot of the known contract ``key``, taken from the record when it has none yet."""
+        slot = self.batch.slot.get(key)
+        if slot is None:
+            slot = self.batch.add(key, self.record_source[key], self.record_lines[key],
+                                  self.record_amount[key], self.record_paid[key])
+        return slot
 
     def apply(self, rec: dict, sign: int = 1) -> None:
         if self.units is not None:
             self.units.apply(rec, sign)
         key = values.norm(rec["contract_no"]) if rec["contract_no"] else None
-        deal = rec["deal"]
+        deal, batch = rec["deal"], self.batch
         if deal == "contract" and key:
-            if key not in self.lines:
-                self.source[key], self.lines[key], self.amount[key], self.paid[key] = rec["source"], 0, 0.0, 0.0
+            slot = self._slot(key) if key in self else batch.add(key, rec["source"], 0, 0.0, 0.0)
             amount = rec["amount"] if rec["amount"] is not None else (rec["qty"] or 0) * (rec["unit_price"] or 0)
-            self.amount[key] += sign * amount
-            self.lines[key] += sign
+            batch.amount[slot] += sign * amount
+            batch.lines[slot] += sign
             price = rec["unit_price"] or (amount / rec["qty"] if rec["qty"] else None)
             if rec["product"] and sign > 0 and price is not None:
-                self.batch_prices.setdefault(key, {})[values.norm(rec["product"])] = price
+                batch.set_price(slot, values.norm(rec["product"]), price)
             self._move_stock(rec, -sign)
-        elif deal == "cancel" and key in self.lines:
-            self.paid[key] += sign * self.cancelled_amount(key, rec)
+        elif deal == "cancel" and key in self:
+            paid = sign * self.cancelled_amount(key, rec)
+            batch.paid[self._slot(key)] += paid
             self._move_stock(rec, sign)
-        if key in self.lines and rec["received"] is not None:
-            self.paid[key] += sign * rec["received"]
-        if key in self.lines and self.lines[key] <= 0:
-            for table in (self.source, self.lines, self.amount, self.paid, self.batch_prices):
-                table.pop(key, None)  # only a contract of the batch can be forgotten: the record's keep their lines
+        if rec["received"] is not None and key in self:
+            batch.paid[self._slot(key)] += sign * rec["received"]
+        slot = batch.slot.get(key)
+        if slot is not None and batch.lines[slot] <= 0:
+            batch.forget(key)  # only a contract of the batch can be forgotten: the record's keep their lines
 
     def _move_stock(self, rec, sign: int) -> None:
         product = values.norm(rec["product"]) if rec["product"] else None
         if product in self.stock and rec["qty"] is not None:
             self.stock[product] += sign * rec["qty"]
+
+
+class _Slots:
+    """The contracts the batch signs or changes, each numbered once (``slot``: normalised contract
+    number → its slot) and its figures in arrays by slot: where signed, lines, amount, paid
+    (received plus cancelled), and the unit prices of its lines signed in the batch — the first
+    line's in arrays, any further line's in one flat dict by (slot, item). A contract forgotten
+    (every line withdrawn) loses its number; signed again, it takes a new slot."""
+
+    def __init__(self):
+        self.slot: dict[str, int] = {}
+        self.source: list[str] = []
+        self.lines, self.amount, self.paid = array("l"), array("d"), array("d")
+        self.first_item: list[str | None] = []  # the item of its first line priced in the batch
+        self.first_price = array("d")
+        self.more_prices: dict[tuple[int, str], float] = {}  # (slot, item) → price of a further line
+        self._items: dict[str, str] = {}  # each item's name held once
+
+    def add(self, key: str, source: str, lines: int, amount: float, paid: float) -> int:
+        slot = self.slot[key] = len(self.source)
+        self.source.append(source)
+        self.lines.append(lines)
+        self.amount.append(amount)
+        self.paid.append(paid)
+        self.first_item.append(None)
+        self.first_price.append(0.0)
+        return slot
+
+    def forget(self, key: str) -> None:
+        del self.slot[key]
+
+    def set_price(self, slot: int, item: str, price: float) -> None:
+        first = self.first_item[slot]
+        if first is None or first == item:
+            self.first_item[slot] = self._items.setdefault(item, item)
+            self.first_price[slot] = price
+        else:
+            self.more_prices[slot, self._items.setdefault(item, item)] = price
+
+    def price(self, key: str, item=ANY) -> float | None:
+        """The unit price of the contract ``key``'s line of ``item`` signed in the batch (of its
+        first such line without ``item``); None when the batch priced none."""
+        slot = self.slot.get(key)
+        if slot is None or self.first_item[slot] is None:
+            return None
+        if item is ANY or item == self.first_item[slot]:
+            return self.first_price[slot]
+        return self.more_prices.get((slot, item))
 
 
 def _keys(names: pd.Series) -> pd.Series:
@@ -241,8 +313,8 @@ def _judge(rec: dict, table, book: Book, ctx: Context) -> list[Issue]:
         out.append(Issue(rule, table.sheet, table.cell(column, row), column, value, params))
 
     if deal == "contract" and key in book.recorded:  # earlier in this batch: check_batch says so
-        issue("contract-signed-before", "contract_no", no, other=book.source[key])
-    taken = key in book.lines or book.units is not None and key in book.units.unit_of
+        issue("contract-signed-before", "contract_no", no, other=book.source(key))
+    taken = key in book or book.units is not None and key in book.units.unit_of
     if deal in ("cancel", "payment", "exchange") and key in book.held and not taken:
         source, first, root = book.held[key]
         if root:
@@ -251,7 +323,7 @@ def _judge(rec: dict, table, book: Book, ctx: Context) -> list[Issue]:
             issue("contract-in-rejected-report", "contract_no", no, other=source, cell=first.cell or first.rule)
         return out
     held = book.units is not None and key in book.units.unit_of  # a unit office's order carries its number too
-    if deal in ("cancel", "payment") and key and key not in book.lines and not held:
+    if deal in ("cancel", "payment") and key and key not in book and not held:
         issue("unknown-contract", "contract_no", no, deal=deal_name(deal, ctx.lang))
     if deal == "contract" and rec["product"] and rec["qty"] is not None:
         left = book.stock.get(values.norm(rec["product"]))
@@ -267,5 +339,5 @@ def _judge(rec: dict, table, book: Book, ctx: Context) -> list[Issue]:
 
 def _beyond(rec: dict, key: str | None, book: Book) -> bool:
     """A payment over what its contract still owes."""
-    return (rec["deal"] == "payment" and key in book.lines and rec["received"] is not None
+    return (rec["deal"] == "payment" and key in book and rec["received"] is not None
             and rec["received"] > book.outstanding(key) + book.tolerance)

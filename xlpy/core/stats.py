@@ -497,19 +497,25 @@ def receivables(ledger, as_of) -> pd.DataFrame:
     """Contracts with money still owed as of ``as_of`` (outstanding: amount − cancelled − received,
     when positive) or owed back (refund_due, when negative), the due date, days past it and the
     aging bucket (未到期 when not yet due or no due date; blank for a refund)."""
-    book = _facts(ledger, None, as_of).book
-    per_contract = book.groupby("contract_no", as_index=False, sort=False).agg(
-        customer=("customer", "first"), phone=("phone", "first"), rep=("rep", "first"), region=("region", "first"),
-        signed=("date", "min"), amount=("amount", "sum"), cancelled=("cancelled", "sum"),
-        received=("received", "sum"), outstanding=("outstanding", "sum"), refund_due=("refund_due", "sum"),
-        due_date=("due_date", "min"))
-    owing = per_contract["outstanding"].round(2) > 0
-    owed = per_contract[owing | (per_contract["refund_due"].round(2) > 0)].copy()
+    owed = _owed(_facts(ledger, None, as_of).book)
+    owing = owed["outstanding"].round(2) > 0
     late = (pd.Timestamp(as_of) - owed["due_date"]).dt.days.where(owing)  # a refund is never overdue
     owed["days_overdue"] = late.clip(lower=0).fillna(0).astype(int)
     aging = pd.cut(owed["days_overdue"], [-1, 0, 30, 60, 90, float("inf")], labels=AGING).astype(str)
     owed["aging"] = aging.where(owing, None)
     return owed.sort_values(["signed", "contract_no"], ignore_index=True)
+
+
+def _owed(book: pd.DataFrame) -> pd.DataFrame:
+    """The contracts of ``book``'s lines with money owed either way, one row each. Its own function: the
+    table of every contract goes before the rows kept are sorted (on three years 131,000 contracts,
+    12 MB a copy; a third copy set 总表's high-water mark)."""
+    per_contract = book.groupby("contract_no", as_index=False, sort=False).agg(
+        customer=("customer", "first"), phone=("phone", "first"), rep=("rep", "first"), region=("region", "first"),
+        signed=("date", "min"), amount=("amount", "sum"), cancelled=("cancelled", "sum"),
+        received=("received", "sum"), outstanding=("outstanding", "sum"), refund_due=("refund_due", "sum"),
+        due_date=("due_date", "min"))
+    return per_contract[(per_contract["outstanding"].round(2) > 0) | (per_contract["refund_due"].round(2) > 0)]
 
 
 @statistic("collection")
