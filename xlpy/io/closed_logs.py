@@ -48,6 +48,7 @@ class Logbook:
         shut = closed_book.closed_months(parts) if master is not None else []
         self.closed = _read(master, parts, shut, build) if len(shut) >= 2 else None
         self.open = {n: p for n, p in parts.items() if self.closed is None or n not in self.closed.months}
+        self.opened: dict[str, pd.DataFrame] = {}
 
     def imports(self, sources=()) -> pd.DataFrame:
         """The open months' entries, after the closed months' of ``sources`` (all, without the file)."""
@@ -59,8 +60,11 @@ class Logbook:
 
     def _stacked(self, what: str, sources, fingerprints) -> pd.DataFrame:
         fields = L.SHEETS[L.SHEET_OF_FRAME[what]]
-        closed = [] if self.closed is None else [self.closed.rows(what, sources, fingerprints)]
-        return L.append(*closed, *(getattr(p, what) for p in self.open.values()), fields=fields)
+        if what not in self.opened:  # the open months' tables as first asked (a night asks before it adds)
+            self.opened[what] = L.append(*(getattr(p, what) for p in self.open.values()), fields=fields)
+        if self.closed is None:
+            return self.opened[what]
+        return L.append(self.closed.rows(what, sources, fingerprints), self.opened[what], fields=fields)
 
     def sources(self, fingerprints=(), day=None, pending: bool = False) -> set[str]:
         """The reports of the closed months with an entry of one of ``fingerprints``, of ``day``
