@@ -30,7 +30,9 @@ from xlpy.io import closed_book, store
 
 PENDING = ("rejected", "waiting", "unreadable")  # a report not in the record (`app.lifecycle.PENDING`)
 TAKEN = ("accepted", "partial")
-_FORMAT = "closed logs 1"
+_FORMAT = "closed logs 2"  # the file's layout
+_DATES = ("date", "datetime")
+_DAY = "%Y-%m-%d %H:%M:%S"  # what `dated` gives, as text
 _CHUNK = 500  # keys per IN (…): under the oldest SQLite's 999 parameters
 
 
@@ -117,8 +119,8 @@ class _Contents(MutableMapping):
 class _Closed:
     """The closed months' logs in their file, open until the process lets it go."""
 
-    def __init__(self, connection: sqlite3.Connection, months: list[str], columns: dict[str, list[str]]):
-        self.connection, self.months, self.columns = connection, months, columns
+    def __init__(self, connection: sqlite3.Connection, months: list[str], dtypes: dict[str, dict]):
+        self.connection, self.months, self.dtypes = connection, months, dtypes
 
     def _ask(self, query: str, keys: list, *params) -> list:
         """``query``'s rows for each chunk of ``keys`` (its ``{keys}``), in the order of ``seq``."""
@@ -129,17 +131,22 @@ class _Closed:
         return out
 
     def rows(self, what: str, sources, fingerprints) -> pd.DataFrame:
-        found = {seq: row for key, keys in (("source", sources), ("fingerprint", fingerprints))
-                 for seq, row in self._ask(f"SELECT seq, row FROM {what} WHERE {key} IN ({{keys}})", keys)}
-        frame = pd.DataFrame([pickle.loads(found[seq]) for seq in sorted(found)], columns=self.columns[what])
-        return L.conform(frame, L.SHEETS[L.SHEET_OF_FRAME[what]])
+        fields = L.SHEETS[L.SHEET_OF_FRAME[what]]
+        columns = ", ".join(f'"{f.key}"' for f in fields)
+        found = {row[0]: row[1:] for key, keys in (("source", sources), ("fingerprint", fingerprints))
+                 for row in self._ask(f"SELECT seq, {columns} FROM {what} WHERE {key} IN ({{keys}})", keys)}
+        frame = pd.DataFrame([found[seq] for seq in sorted(found)], columns=[f.key for f in fields], dtype=object)
+        for f in fields:
+            if f.type in _DATES:  # kept as nanoseconds
+                frame[f.key] = pd.to_datetime(frame[f.key].astype(float), unit="ns")
+        return L.conform(frame, fields).astype(self.dtypes[what])  # a date's resolution as the months had it
 
     def sources(self, fingerprints, day, pending: bool) -> set[str]:
         found = {s for (s,) in self._ask("SELECT DISTINCT source FROM imports WHERE fingerprint IN ({keys})",
                                           fingerprints)}
         if day is not None:
             found |= {s for (s,) in self.connection.execute("SELECT DISTINCT source FROM imports WHERE dated = ?",
-                                                            (str(pd.Timestamp(day)),))}
+                                                            (pd.Timestamp(day).strftime(_DAY),))}
         if pending:
             found |= {s for (s,) in self.connection.execute("SELECT DISTINCT source FROM imports WHERE pending = 1")}
         return found
@@ -175,7 +182,7 @@ def _open(path: Path, key: tuple, names: list[str]) -> _Closed | None:
         connection.execute("PRAGMA query_only = ON")
         meta = dict(connection.execute("SELECT k, v FROM meta").fetchall())
         if pickle.loads(meta["key"]) == key:
-            return _Closed(connection, names, pickle.loads(meta["columns"]))
+            return _Closed(connection, names, pickle.loads(meta["dtypes"]))
     except Exception:  # noqa: BLE001 - broken, foreign or half-written: built again, or the months' way
         pass
     if connection is not None:
@@ -191,27 +198,22 @@ def _write(path: Path, key: tuple, parts: dict[str, store.Partition]) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
         for stale in path.parent.glob(f"{prefix}*.tmp"):  # left by a run killed while writing
             store.discard(stale)
-        imports, problems = (store.concat(parts, what).assign(_month=_months(parts, what)) for what in ("imports", "problems"))
-        columns = {what: [f.key for f in L.SHEETS[L.SHEET_OF_FRAME[what]]] for what in ("imports", "problems")}
+        imports, problems = (store.concat(parts, what) for what in ("imports", "problems"))
         connection = sqlite3.connect(staged)
         try:
             connection.execute("CREATE TABLE meta (k TEXT PRIMARY KEY, v BLOB)")
+            dtypes = {what: frame.dtypes.to_dict() for what, frame in (("imports", imports), ("problems", problems))}
             connection.executemany("INSERT INTO meta VALUES (?, ?)", [("key", pickle.dumps(key)),
-                                                                    ("columns", pickle.dumps(columns))])
-            connection.execute("CREATE TABLE imports (seq INTEGER PRIMARY KEY, month TEXT, source TEXT, fingerprint "
-                               "TEXT, content TEXT, taken INTEGER, pending INTEGER, dated TEXT, row BLOB)")
-            connection.execute("CREATE TABLE problems (seq INTEGER PRIMARY KEY, month TEXT, source TEXT, "
-                               "fingerprint TEXT, row BLOB)")
-            connection.executemany("INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", zip(
-                range(len(imports)), imports["_month"], imports["source"], imports["fingerprint"], imports["content"],
-                (imports["replaced_by"].isna() & imports["status"].isin(TAKEN)).astype(int),
-                imports["status"].isin(PENDING).astype(int), [None if pd.isna(d) else str(d) for d in dated(imports)],
-                _pickled(imports, columns["imports"])))
-            connection.executemany("INSERT INTO problems VALUES (?, ?, ?, ?, ?)", zip(
-                range(len(problems)), problems["_month"], problems["source"], problems["fingerprint"],
-                _pickled(problems, columns["problems"])))
+                                                                    ("dtypes", pickle.dumps(dtypes))])
+            taken = imports["replaced_by"].isna() & imports["status"].isin(TAKEN)
+            day = dated(imports)
+            _insert(connection, "imports", imports, _months(parts, "imports"), taken=taken.astype(int).tolist(),
+                    pending=imports["status"].isin(PENDING).astype(int).tolist(),
+                    dated=day.dt.strftime(_DAY).where(day.notna(), None).tolist())
+            _insert(connection, "problems", problems, _months(parts, "problems"))
             for table, column in (("imports", "source"), ("imports", "fingerprint"), ("imports", "content"),
-                                  ("imports", "dated"), ("imports", "pending"), ("problems", "source"), ("problems", "fingerprint")):
+                                  ("imports", "dated"), ("imports", "pending"), ("problems", "source"),
+                                  ("problems", "fingerprint")):
                 connection.execute(f"CREATE INDEX {table}_{column} ON {table} ({column})")
             connection.commit()
         finally:
@@ -230,5 +232,19 @@ def _months(parts: dict[str, store.Partition], what: str) -> list[str]:
     return [name for name, part in parts.items() for _ in range(len(getattr(part, what)))]
 
 
-def _pickled(frame: pd.DataFrame, columns: list[str]) -> list[bytes]:
-    return [pickle.dumps(row, pickle.HIGHEST_PROTOCOL) for row in frame[columns].itertuples(index=False, name=None)]
+def _insert(connection: sqlite3.Connection, table: str, frame: pd.DataFrame, months: list[str], **more) -> None:
+    """``frame``'s rows into a new ``table``: its fields as columns (dates as nanoseconds), after the
+    row's place, its month and ``more`` (name → values)."""
+    fields = L.SHEETS[L.SHEET_OF_FRAME[table]]
+    connection.execute(f"CREATE TABLE {table} (seq INTEGER PRIMARY KEY, month TEXT, "
+                       + ", ".join([*more, *(f'"{f.key}"' for f in fields)]) + ")")
+    columns = [_plain(frame[f.key], f.type) for f in fields]
+    connection.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * (2 + len(more) + len(fields)))})",
+                           zip(range(len(frame)), months, *more.values(), *columns))
+
+
+def _plain(column: pd.Series, kind: str) -> list:
+    """A column's values as SQLite keeps them: a date as its nanoseconds, a blank as NULL."""
+    if kind in _DATES:
+        return column.astype("datetime64[ns]").astype("int64").where(column.notna(), None).tolist()
+    return column.where(column.notna(), None).tolist()
