@@ -111,3 +111,17 @@ def test_a_broken_file_is_built_again(office, cache):
     outcome = _night(office, 4)
     assert outcome.pending_list["source"].tolist() == ["2026-08-11/张伟.xlsx"]
     assert closed_logs.Logbook(store.read_partitions(office / "master"), office / "master", build=False).closed
+
+
+def test_a_damaged_page_met_in_a_night_is_let_go_and_built_again(office, cache):
+    # The file opens (its first pages are whole) but a query meets a damaged page, as after a disk
+    # error: the night stacks every month's logs from there on, the file is deleted, built the night after.
+    for index in cache.glob("*.logs.*.sqlite"):
+        data, page = bytearray(index.read_bytes()), 4096
+        data[2 * page:] = b"\xff" * (len(data) - 2 * page)
+        index.write_bytes(bytes(data))
+    _report(office, "again/张伟.xlsx", dt.date(2026, 8, 10), [_contract("HT-1", 2)])  # the same rows as August's
+    outcome = _night(office, 4)
+    assert next(f.copy_of for f in outcome.files if f.source == "again/张伟.xlsx") == "2026-08-10/张伟.xlsx"
+    assert outcome.pending_list["source"].tolist() == ["2026-08-11/张伟.xlsx"]
+    assert _night(office, 5).pending == 1 and len(list(cache.glob("*.logs.*.sqlite"))) == 1

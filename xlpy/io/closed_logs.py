@@ -48,7 +48,7 @@ class Logbook:
 
     def __init__(self, parts: dict[str, store.Partition], master: Path | None, build: bool = True):
         shut = closed_book.closed_months(parts) if master is not None else []
-        self.closed = _read(master, parts, shut, build) if len(shut) >= 2 else None
+        self.parts, self.closed = parts, _read(master, parts, shut, build) if len(shut) >= 2 else None
         self.open = {n: p for n, p in parts.items() if self.closed is None or n not in self.closed.months}
         self.opened: dict[str, pd.DataFrame] = {}
 
@@ -62,16 +62,15 @@ class Logbook:
 
     def _stacked(self, what: str, sources, fingerprints) -> pd.DataFrame:
         fields = L.SHEETS[L.SHEET_OF_FRAME[what]]
+        closed = self._asked(lambda c: c.rows(what, sources, fingerprints), lambda: None)
         if what not in self.opened:  # the open months' tables as first asked (a night asks before it adds)
             self.opened[what] = L.append(*(getattr(p, what) for p in self.open.values()), fields=fields)
-        if self.closed is None:
-            return self.opened[what]
-        return L.append(self.closed.rows(what, sources, fingerprints), self.opened[what], fields=fields)
+        return self.opened[what] if closed is None else L.append(closed, self.opened[what], fields=fields)
 
     def sources(self, fingerprints=(), day=None, pending: bool = False) -> set[str]:
         """The reports of the closed months with an entry of one of ``fingerprints``, of ``day``
         (`dated`) or, with ``pending``, not in the record."""
-        return set() if self.closed is None else self.closed.sources(fingerprints, day, pending)
+        return self._asked(lambda c: c.sources(fingerprints, day, pending), set)
 
     def contents(self, replaced: set[str]) -> MutableMapping:
         """Rows' fingerprint → the report last taken with them (taken, not replaced, not among
@@ -80,28 +79,49 @@ class Logbook:
         taken = imports[imports["replaced_by"].isna() & imports["status"].isin(TAKEN)
                         & imports["content"].notna() & ~imports["source"].isin(replaced)]
         latest = dict(zip(taken["content"], taken["source"]))
-        return latest if self.closed is None else _Contents(latest, self.closed, replaced)
+        return latest if self.closed is None else _Contents(latest, self, replaced)
 
     def months_holding(self, what: str, sources: set[str]) -> set[str]:
         """The months whose table ``what`` may name one of ``sources``: every open month, and the closed
         months that do."""
-        return set(self.open) | (set() if self.closed is None else self.closed.months_naming(what, sources))
+        return set(self.open) | self._asked(lambda c: c.months_naming(what, sources), set)
+
+    def _asked(self, ask, otherwise):
+        """``ask(closed)``, or ``otherwise()`` without the file. A damaged page met (a disk error, a
+        backup tool restoring part of the file): the file is let go and deleted, built again the next
+        night, and from then on every month's logs are stacked (what was answered holds: it is every
+        entry of the reports asked)."""
+        if self.closed is not None:
+            try:
+                return ask(self.closed)
+            except sqlite3.Error:
+                self.closed.connection.close()
+                store.discard(self.closed.path)
+                self.closed, self.open, self.opened = None, self.parts, {}
+        return otherwise()
 
 
 class _Contents(MutableMapping):
     """`Logbook.contents` over the file: each content asked once; what is set goes before the file."""
 
-    def __init__(self, latest: dict, closed: _Closed, replaced: set[str]):
-        self.latest, self.closed, self.replaced, self.seen = latest, closed, replaced, {}
+    def __init__(self, latest: dict, logs: Logbook, replaced: set[str]):
+        self.latest, self.logs, self.replaced, self.seen, self.whole = latest, logs, replaced, {}, None
 
     def __getitem__(self, content):
         if content in self.latest:
             return self.latest[content]
         if content not in self.seen:
-            self.seen[content] = self.closed.taken_with(content, self.replaced)
+            self.seen[content] = self.logs._asked(lambda c: c.taken_with(content, self.replaced),
+                                                  lambda: self._stacked().get(content))
         if self.seen[content] is None:
             raise KeyError(content)
         return self.seen[content]
+
+    def _stacked(self) -> dict:
+        """The contents of every month's log, the file let go (`Logbook._asked`)."""
+        if self.whole is None:
+            self.whole = self.logs.contents(self.replaced)
+        return self.whole
 
     def __setitem__(self, content, source) -> None:
         self.latest[content] = source
@@ -117,17 +137,17 @@ class _Contents(MutableMapping):
 
 
 class _Closed:
-    """The closed months' logs in their file, open until the process lets it go."""
+    """The closed months' logs in their file (``path``), open until let go."""
 
-    def __init__(self, connection: sqlite3.Connection, months: list[str], dtypes: dict[str, dict]):
-        self.connection, self.months, self.dtypes = connection, months, dtypes
+    def __init__(self, connection: sqlite3.Connection, path: Path, months: list[str], dtypes: dict[str, dict]):
+        self.connection, self.path, self.months, self.dtypes = connection, path, months, dtypes
 
-    def _ask(self, query: str, keys: list, *params) -> list:
-        """``query``'s rows for each chunk of ``keys`` (its ``{keys}``), in the order of ``seq``."""
+    def _ask(self, query: str, keys) -> list:
+        """``query``'s rows for the text ones of ``keys`` (its ``{keys}``), asked a chunk at a time."""
         out, keys = [], sorted(k for k in keys if isinstance(k, str))
         for start in range(0, len(keys), _CHUNK):
             chunk = keys[start:start + _CHUNK]
-            out += self.connection.execute(query.format(keys=", ".join("?" * len(chunk))), [*chunk, *params]).fetchall()
+            out += self.connection.execute(query.format(keys=", ".join("?" * len(chunk))), chunk).fetchall()
         return out
 
     def rows(self, what: str, sources, fingerprints) -> pd.DataFrame:
@@ -182,7 +202,7 @@ def _open(path: Path, key: tuple, names: list[str]) -> _Closed | None:
         connection.execute("PRAGMA query_only = ON")
         meta = dict(connection.execute("SELECT k, v FROM meta").fetchall())
         if pickle.loads(meta["key"]) == key:
-            return _Closed(connection, names, pickle.loads(meta["dtypes"]))
+            return _Closed(connection, path, names, pickle.loads(meta["dtypes"]))
     except Exception:  # noqa: BLE001 - broken, foreign or half-written: built again, or the months' way
         pass
     if connection is not None:
