@@ -231,8 +231,8 @@ _written: dict[Path, list[str]] = {}
 def _tonight(office: Path, trial: Path, day: dt.date, now: pd.Timestamp | None = None, new: set[str] = frozenset()):
     """Tonight's consolidation timed on a copy of ``office``, its read cache warm as every night
     (each month's tables, its contract balances — the closed months' on disk, where the code keeps
-    them — its figures, and the fingerprints of the inbox's files but tonight's ``new`` ones, which
-    the nights before kept)."""
+    them, and their logs — its figures, and the fingerprints of the inbox's files but tonight's
+    ``new`` ones, which the nights before kept)."""
     shutil.copytree(office, trial)
     master, settings = trial / "master", config.load(trial)
     if fingerprints is not None:  # the copy's files have new stamps
@@ -240,6 +240,8 @@ def _tonight(office: Path, trial: Path, day: dt.date, now: pd.Timestamp | None =
         fingerprints.of_inbox([p for p in validate.collect([inbox]) if p.name not in new], inbox)
     parts = store.read_partitions(master)
     consolidate._balances(master, parts, set())
+    if hasattr(consolidate, "closed_logs"):  # this code: the closed months' logs, on disk
+        consolidate.closed_logs.Logbook(parts, master)
     reference = read_reference(settings.path("reference"), settings)
     if hasattr(history, "summary_inputs"):  # this code: the figures and what each month holds, and the
         history.summary_inputs(parts, master, reference, day, None)[0].tables()  # earlier years' counts

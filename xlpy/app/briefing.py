@@ -146,11 +146,12 @@ def summary_writer(parts: dict, reference: Reference, settings: Settings, day: d
     """(writer(path), briefing): the summary workbook 总表 as of ``day``, the 工作日志 sheet
     first, then every statistic sheet with its charts. Consolidation and the briefing
     both write it this way, so neither drops the other's sheets."""
-    imports, problems, pending = logs or lifecycle.Logs.of(parts, day)
+    master = master or settings.path("master")
+    imports, problems, pending = logs or lifecycle.Logs.of(parts, day, master)
     rejected = rejected_reports(imports, problems, day)
     rejected_reps, headers = rejected_files or _rejected_files(rejected["source"], settings, reference, day)
     # every row, or (a night on a long history) the rows of the months 总表 and the day's log need
-    inputs, ledger, activity = history.summary_inputs(parts, master or settings.path("master"), reference, day,
+    inputs, ledger, activity = history.summary_inputs(parts, master, reference, day,
                                                       settings.ranking_weights)
     b = compute(ledger, activity, reference, day, settings.briefing_overdue_days, imports, problems,
                 rejected_reps, headers, lang, inputs=inputs, sign_within_days=settings.sign_within_days)

@@ -30,7 +30,7 @@ from xlpy.contract.messages import say
 from xlpy.core import balances, record_rules, rules
 from xlpy.core import ledger as L
 from xlpy.core.rules import Context, Issue
-from xlpy.io import clock, closed_book, fingerprints, heap, page, store
+from xlpy.io import clock, closed_book, closed_logs, fingerprints, heap, page, store
 
 PART = 5_000  # files read and judged at once (a larger batch reads each file twice): a rebuild of years is more
 
@@ -113,7 +113,7 @@ def run_consolidation(settings: Settings, inbox: Path | None = None, master: Pat
             large = sum(f.status != "unchanged" for f in outcome.files) > PART
             if large:
                 heap.give_back()
-            logs = lifecycle.Logs.of(parts, ctx.today)  # the months' logs as this run leaves them, stacked once
+            logs = lifecycle.Logs.of(parts, ctx.today, master)  # the months' logs as this run leaves them, once
             outcome.pending_list = logs.pending
             changed = sorted(name for name, part in parts.items() if part.changed)
             writers = {f"{name}.xlsx": None if parts[name].staged else _writer(parts[name], ctx) for name in changed}
@@ -159,21 +159,22 @@ def _summary_writer(parts: dict[str, store.Partition], ctx: Context, as_of, mast
 
 def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partition], ctx: Context, now,
                  recheck: bool = False, master: Path | None = None) -> Outcome:
-    imports = store.concat(parts, "imports")
-    live = imports[imports["replaced_by"].isna()]  # a version put back after a correction is new again
-    current = live[live["status"].isin(("accepted", "partial"))]
-    rows_of = {}  # rows read of this run's reports; a copy of an earlier one looks its up in the log at the end
+    # the closed months' log entries of this batch's reports only, looked up (`closed_logs`)
+    logs = closed_logs.Logbook(parts, master)
     names = {p: validate.source_name(p, inbox) for p in files}
-    ours = live[live["source"].isin(set(names.values()))]
+    prints = fingerprints.of_inbox(files, inbox)
+    batch = set(names.values())
+    live, current = _taken(logs.imports(batch | logs.sources(fingerprints=set(prints.values()))))
+    rows_of = {}  # rows read of this run's reports; a copy of an earlier one looks its up in the log at the end
+    ours = live[live["source"].isin(batch)]
     seen = {(r["source"], r["fingerprint"]): r for r in ours.to_dict("records")}  # the latest entry of each
     # A waiting report is judged again in every run, with every report not taken (its chain may
     # pass through any of them); --recheck judges those again even when none waits.
     waits = any(r["status"] == "waiting" for r in seen.values())
     again = lifecycle.PENDING if recheck or waits else ()
-    said = _errors_said(store.concat(parts, "problems"), {name for name, _ in seen})  # the batch's: once, not per file
+    said = _errors_said(logs.problems(batch), {name for name, _ in seen})  # the batch's: once, not per file
     outcomes, todo, copies, before = [], [], [], {}
     # Within a batch the shortest name is the original: "a - 副本.xlsx", "a (2).xlsx" are its copies.
-    prints = fingerprints.of_inbox(files, inbox)
     # the reports taken in these contents (not a dict of the whole log's 125,000 entries on three years)
     known = current[current["fingerprint"].isin(set(prints.values()))]
     originals = dict(zip(known["fingerprint"], known["source"]))
@@ -192,8 +193,7 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
             if fp:
                 originals.setdefault(fp, name)  # a second copy within this batch
     replaced = set(current.loc[current["source"].isin({names[p] for p in todo}), "source"])
-    taken = current[current["content"].notna() & ~current["source"].isin(replaced)]
-    contents = dict(zip(taken["content"], taken["source"]))
+    contents = logs.contents(replaced)
     # The history's rows are stacked only if the record rules need them (`record_rules.Book`): a night
     # whose months' balances combine leaves every month's rows unread in the read cache.
     history, activity = (functools.cache(lambda what=what: _without(store.concat(parts, what), replaced))
@@ -220,7 +220,9 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
                                     and o.partition != "undated"), default=""))
     place = {names[path]: i for i, path in enumerate(todo)}  # parts go in report order; say them as listed
     outcomes += sorted(judged, key=lambda o: place[o.source])
-    earlier = current[current["source"].isin({copy.copy_of for copy in copies})]
+    copied = {copy.copy_of for copy in copies}
+    earlier = _taken(logs.imports(copied))[1] if copies else current.iloc[:0]
+    earlier = earlier[earlier["source"].isin(copied)]
     rows_of = dict(zip(earlier["source"], earlier["rows_read"])) | rows_of
     for copy in copies:
         copy.rows_read = copy.copies = int(rows_of[copy.copy_of])
@@ -229,7 +231,7 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
         if skipped.status == "skipped" and skipped.reason not in lifecycle.QUIET and skipped.since is None:
             changes.log(skipped)  # once: the log knows it by name and fingerprint
     changes.apply(parts, {o.source: o.fingerprint for o in outcomes
-                          if o.correction and o.status in ("accepted", "partial")})
+                          if o.correction and o.status in ("accepted", "partial")}, logs.months_holding)
     return Outcome(outcomes + copies, Path())
 
 
@@ -248,6 +250,13 @@ def _balances(master: Path, parts: dict[str, store.Partition], replaced: set[str
         return store.monthly(master, parts, "balances", without, fresh)
     rest = {name: part for name, part in parts.items() if name not in shut}
     return [closed, *store.monthly(master, rest, "balances", without, fresh)]
+
+
+def _taken(imports: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(live, current) entries of an import log: not replaced (a version put back after a correction is
+    new again), and of those the reports taken."""
+    live = imports[imports["replaced_by"].isna()]
+    return live, live[live["status"].isin(closed_logs.TAKEN)]
 
 
 def _without(rows: pd.DataFrame, replaced: set[str]) -> pd.DataFrame:
@@ -335,13 +344,16 @@ class _Changes:
             "sheet": i.sheet, "cell": i.cell, "value": None if i.value is None else str(i.value),
             "message": i.message(self.lang), "imported_at": self.now} for i in _shown(out.issues)])
 
-    def apply(self, parts: dict[str, store.Partition], corrected: dict[str, str]) -> None:
+    def apply(self, parts: dict[str, store.Partition], corrected: dict[str, str], holding=None) -> None:
+        """Add the batch's entries; ``holding(what, sources)`` names the months whose table may name
+        one of ``sources`` (`closed_logs.Logbook.months_holding`): no other month's problems are read."""
         self.settle()
         earlier = {name: part for name, part in parts.items() if name not in self.streamed}  # as read
         for name, new_print in corrected.items():
             _retire(earlier, name, new_print)
-        for part in earlier.values():  # the problem list holds each file's latest verdict only
-            stale = part.problems["source"].isin(self.logged)
+        stale_in = set(earlier) if holding is None else holding("problems", self.logged)
+        for part in (part for name, part in earlier.items() if name in stale_in):
+            stale = part.problems["source"].isin(self.logged)  # each file's latest verdict only
             if stale.any():
                 part.problems, part.changed = part.problems[~stale].reset_index(drop=True), True
         for month, tables in self.settled.items():

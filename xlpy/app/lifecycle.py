@@ -15,9 +15,9 @@ import pandas as pd
 
 from xlpy.contract.messages import say
 from xlpy.core.worklog import latest
-from xlpy.io import reader, store
+from xlpy.io import closed_logs, reader, store
 
-PENDING = ("rejected", "waiting", "unreadable")
+PENDING = closed_logs.PENDING  # ("rejected", "waiting", "unreadable")
 QUIET = ("skip-lock", "skip-hidden")  # listed in one summary line, never logged
 TEMPLATES = (".xltx", ".xltm", ".xlt")
 ARCHIVE = "已处理"
@@ -92,16 +92,26 @@ def pending(imports: pd.DataFrame, problems: pd.DataFrame, day: dt.date) -> pd.D
 
 
 class Logs(NamedTuple):
-    """The months' import logs and problem lists stacked, and the pending list of a day from them:
-    stacked once a night (125,000 entries on three years) for the pending list, 总表's work log
-    and its reminders."""
+    """The import log and problem list a day needs, and its pending list from them: for the pending
+    list, 总表's work log and its reminders. With ``master``, the closed months' entries only of the
+    reports ever pending or of the day (`closed_logs`, its file as the night's batch left it): every
+    entry of those, which is all these ask about; else every month's (125,000 entries on three years)."""
     imports: pd.DataFrame
     problems: pd.DataFrame
     pending: pd.DataFrame
 
     @classmethod
-    def of(cls, parts: dict[str, store.Partition], day: dt.date) -> Logs:
-        imports, problems = store.concat(parts, "imports"), store.concat(parts, "problems")
+    def of(cls, parts: dict[str, store.Partition], day: dt.date, master: Path | None = None) -> Logs:
+        logs = closed_logs.Logbook(parts, master, build=False)
+        if logs.closed is None:
+            imports, problems = store.concat(parts, "imports"), store.concat(parts, "problems")
+        else:
+            opened = logs.imports()
+            asked = opened["status"].isin(PENDING) | (closed_logs.dated(opened) == pd.Timestamp(day))
+            wanted = set(opened.loc[asked, "source"]) | logs.sources(day=day, pending=True)
+            imports = logs.imports(wanted)
+            of_day = imports.loc[closed_logs.dated(imports) == pd.Timestamp(day), "fingerprint"]
+            problems = logs.problems(wanted, set(of_day))  # `worklog.rejected_reports` asks by fingerprint
         return cls(imports, problems, pending(imports, problems, day))
 
 
