@@ -95,6 +95,17 @@ def test_copy_under_another_name_is_skipped_and_logged(office):
     assert run(office).written == []  # and a copy stays a copy
 
 
+def test_a_run_told_another_day_logs_files_without_a_month_in_that_days_month(office):
+    # the nightly job run again for a day gone by (--date), after midnight of a month's last day:
+    # the copy's entry goes to the day's month, not to a master of the import stamp's month
+    first = report(office, "a.xlsx", dt.date(2026, 11, 20), [contract("HT-1")])
+    shutil.copy(first, office / "inbox" / "a (2).xlsx")
+    outcome = consolidate.run_consolidation(config.load(office), today=TODAY, now=pd.Timestamp("2026-12-01 02:00"))
+    assert outcome.written == ["2026-11.xlsx", "总表.xlsx"]
+    log = imports(office)
+    assert log.loc[log["source"] == "a (2).xlsx", "imported_at"].tolist() == [pd.Timestamp("2026-12-01 02:00")]
+
+
 def test_copy_of_a_report_taken_in_an_earlier_run_counts_its_rows(office):
     # the earlier report's rows read come from the import log (looked up for the copies only)
     first = report(office, "a.xlsx", dt.date(2026, 11, 20), [contract("HT-1"), contract("HT-2"), contract("HT-3")])

@@ -310,7 +310,7 @@ class _Changes:
 
     def __init__(self, now: pd.Timestamp, today: dt.date, lang: str = "zh"):
         self.now, self.today, self.lang = now, pd.Timestamp(today), lang
-        self.current = now.strftime("%Y-%m")  # the month of files logged without one of their own
+        self.current = self.today.strftime("%Y-%m")  # files logged without a month of their own: the run's day's
         self.logged: set[str] = set()  # files with a new verdict: their earlier problems go
         self.pending: dict[tuple[str, str], list[dict]] = {}  # (month, table) → records
         self.settled: dict[str, dict[str, list[pd.DataFrame]]] = {}  # month → table → frames
