@@ -84,7 +84,8 @@ class Logbook:
     def months_holding(self, what: str, sources: set[str]) -> set[str]:
         """The months whose table ``what`` may name one of ``sources``: every open month, and the closed
         months that do."""
-        return set(self.open) | self._asked(lambda c: c.months_naming(what, sources), set)
+        closed = self._asked(lambda c: c.months_naming(what, sources), set)  # first: a failure opens every month
+        return set(self.open) | closed
 
     def _asked(self, ask, otherwise):
         """``ask(closed)``, or ``otherwise()`` without the file. A damaged page met (a disk error, a
@@ -216,7 +217,7 @@ def _write(path: Path, key: tuple, parts: dict[str, store.Partition]) -> bool:
     staged = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        for stale in path.parent.glob(f"{prefix}*.tmp"):  # left by a run killed while writing
+        for stale in path.parent.glob(f"{prefix}*.tmp*"):  # left by a run killed while writing (and its journal)
             store.discard(stale)
         imports, problems = (store.concat(parts, what) for what in ("imports", "problems"))
         connection = sqlite3.connect(staged)
