@@ -177,6 +177,14 @@ def _private_read_cache(tmp_path_factory):
     os.environ["XLPY_CACHE"] = str(tmp_path_factory.mktemp("xlpy-cache"))
 
 
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    """A read cache of this test's own, to look into (the files kept beside the masters)."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("XLPY_CACHE", str(folder))
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def user_log_dir(tmp_path, monkeypatch) -> Path:
     """Failures of buttons and functions with no office are logged here, not in the real home."""

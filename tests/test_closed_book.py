@@ -28,13 +28,6 @@ FOUR = {**MONTHS, "2026-12": [_row("2026-12-01", "payment", "HT-3", received=10.
 
 
 @pytest.fixture
-def cache(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("XLPY_CACHE", str(folder))
-    return folder
-
-
-@pytest.fixture
 def ctx(tmp_path):
     init_office(tmp_path / "office", today=TODAY)
     settings = config.load(tmp_path / "office")

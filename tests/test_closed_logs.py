@@ -19,13 +19,6 @@ TODAY = dt.date(2026, 11, 27)
 
 
 @pytest.fixture
-def cache(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("XLPY_CACHE", str(folder))
-    return folder
-
-
-@pytest.fixture
 def office(tmp_path, cache):
     """August to November, a report of August rejected (an unknown product), the closed months' logs
     (August, September) on disk after a night with nothing new."""
@@ -108,9 +101,11 @@ def test_a_closed_master_changed_by_hand_is_read_as_it_is_now(office, cache):
 def test_a_broken_file_is_built_again(office, cache):
     for index in cache.glob("*.logs.*.sqlite"):
         index.write_bytes(b"not sqlite")
+        index.with_name(f"{index.name}.999.tmp-journal").write_bytes(b"")  # a killed build's journal: swept
     outcome = _night(office, 4)
     assert outcome.pending_list["source"].tolist() == ["2026-08-11/张伟.xlsx"]
     assert closed_logs.Logbook(store.read_partitions(office / "master"), office / "master", build=False).closed
+    assert not list(cache.glob("*.tmp*"))
 
 
 def _damage(cache):

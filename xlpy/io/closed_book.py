@@ -93,23 +93,32 @@ def _open(path: Path, key: tuple) -> tuple[sqlite3.Connection, dict | None] | No
 
 
 def _write(path: Path, key: tuple, data: dict | None) -> bool:
-    """Write the file whole (a staged file then renamed), and delete this master's older ones."""
+    """Write the file of ``data`` whole (`write_whole`)."""
+    def fill(connection: sqlite3.Connection) -> None:
+        small = None if data is None else {k: v for k, v in data.items() if k not in _TABLES}
+        connection.execute("CREATE TABLE meta (k TEXT PRIMARY KEY, v BLOB)")
+        connection.executemany("INSERT INTO meta VALUES (?, ?)",
+                               [("key", pickle.dumps(key)), ("small", pickle.dumps(small))])
+        for name in _TABLES:
+            connection.execute(f"CREATE TABLE {name} (k TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID")
+            rows = ((repr(k), pickle.dumps(v, pickle.HIGHEST_PROTOCOL)) for k, v in (data or {}).get(name, {}).items())
+            connection.executemany(f"INSERT INTO {name} VALUES (?, ?)", rows)
+    return write_whole(path, ".book.", fill)
+
+
+def write_whole(path: Path, kind: str, fill) -> bool:
+    """An sqlite file in the cache folder written whole, ``fill(connection)`` into a staged file then
+    renamed; this master's older files of the ``kind`` ('.book.') deleted. False if it cannot be written."""
+    prefix = path.name.split(kind)[0] + kind
     staged = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        # staged files left by a run killed, or by a replace that failed
-        for stale in path.parent.glob(f"{path.name.split('.book.')[0]}.book.*.tmp*"):
+        # staged files (and their journals) left by a run killed, or by a replace that failed
+        for stale in path.parent.glob(f"{prefix}*.tmp*"):
             store.discard(stale)
         connection = sqlite3.connect(staged)
         try:
-            small = None if data is None else {k: v for k, v in data.items() if k not in _TABLES}
-            connection.execute("CREATE TABLE meta (k TEXT PRIMARY KEY, v BLOB)")
-            connection.executemany("INSERT INTO meta VALUES (?, ?)",
-                                   [("key", pickle.dumps(key)), ("small", pickle.dumps(small))])
-            for name in _TABLES:
-                connection.execute(f"CREATE TABLE {name} (k TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID")
-                rows = ((repr(k), pickle.dumps(v, pickle.HIGHEST_PROTOCOL)) for k, v in (data or {}).get(name, {}).items())
-                connection.executemany(f"INSERT INTO {name} VALUES (?, ?)", rows)
+            fill(connection)
             connection.commit()
         finally:
             connection.close()
@@ -117,7 +126,7 @@ def _write(path: Path, key: tuple, data: dict | None) -> bool:
     except (OSError, sqlite3.Error):
         store.discard(staged)
         return False
-    for old in path.parent.glob(f"{path.name.split('.book.')[0]}.book.*.sqlite"):
+    for old in path.parent.glob(f"{prefix}*.sqlite"):
         if old != path:
             store.discard(old)
     return True

@@ -17,7 +17,6 @@ the months' logs, as before). A file that cannot be written or read: the months'
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import sqlite3
 from collections.abc import MutableMapping
@@ -212,41 +211,24 @@ def _open(path: Path, key: tuple, names: list[str]) -> _Closed | None:
 
 
 def _write(path: Path, key: tuple, parts: dict[str, store.Partition]) -> bool:
-    """Write the file whole (staged, then renamed), and delete this master's older ones."""
-    prefix = path.name.split(".logs.")[0] + ".logs."
-    staged = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for stale in path.parent.glob(f"{prefix}*.tmp*"):  # left by a run killed while writing (and its journal)
-            store.discard(stale)
+    """Write the file of the months ``parts`` whole (`closed_book.write_whole`)."""
+    def fill(connection: sqlite3.Connection) -> None:
         imports, problems = (store.concat(parts, what) for what in ("imports", "problems"))
-        connection = sqlite3.connect(staged)
-        try:
-            connection.execute("CREATE TABLE meta (k TEXT PRIMARY KEY, v BLOB)")
-            dtypes = {what: frame.dtypes.to_dict() for what, frame in (("imports", imports), ("problems", problems))}
-            connection.executemany("INSERT INTO meta VALUES (?, ?)", [("key", pickle.dumps(key)),
-                                                                    ("dtypes", pickle.dumps(dtypes))])
-            taken = imports["replaced_by"].isna() & imports["status"].isin(TAKEN)
-            day = dated(imports)
-            _insert(connection, "imports", imports, _months(parts, "imports"), taken=taken.astype(int).tolist(),
-                    pending=imports["status"].isin(PENDING).astype(int).tolist(),
-                    dated=day.dt.strftime(_DAY).where(day.notna(), None).tolist())
-            _insert(connection, "problems", problems, _months(parts, "problems"))
-            for table, column in (("imports", "source"), ("imports", "fingerprint"), ("imports", "content"),
-                                  ("imports", "dated"), ("imports", "pending"), ("problems", "source"),
-                                  ("problems", "fingerprint")):
-                connection.execute(f"CREATE INDEX {table}_{column} ON {table} ({column})")
-            connection.commit()
-        finally:
-            connection.close()
-        os.replace(staged, path)
-    except (OSError, sqlite3.Error):
-        store.discard(staged)
-        return False
-    for old in path.parent.glob(f"{prefix}*.sqlite"):
-        if old != path:
-            store.discard(old)
-    return True
+        connection.execute("CREATE TABLE meta (k TEXT PRIMARY KEY, v BLOB)")
+        dtypes = {what: frame.dtypes.to_dict() for what, frame in (("imports", imports), ("problems", problems))}
+        connection.executemany("INSERT INTO meta VALUES (?, ?)", [("key", pickle.dumps(key)),
+                                                                ("dtypes", pickle.dumps(dtypes))])
+        taken = imports["replaced_by"].isna() & imports["status"].isin(TAKEN)
+        day = dated(imports)
+        _insert(connection, "imports", imports, _months(parts, "imports"), taken=taken.astype(int).tolist(),
+                pending=imports["status"].isin(PENDING).astype(int).tolist(),
+                dated=day.dt.strftime(_DAY).where(day.notna(), None).tolist())
+        _insert(connection, "problems", problems, _months(parts, "problems"))
+        for table, column in (("imports", "source"), ("imports", "fingerprint"), ("imports", "content"),
+                              ("imports", "dated"), ("imports", "pending"), ("problems", "source"),
+                              ("problems", "fingerprint")):
+            connection.execute(f"CREATE INDEX {table}_{column} ON {table} ({column})")
+    return closed_book.write_whole(path, ".logs.", fill)
 
 
 def _months(parts: dict[str, store.Partition], what: str) -> list[str]:
