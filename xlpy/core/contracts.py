@@ -62,7 +62,8 @@ def of(ledger, activity: pd.DataFrame | None = None, as_of=None) -> Facts:
 def _derive_deals(ledger: pd.DataFrame, as_of) -> tuple:
     rows = with_periods(_upto(ledger.drop(columns=list(UNREAD), errors="ignore"), as_of))
     lines = _kept(rows, rows["deal"] == "contract")
-    first = lines.drop_duplicates("contract_no").set_index("contract_no")
+    # each contract's first line, of what the cancels and payments take from it (not a copy of every line)
+    first = lines[["contract_no", "product", "rep", "region"]].drop_duplicates("contract_no").set_index("contract_no")
     signed = lines.groupby(["contract_no", "product"], sort=False).agg(  # one row per contract line
         date=("date", "min"), rep=("rep", "first"), region=("region", "first"), customer=("customer", "first"),
         phone=("phone", "first"), due_date=("due_date", "min"), amount=("amount", "sum"), qty=("qty", "sum"))
