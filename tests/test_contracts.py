@@ -47,3 +47,17 @@ def test_facts_are_derived_each_time_and_passed_through():
     first = contracts.facts(ledger, None, None)
     assert contracts.facts(ledger, None, None) is not first  # no module cache to forget
     assert contracts.of(first) is first and contracts.contract_lines(first) is first.book
+
+
+def test_rows_that_are_all_contract_lines_are_held_once():
+    """Every row a paid contract line (a rebuild of the benchmark's office): *net* and *receipts* are
+    the rows' own columns, not copies of them; a row of another kind, and they are the lines' alone."""
+    import numpy as np
+    rows = [line("P", 100, received=30), {**line("Q", 50, received=5), "contract_no": "C2"}]
+    f = contracts.facts(L.frame(rows, L.LEDGER), None, None)
+    assert np.shares_memory(f.net["amount"].to_numpy(), f.rows["amount"].to_numpy())
+    assert np.shares_memory(f.receipts["received"].to_numpy(), f.rows["received"].to_numpy())
+    lead = dict(date="2026-11-02", rep="A", region="R", product="P", deal="lead", qty=1)
+    f = contracts.facts(L.frame([*rows, lead], L.LEDGER), None, None)
+    assert f.net["amount"].tolist() == [100, 50] and f.receipts["received"].tolist() == [30, 5]
+    assert list(f.net.index) == [0, 1] and list(f.receipts.index) == [0, 1]

@@ -77,6 +77,17 @@ def test_a_batch_in_parts_is_judged_as_in_one(make_report, ctx):
     assert "duplicate-contract" in {i.rule for r in whole for i in r.issues}
 
 
+def test_a_batch_larger_than_a_part_is_judged_a_step_at_a_time(make_report, ctx):
+    """A batch of more than ``size`` files is judged ``step`` files at a time (a rebuild holds fewer reports
+    at once), and as in one; a batch of no more than ``size`` at once, whatever the step."""
+    files = [make_report(name=f"{name}.xlsx") for name in "abcde"]  # each signs HT-001: duplicates across parts
+    whole = validate.validate_files(files, ctx)
+    parts = list(validate.validate_in_parts(files, ctx, None, None, 3, step=2))
+    assert [len(part) for part in parts] == [2, 2, 1]
+    assert [[i.rule for i in r.issues] for part in parts for r in part] == [[i.rule for i in r.issues] for r in whole]
+    assert [len(part) for part in validate.validate_in_parts(files, ctx, None, None, 5, step=2)] == [5]
+
+
 def test_the_text_view_in_both_languages(make_report, check, clean_rows):
     results = check(make_report(spoil(clean_rows, 2, amount=17000)))
     zh, en = validate.to_text(results, "zh"), validate.to_text(results, "en")

@@ -33,6 +33,9 @@ from xlpy.core.rules import Context, Issue
 from xlpy.io import clock, closed_book, closed_logs, fingerprints, heap, page, store
 
 PART = 5_000  # files read and judged at once (a larger batch reads each file twice): a rebuild of years is more
+# Of a larger batch, the files read and judged at once: their reports are held together (read, judged,
+# their rows taken), and 5,000 held set a three-year rebuild's high-water mark (docs/benchmarks.md "memory6").
+STEP = 2_000
 
 
 @dataclass(slots=True)  # a rebuild holds one for each of its tens of thousands of files
@@ -202,7 +205,7 @@ def _consolidate(files: list[Path], inbox: Path, parts: dict[str, store.Partitio
     with ExitStack() as open_files:  # the closed months' contracts, looked up on disk while the batch is judged
         months = _balances(master, parts, replaced, open_files) if master is not None else None
         for results in validate.validate_in_parts(todo, ctx, history, names, PART, activity, contents,
-                                                  months=months):
+                                                  months=months, step=min(STEP, PART)):
             for result in results:
                 # the reader gives an unreadable file no fingerprint; the log needs one to know it again
                 result.report.fingerprint = result.report.fingerprint or prints[result.path]

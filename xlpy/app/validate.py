@@ -85,22 +85,24 @@ def validate_in_parts(files: list[Path], ctx: Context, history: pd.DataFrame | N
                       size: int, activity: pd.DataFrame | None = None,
                       contents: dict[str, str] | None = None,
                       reports: dict[Path, reader.Report] | None = None,
-                      months: list | None = None) -> Iterator[list[FileResult]]:
+                      months: list | None = None, step: int | None = None) -> Iterator[list[FileResult]]:
     """`validate_files` for a batch too large to hold read at once: ``size`` files at a time.
     A batch of more is taken in report order (each file's title area read beforehand for its date),
     and the rules across reports carry what earlier parts signed, so each file is judged as
     it would be in one batch; its rows can be let go once its part is judged. With
     ``contents`` (rows' fingerprint → the report taken with them), a file whose rows are
     those of a report taken, or of one earlier in the batch, is a copy and is not judged.
-    ``months``: the record's contract balances month by month (`record_rules.Book`)."""
+    ``months``: the record's contract balances month by month (`record_rules.Book`); ``step``: the files
+    of such a batch judged at once (``size`` by default)."""
     reps = ctx.reference.rep_index if ctx.reference is not None else {}
     with reading.Reading(ctx.settings, reps, ctx.today, len(files)) as read:  # in processes when large
         if len(files) > size:
             files = _in_report_order(files, ctx, read)
         book = record_rules.Book(history, ctx, activity, months) if history is not None else None
         signed: dict[str, str] = {}
-        for start in range(0, len(files), size):
-            yield _validate(files[start:start + size], ctx, book, signed, sources or {}, contents, reports or {}, read)
+        step = size if len(files) <= size else step or size
+        for start in range(0, len(files), step):
+            yield _validate(files[start:start + step], ctx, book, signed, sources or {}, contents, reports or {}, read)
 
 
 def _in_report_order(files: list[Path], ctx: Context, read: reading.Reading) -> list[Path]:

@@ -61,8 +61,9 @@ def of(ledger, activity: pd.DataFrame | None = None, as_of=None) -> Facts:
 
 def _derive_deals(ledger: pd.DataFrame, as_of) -> tuple:
     rows = with_periods(_upto(ledger.drop(columns=list(UNREAD), errors="ignore"), as_of))
-    lines = rows[rows["deal"] == "contract"]
-    first = lines.drop_duplicates("contract_no").set_index("contract_no")
+    lines = _kept(rows, rows["deal"] == "contract")
+    # each contract's first line, of what the cancels and payments take from it (not a copy of every line)
+    first = lines[["contract_no", "product", "rep", "region"]].drop_duplicates("contract_no").set_index("contract_no")
     signed = lines.groupby(["contract_no", "product"], sort=False).agg(  # one row per contract line
         date=("date", "min"), rep=("rep", "first"), region=("region", "first"), customer=("customer", "first"),
         phone=("phone", "first"), due_date=("due_date", "min"), amount=("amount", "sum"), qty=("qty", "sum"))
@@ -71,11 +72,27 @@ def _derive_deals(ledger: pd.DataFrame, as_of) -> tuple:
     signed, first, repriced = _exchanged(exchanges, signed, first) if len(exchanges) else (signed, first, None)
     cancels = _attributed_cancels(rows[rows["deal"] == "cancel"], signed, first)
     of_contracts = cancels[cancels["contract_no"].isin(first.index)]
-    net = pd.concat([_summed(lines), None if repriced is None else _summed(repriced),
-                     _summed(of_contracts).assign(amount=-of_contracts["amount"].abs(), qty=-of_contracts["qty"].abs())],
-                    ignore_index=True)
+    net = _stacked([_summed(lines), None if repriced is None else _summed(repriced),
+                    _summed(of_contracts).assign(amount=-of_contracts["amount"].abs(), qty=-of_contracts["qty"].abs())])
     receipts = _receipts(rows, signed, first)
     return rows, net, cancels, receipts, _book(signed, of_contracts, receipts)
+
+
+def _kept(frame: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
+    """The rows of ``frame`` where ``keep``; the frame itself when that is every row (no copy: a
+    rebuild's rows are held once, not again as its contract lines and its receipts)."""
+    return frame if keep.all() else frame[keep]
+
+
+def _stacked(frames: list) -> pd.DataFrame:
+    """The frames one under the other, renumbered; the first frame as it is (its columns, not a copy
+    of them) when the others have no rows and stacking them changes none of its columns' types."""
+    first, *rest = [frame for frame in frames if frame is not None]
+    if not any(map(len, rest)):
+        typed = pd.concat([frame.iloc[:0] for frame in (first, *rest)])
+        if list(typed.columns) == list(first.columns) and typed.dtypes.equals(first.dtypes):
+            return first.reset_index(drop=True)
+    return pd.concat(frames, ignore_index=True)
 
 
 def _summed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -147,16 +164,16 @@ def _line_shares(signed: pd.DataFrame) -> pd.DataFrame:
 
 
 def _receipts(rows: pd.DataFrame, signed: pd.DataFrame, first: pd.DataFrame) -> pd.DataFrame:
-    paid = _summed(rows[rows["received"].fillna(0) != 0])
+    paid = _summed(_kept(rows, rows["received"].fillna(0) != 0))
     loose = paid["contract_no"].isin(first.index).to_numpy() & ~_is_line(paid, signed)
     split = paid[loose].drop(columns="product").merge(_line_shares(signed), on="contract_no")
     split["received"] = split["received"] * split.pop("share")
-    return pd.concat([paid[~loose], split], ignore_index=True)
+    return _stacked([_kept(paid, ~loose), split])
 
 
 def _book(signed: pd.DataFrame, cancels: pd.DataFrame, receipts: pd.DataFrame) -> pd.DataFrame:
     keys = ["contract_no", "product"]
-    book = signed.copy()
+    book = signed.copy(deep=False)  # its own columns added, the lines' shared (copy on write)
     cancelled = cancels["amount"].abs().groupby([cancels[k] for k in keys], sort=False).sum()
     book["cancelled"] = cancelled.reindex(book.index, fill_value=0)
     book["received"] = receipts.groupby(keys, sort=False)["received"].sum().reindex(book.index, fill_value=0)
