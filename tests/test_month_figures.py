@@ -328,3 +328,32 @@ def test_the_closed_months_figures_kept_merged_follow_an_open_month_and_a_change
     months["2026-11"].append(_row("2026-05-02", "contract", "HT-signed-late", AC, 1, 2000.0, price=2000.0))
     write(["2026-11"])  # an open month now signs it: May's cancellation is worth a unit at 2,000
     assert tonight() == pytest.approx(before + 777.0 + 2000.0 - 2000.0)
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_the_days_month_changed_tonight_gives_its_figures_and_the_days_facts_from_one_derivation(
+        tmp_path, monkeypatch, reference, late):
+    """A night changes the day's month: its figures are its share of the day's facts, one derivation
+    (`history._derived_apart`), not a second beside them; with a row of another month in its master
+    (filed late) they are derived apart as before. Every table is that of every row."""
+    monkeypatch.setattr(history, "FROM_ROWS", 0)
+    months = _months(8)
+    months["2026-11"] = [r for r in months["2026-11"] if r["date"] >= pd.Timestamp("2026-11-01")]
+    master = tmp_path / "master"
+    master.mkdir()
+    _write_months(master, months, months)
+    history.summary_inputs(store.read_partitions(master), master, reference, DAY, None)  # the nights before
+    tonight = [_row(DAY, "contract", "HT-today", HEATER, 1, 8999.0, 1000.0, price=8999.0),
+               _row(DAY, "payment", "HT-2026-08-3", None, received=700.0),  # an old contract's, shared over its lines
+               _row(DAY, "cancel", "HT-2026-09-4", AC, qty=1),
+               *([_row("2026-10-30", "contract", "HT-late", AC, 1, 2699.0, price=2699.0)] if late else [])]
+    ledgers, activity = _frames({"2026-11": months["2026-11"] + tonight})
+    parts = store.read_partitions(master)
+    parts["2026-11"] = store.Partition("2026-11", ledger=ledgers["2026-11"], activity=activity["2026-11"], changed=True)
+    every_row, every_activity = store.concat(parts, "ledger"), store.concat(parts, "activity")
+    by_rows = stats.Inputs(contracts.facts(every_row, every_activity, DAY), reference, DAY)
+    derivations, facts = [], contracts.facts
+    monkeypatch.setattr(contracts, "facts", lambda *a: derivations.append(len(a[0])) or facts(*a))
+    by_months = history.summary_inputs(parts, master, reference, DAY, None)[0]
+    _same_tables(by_rows, by_months)
+    assert by_months.history is not None and len(derivations) == 1 + late

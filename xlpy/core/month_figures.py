@@ -74,6 +74,11 @@ def month(name: str, ledgers: dict[str, pd.DataFrame], activity: pd.DataFrame, s
             resolved.add(other)
         pieces.append(rows.assign(_mine=other == name))
     derived = contracts.facts(pd.concat(pieces, ignore_index=True), activity, None)
+    return _own(derived, refs, frozenset(resolved), sources)
+
+
+def _own(derived: contracts.Facts, refs: frozenset, resolved: frozenset, sources: dict) -> Month:
+    """The figures of the rows ``derived`` marks ``_mine``, beside the others (its activity is the month's)."""
     mine = {k: getattr(derived, k) for k in ("rows", "net", "cancels", "receipts")}
     mine = {k: frame[frame["_mine"].astype(bool)] for k, frame in mine.items()}
     f = contracts.Facts(**mine, book=derived.book.iloc[:0], activity=derived.activity)
@@ -81,7 +86,34 @@ def month(name: str, ledgers: dict[str, pd.DataFrame], activity: pd.DataFrame, s
     return Month(by={k: stats.base(f, ["month", k], None) for k in BY},
                  net_qty=f.net.groupby("product")["qty"].sum(), prices=_prices(f.rows), balance=_balance(f),
                  counted=counted, months=frozenset(f.rows["month"].dropna()) | frozenset(f.activity["month"].dropna()),
-                 refs=refs, resolved=frozenset(resolved), sources=dict(sources), digest=_digest(counted))
+                 refs=refs, resolved=resolved, sources=dict(sources), digest=_digest(counted))
+
+
+def of_the_day(ledger: pd.DataFrame, mine, activity: pd.DataFrame, open_contracts, as_of, refs: frozenset,
+               resolved: frozenset, sources: dict) -> tuple[contracts.Facts, Month]:
+    """(`History.derived`'s facts, the figures of the month whose rows ``mine`` marks in ``ledger``)
+    from one derivation, where that month's rows are all of the day's month and it holds all the
+    day's activity (``activity``): its rows are then among the day's, with every row of the
+    contracts they name (so the contract rows its figures are derived beside: ``refs``, in the
+    months ``resolved``). ``open_contracts``: those with a balance left in the other months'
+    figures; a contract the month settles or leaves owing is one it names, so the rows are those
+    every month's balances give (`History.derived`). The month's figures are its rows' own share,
+    as from every row (see the module docstring)."""
+    rows, activity = _of_day(ledger.assign(_mine=mine), activity, open_contracts, as_of)
+    derived = contracts.facts(rows, activity, as_of)
+    own = _own(derived, refs, resolved, sources)
+    shown = {k: getattr(derived, k) for k in contracts.Facts.__dataclass_fields__}
+    return contracts.Facts(**{k: frame.drop(columns="_mine", errors="ignore") for k, frame in shown.items()}), own
+
+
+def _of_day(ledger: pd.DataFrame, activity: pd.DataFrame, open_contracts, as_of) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows `History.derived` derives: the month of ``as_of``'s rows and every row of the
+    contracts they name or of ``open_contracts``; the activity of that month."""
+    first = pd.Timestamp(as_of).to_period("M").start_time
+    dated = lambda frame: (frame["date"] >= first) & (frame["date"] < first + pd.offsets.MonthBegin(1))  # noqa: E731
+    ours = dated(ledger)
+    named = ledger["contract_no"].isin(ledger.loc[ours, "contract_no"].dropna())
+    return ledger[ours | named | ledger["contract_no"].isin(open_contracts)], activity[dated(activity)]
 
 
 def _digest(frame: pd.DataFrame) -> str:
@@ -143,12 +175,7 @@ class History:
         row of the contracts they name or with a balance left, not every row. The facts of a contract
         come from its own rows only, and the rows of each of these are all here (`app.history`)."""
         if as_of not in self.facts:
-            first = pd.Timestamp(as_of).to_period("M").start_time
-            dated = lambda frame: (frame["date"] >= first) & (frame["date"] < first + pd.offsets.MonthBegin(1))  # noqa: E731
-            ledger, ours = self.ledger, dated(self.ledger)
-            named = ledger["contract_no"].isin(ledger.loc[ours, "contract_no"].dropna())
-            rows = ledger[ours | named | ledger["contract_no"].isin(self.open_contracts)]
-            self.facts[as_of] = contracts.facts(rows, self.activity[dated(self.activity)], as_of)
+            self.facts[as_of] = contracts.facts(*_of_day(self.ledger, self.activity, self.open_contracts, as_of), as_of)
         return self.facts[as_of]
 
 
@@ -189,8 +216,17 @@ def combine(months: list[Month], ledger: pd.DataFrame, activity: pd.DataFrame) -
     """The figures of all ``months`` (with ``ledger`` and ``activity``: every row, for what is
     derived from rows)."""
     m = _summed(months, refs=frozenset(), resolved=frozenset(), sources={})
-    return History(by=m.by, net_qty=m.net_qty, prices=m.prices, open_contracts=m.balance.index[m.balance.abs() > 0.001],
+    return History(by=m.by, net_qty=m.net_qty, prices=m.prices, open_contracts=_open(m.balance),
                    counted=m.counted, ledger=ledger, activity=activity)
+
+
+def open_contracts(months: list[Month]) -> pd.Index:
+    """The contracts with a balance left over ``months`` (as `combine` finds them)."""
+    return _open(pd.concat([m.balance for m in months]).groupby(level=0, sort=False).sum())
+
+
+def _open(balance: pd.Series) -> pd.Index:
+    return balance.index[balance.abs() > 0.001]
 
 
 # -- the tables from the combined figures -------------------------------------------------------------
