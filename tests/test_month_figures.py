@@ -6,6 +6,7 @@ correction of an old month followed by the months derived beside it."""
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import random
 
 import numpy as np
@@ -357,3 +358,38 @@ def test_the_days_month_changed_tonight_gives_its_figures_and_the_days_facts_fro
     by_months = history.summary_inputs(parts, master, reference, DAY, None)[0]
     _same_tables(by_rows, by_months)
     assert by_months.history is not None and len(derivations) == 1 + late
+
+
+def test_the_closed_months_counted_rows_are_kept_apart_and_counted_when_the_counts_are_not_kept(
+        tmp_path, monkeypatch, reference):
+    """The closed months' merged figures keep their older months' ``counted`` rows apart (one row a
+    month in the figures a night unpickles); a night counts over them only when the counts of a year
+    are not kept, or when a month of theirs is in an open master too (a row filed late), and every
+    table is that of every row."""
+    monkeypatch.setattr(history, "FROM_ROWS", 0)
+    months = _months(18)
+    master = tmp_path / "master"
+    master.mkdir()
+    _write_months(master, months, months)
+    _night(master, reference)
+    kept = store.cache_dir() / f"{store._cache_key(master)}.figures-closed.pkl"
+    with open(kept, "rb") as f:
+        pickle.load(f)
+        closed = pickle.load(f)
+    assert "2025-06" in closed.apart and closed.counted["month"].isin(closed.apart).sum() == len(closed.apart) >= 10
+    for counts in store.cache_dir().glob(f"{store._cache_key(master)}.counts-*.pkl"):
+        counts.unlink()  # the counts of a year counted again, over the rows kept apart
+    _night(master, reference)
+    months["2026-10"].append(_row("2025-06-20", "cancel", "HT-2025-06-3", AC, qty=1))  # filed late, in an open master
+    _write_months(master, months, ["2026-10"])
+    _night(master, reference)
+
+
+def test_the_merged_months_contract_numbers_meet_others_as_a_set_does():
+    numbers = {"HT-1", "合同-9", "HT-10", "b"}
+    compact = figures._compact(frozenset(numbers))
+    assert isinstance(compact, figures.Numbers) and sorted(compact) == sorted(numbers)
+    for other in ({"HT-1"}, {"合同-9", 5}, {"HT-2", 5}, {"HT-100", "HT-"}, set()):
+        assert compact.isdisjoint(other) == numbers.isdisjoint(other), other
+    assert pickle.loads(pickle.dumps(compact)).isdisjoint({"b"}) is False
+    assert isinstance(figures._compact(frozenset({1001, "HT-1"})), frozenset)  # a number typed as a number
