@@ -387,9 +387,14 @@ def test_the_closed_months_counted_rows_are_kept_apart_and_counted_when_the_coun
 
 def test_the_merged_months_contract_numbers_meet_others_as_a_set_does():
     numbers = {"HT-1", "合同-9", "HT-10", "b"}
-    compact = figures._compact(frozenset(numbers))
+    compact = figures.compact(frozenset(numbers))
     assert isinstance(compact, figures.Numbers) and sorted(compact) == sorted(numbers)
     for other in ({"HT-1"}, {"合同-9", 5}, {"HT-2", 5}, {"HT-100", "HT-"}, set()):
         assert compact.isdisjoint(other) == numbers.isdisjoint(other), other
     assert pickle.loads(pickle.dumps(compact)).isdisjoint({"b"}) is False
-    assert isinstance(figures._compact(frozenset({1001, "HT-1"})), frozenset)  # a number typed as a number
+    assert isinstance(figures.compact(frozenset({1001, "HT-1"})), frozenset)  # a number typed as a number
+    ledgers, activity = _frames(_months(2))
+    month = history.outline(store.Partition("2026-11", ledger=ledgers["2026-11"], activity=activity["2026-11"]))
+    assert isinstance(month.numbers, figures.Numbers) and isinstance(month.signed, figures.Numbers)
+    assert set(month.numbers) == set(ledgers["2026-11"]["contract_no"].dropna()) and not month.numbers.isdisjoint(
+        {"HT-404"}) and month.signed.isdisjoint({"HT-404"})  # named by a cancel, signed by none

@@ -38,18 +38,19 @@ class Outline:
     exchange: bool  # a 换房 row: the figures do not combine (`month_figures.usable`)
     last: object  # the latest day its rows (ledger and activity) are dated, or None
     months: frozenset  # the months its ledger rows (date and report date) and activity rows are of
-    numbers: frozenset  # the contract numbers its ledger rows name
-    signed: frozenset  # those its contract rows sign (`month_figures.signed_in`)
+    numbers: frozenset  # the contract numbers its ledger rows name (`month_figures.Numbers`: unpickled at once)
+    signed: frozenset  # those its contract rows sign (`month_figures.signed_in`; the same object when all)
 
 
 def outline(part: store.Partition) -> Outline:
     ledger, activity = part.ledger, part.activity
     days = pd.concat([ledger["date"], ledger["report_date"], activity["date"]]).dropna()
     dated = pd.concat([ledger["date"], activity["date"]]).dropna()
+    numbers, signed = frozenset(ledger["contract_no"].dropna()), figures.signed_in(ledger)
+    compact = figures.compact(numbers)
     return Outline(len(ledger), bool((ledger["deal"] == "exchange").any()),
-                   dated.max().normalize() if len(dated) else None,
-                   frozenset(days.dt.strftime("%Y-%m")), frozenset(ledger["contract_no"].dropna()),
-                   figures.signed_in(ledger))
+                   dated.max().normalize() if len(dated) else None, frozenset(days.dt.strftime("%Y-%m")),
+                   compact, compact if signed == numbers else figures.compact(signed))
 
 
 def summary_inputs(parts: dict[str, store.Partition], master: Path | None, reference: Reference, day: dt.date,
@@ -69,7 +70,7 @@ def summary_inputs(parts: dict[str, store.Partition], master: Path | None, refer
     tonight = _derived_apart(parts, held, month, of_day)
     months, whole = _figures(parts, master, held, apart=tonight)
     owing = figures.open_contracts([m for m in months if m is not None])  # without tonight's: the same rows named
-    named = set(owing).union(*(held[name].numbers for name in of_day))
+    named = figures.compact(frozenset(owing).union(*(held[name].numbers for name in of_day)))
     wanted = {name: part for name, part in parts.items() if name in of_day or not held[name].numbers.isdisjoint(named)}
     ledger, activity = store.concat(wanted, "ledger"), store.concat({name: parts[name] for name in of_day}, "activity")
     facts = None
@@ -104,7 +105,8 @@ def _of_the_day(name: str, parts: dict[str, store.Partition], held: dict[str, Ou
             mine[at:at + len(part.ledger)] = True
         at += len(part.ledger)
     refs = figures.referenced(parts[name].ledger)
-    resolved = frozenset(other for other in parts if other != name and not held[other].signed.isdisjoint(refs))
+    asked = figures.compact(refs)
+    resolved = frozenset(other for other in parts if other != name and not held[other].signed.isdisjoint(asked))
     return figures.of_the_day(ledger, mine, activity, owing, day, refs, resolved, store.stamps(parts))
 
 
@@ -207,6 +209,7 @@ def _apart(master: Path, merged: figures.Month) -> figures.Month:
 def _month(part: store.Partition, parts: dict[str, store.Partition], held: dict[str, Outline] | None, now: dict):
     """Month ``part``'s figures, beside the contract rows of the months naming its contracts."""
     refs = figures.referenced(part.ledger)
+    asked = figures.compact(refs)
     beside = {name: other.ledger for name, other in parts.items()
-              if name == part.name or held is None or not held[name].numbers.isdisjoint(refs)}
+              if name == part.name or held is None or not held[name].numbers.isdisjoint(asked)}
     return figures.month(part.name, beside, part.activity, now)
