@@ -26,6 +26,7 @@ from xlpy.core import bounded, contracts, stats
 from xlpy.core.periods import period_labels
 
 BY = ("rep", "region")
+WHOLE = 2  # the newest months whose ``counted`` rows merged figures keep (`without_rows`): rows filed late
 
 
 @dataclass
@@ -227,12 +228,11 @@ def merged(months: dict[str, Month]) -> Month:
                    digest=hashlib.sha1("".join(digests).encode()).hexdigest() if all(digests) else "")
 
 
-def without_rows(m: Month, keep: int = 2) -> tuple[Month, pd.DataFrame]:
-    """(``m`` whose ``counted`` holds one row of each month but its last ``keep``, its ``counted``):
-    the rest is counted only when the counts of a year are not kept (`app.history`), or when one of
-    those months is in two masters (`shared`), then given back whole (`with_rows`)."""
-    months = sorted(m.counted["month"].dropna().unique())
-    apart = frozenset(months[:-keep] if keep else months)
+def without_rows(m: Month) -> tuple[Month, pd.DataFrame]:
+    """(``m`` whose ``counted`` holds one row of each of its months but the last `WHOLE`, its
+    ``counted``): the rest is counted only when the counts of a year are not kept (`app.history`), or
+    when one of those months is in two masters (`shared`), then given back whole (`with_rows`)."""
+    apart = frozenset(sorted(m.counted["month"].dropna().unique())[:-WHOLE])
     held = m.counted["month"].isin(apart)
     marks = m.counted[held].drop_duplicates("month").assign(rep=None, region=None, contract_no=None)
     return replace(m, counted=pd.concat([marks, m.counted[~held]], ignore_index=True), apart=apart), m.counted
