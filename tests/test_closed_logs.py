@@ -56,6 +56,10 @@ def test_the_closed_months_entries_of_the_reports_asked_are_every_entry_of_them(
     content = imports.loc[imports["source"] == "2026-08-10/张伟.xlsx", "content"].iloc[0]
     assert logs.contents(set())[content] == "2026-08-10/张伟.xlsx"
     assert content not in logs.contents({"2026-08-10/张伟.xlsx"})  # a report corrected tonight is not its own original
+    new = {"2026-11-27/张伟.xlsx"}  # a night asking only about new reports: no closed entry looked up, made or conformed
+    assert logs.closed.rows("imports", new, {"no such fingerprint"}) is None
+    pd.testing.assert_frame_equal(logs.imports(new), imports[~imports["source"].str.startswith(("2026-08", "2026-09"))]
+                                  .reset_index(drop=True))
 
 
 @pytest.mark.parametrize("day", [dt.date(2026, 11, 3), dt.date(2026, 8, 11)])  # the day of the rejected report too

@@ -6,6 +6,7 @@ correction of an old month followed by the months derived beside it."""
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import random
 
 import numpy as np
@@ -328,3 +329,75 @@ def test_the_closed_months_figures_kept_merged_follow_an_open_month_and_a_change
     months["2026-11"].append(_row("2026-05-02", "contract", "HT-signed-late", AC, 1, 2000.0, price=2000.0))
     write(["2026-11"])  # an open month now signs it: May's cancellation is worth a unit at 2,000
     assert tonight() == pytest.approx(before + 777.0 + 2000.0 - 2000.0)
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_the_days_month_changed_tonight_gives_its_figures_and_the_days_facts_from_one_derivation(
+        tmp_path, monkeypatch, reference, late):
+    """A night changes the day's month: its figures are its share of the day's facts, one derivation
+    (`history._derived_apart`), not a second beside them; with a row of another month in its master
+    (filed late) they are derived apart as before. Every table is that of every row."""
+    monkeypatch.setattr(history, "FROM_ROWS", 0)
+    months = _months(8)
+    months["2026-11"] = [r for r in months["2026-11"] if r["date"] >= pd.Timestamp("2026-11-01")]
+    master = tmp_path / "master"
+    master.mkdir()
+    _write_months(master, months, months)
+    history.summary_inputs(store.read_partitions(master), master, reference, DAY, None)  # the nights before
+    tonight = [_row(DAY, "contract", "HT-today", HEATER, 1, 8999.0, 1000.0, price=8999.0),
+               _row(DAY, "payment", "HT-2026-08-3", None, received=700.0),  # an old contract's, shared over its lines
+               _row(DAY, "cancel", "HT-2026-09-4", AC, qty=1),
+               *([_row("2026-10-30", "contract", "HT-late", AC, 1, 2699.0, price=2699.0)] if late else [])]
+    ledgers, activity = _frames({"2026-11": months["2026-11"] + tonight})
+    parts = store.read_partitions(master)
+    parts["2026-11"] = store.Partition("2026-11", ledger=ledgers["2026-11"], activity=activity["2026-11"], changed=True)
+    every_row, every_activity = store.concat(parts, "ledger"), store.concat(parts, "activity")
+    by_rows = stats.Inputs(contracts.facts(every_row, every_activity, DAY), reference, DAY)
+    derivations, facts = [], contracts.facts
+    monkeypatch.setattr(contracts, "facts", lambda *a: derivations.append(len(a[0])) or facts(*a))
+    by_months = history.summary_inputs(parts, master, reference, DAY, None)[0]
+    _same_tables(by_rows, by_months)
+    assert by_months.history is not None and len(derivations) == 1 + late
+
+
+def test_the_closed_months_counted_rows_are_kept_apart_and_counted_when_the_counts_are_not_kept(
+        tmp_path, monkeypatch, reference):
+    """The closed months' merged figures keep their older months' ``counted`` rows apart (one row a
+    month in the figures a night unpickles); a night counts over them only when the counts of a year
+    are not kept, or when a month of theirs is in an open master too (a row filed late), and every
+    table is that of every row."""
+    monkeypatch.setattr(history, "FROM_ROWS", 0)
+    months = _months(18)
+    master = tmp_path / "master"
+    master.mkdir()
+    _write_months(master, months, months)
+    _night(master, reference)
+    kept = store.cache_dir() / f"{store._cache_key(master)}.figures-closed.pkl"
+    with open(kept, "rb") as f:
+        pickle.load(f)
+        closed = pickle.load(f)
+    assert "2025-06" in closed.apart and closed.counted["month"].isin(closed.apart).sum() == len(closed.apart) >= 10
+    for counts in store.cache_dir().glob(f"{store._cache_key(master)}.counts-*.pkl"):
+        counts.unlink()  # the counts of a year counted again, over the rows kept apart
+    _night(master, reference)
+    for kept_apart in store.cache_dir().glob(f"{store._cache_key(master)}.*count*.pkl"):
+        kept_apart.unlink()  # and with the rows kept apart gone too: merged again from the months' figures
+    _night(master, reference)
+    months["2026-10"].append(_row("2025-06-20", "cancel", "HT-2025-06-3", AC, qty=1))  # filed late, in an open master
+    _write_months(master, months, ["2026-10"])
+    _night(master, reference)
+
+
+def test_the_merged_months_contract_numbers_meet_others_as_a_set_does():
+    numbers = {"HT-1", "合同-9", "HT-10", "b"}
+    compact = figures.compact(frozenset(numbers))
+    assert isinstance(compact, figures.Numbers) and sorted(compact) == sorted(numbers)
+    for other in ({"HT-1"}, {"合同-9", 5}, {"HT-2", 5}, {"HT-100", "HT-"}, set()):
+        assert compact.isdisjoint(other) == numbers.isdisjoint(other), other
+    assert pickle.loads(pickle.dumps(compact)).isdisjoint({"b"}) is False
+    assert isinstance(figures.compact(frozenset({1001, "HT-1"})), frozenset)  # a number typed as a number
+    ledgers, activity = _frames(_months(2))
+    month = history.outline(store.Partition("2026-11", ledger=ledgers["2026-11"], activity=activity["2026-11"]))
+    assert isinstance(month.numbers, figures.Numbers) and isinstance(month.signed, figures.Numbers)
+    assert set(month.numbers) == set(ledgers["2026-11"]["contract_no"].dropna()) and not month.numbers.isdisjoint(
+        {"HT-404"}) and month.signed.isdisjoint({"HT-404"})  # named by a cancel, signed by none
