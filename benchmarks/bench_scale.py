@@ -134,7 +134,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nights", nargs="*", default=["50x1", "50x3", "200x1"], help="reps x years, measured")
     parser.add_argument("--rebuilds", nargs="*", default=["50x2", "200x1"], help="reps x months, measured")
-    parser.add_argument("--known-peak", nargs="*", default=["37500=403"],
+    parser.add_argument("--known-peak", nargs="*", default=["37500=267"],
                         help="REPORTS=MB: a rebuild's peak measured by bench_consolidate.py --memory")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
