@@ -10,7 +10,7 @@ bench_consolidate.py: contracts, 30 % paid on signing). Measured here:
 The other cells of the table are extrapolated, marked ~, by least squares through the measured
 cells: a night's time and peak as a plane in (rows of history, reps); a rebuild's time as a line in
 the reports read, its peak likewise, through the measured rebuilds and --known-peak (the peak of
-bench_consolidate.py --memory: 37,500 reports, 403 MB on 2026-11-30).
+bench_consolidate.py --memory: 37,500 reports, 267 MB on 2026-12-01).
 
     python benchmarks/bench_scale.py [--nights 50x1 50x3 200x1] [--rebuilds 50x2 200x1]
 """
