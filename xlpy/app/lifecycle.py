@@ -93,37 +93,27 @@ def pending(imports: pd.DataFrame, problems: pd.DataFrame, day: dt.date) -> pd.D
 
 class Logs(NamedTuple):
     """The import log and problem list a day needs, and its pending list from them: for the pending
-    list, 总表's work log and its reminders. With ``master``, the closed months' entries only of the
-    reports ever pending or of the day (`closed_logs`, its file as the night's batch left it): every
-    entry of those, which is all these ask about; else every month's (125,000 entries on three years)."""
+    list, 总表's work log and its reminders. Every entry of the reports ever pending or with an entry
+    of the day, which is all these ask about, and their problems and those of the day's fingerprints
+    (`worklog.rejected_reports` asks by fingerprint). With ``master``, the closed months' entries are
+    looked up (`closed_logs`, its file as the night's batch left it); else every month's are stacked
+    and the rest let go (a rebuild's 37,500 entries held through 总表's computation were ~16 MB)."""
     imports: pd.DataFrame
     problems: pd.DataFrame
     pending: pd.DataFrame
 
     @classmethod
     def of(cls, parts: dict[str, store.Partition], day: dt.date, master: Path | None = None) -> Logs:
-        logs = closed_logs.Logbook(parts, master, build=False)
-        if logs.closed is None:  # every month's, of which those asked about are kept (not a rebuild's every entry)
-            imports, problems = _asked(store.concat(parts, "imports"), store.concat(parts, "problems"), day)
-        else:
-            opened = logs.imports()
-            asked = opened["status"].isin(PENDING) | (closed_logs.dated(opened) == pd.Timestamp(day))
-            wanted = set(opened.loc[asked, "source"]) | logs.sources(day=day, pending=True)
-            imports = logs.imports(wanted)
-            of_day = imports.loc[closed_logs.dated(imports) == pd.Timestamp(day), "fingerprint"]
-            problems = logs.problems(wanted, set(of_day))  # `worklog.rejected_reports` asks by fingerprint
-        return cls(imports, problems, pending(imports, problems, day))
-
-
-def _asked(imports: pd.DataFrame, problems: pd.DataFrame, day: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The entries of the reports ever pending or with an entry of ``day``, and their problems and those
-    of the day's fingerprints (`worklog.rejected_reports` asks by fingerprint): all that `pending` and the
-    work log read, as the closed months' file gives them. A rebuild's 37,500 entries held through 总表's
-    computation were ~16 MB of its high-water mark."""
-    asked = imports["status"].isin(PENDING) | (closed_logs.dated(imports) == pd.Timestamp(day))
-    imports = imports[imports["source"].isin(set(imports.loc[asked, "source"]))]
-    of_day = set(imports.loc[closed_logs.dated(imports) == pd.Timestamp(day), "fingerprint"])
-    return imports, problems[problems["source"].isin(set(imports["source"])) | problems["fingerprint"].isin(of_day)]
+        logs, day = closed_logs.Logbook(parts, master, build=False), pd.Timestamp(day)
+        opened = logs.imports()
+        asked = opened["status"].isin(PENDING) | (closed_logs.dated(opened) == day)
+        wanted = set(opened.loc[asked, "source"]) | logs.sources(day=day.date(), pending=True)
+        imports = logs.imports(wanted)
+        imports = imports[imports["source"].isin(wanted)]
+        of_day = set(imports.loc[closed_logs.dated(imports) == day, "fingerprint"])
+        problems = logs.problems(wanted, of_day)
+        problems = problems[problems["source"].isin(wanted) | problems["fingerprint"].isin(of_day)]
+        return cls(imports, problems, pending(imports, problems, day.date()))
 
 
 def _where(problem: dict) -> str:
