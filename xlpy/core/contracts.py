@@ -129,10 +129,7 @@ def _derive_activity(activity: pd.DataFrame | None, as_of) -> pd.DataFrame:
 def _upto(frame: pd.DataFrame, as_of) -> pd.DataFrame:
     """The rows dated up to ``as_of`` (not the undated); the frame itself when that is every row:
     a copy of a rebuild's 131,000 rows would be held beside the ledger 总表 stacks."""
-    if as_of is None:
-        return frame
-    kept = frame["date"].dt.normalize() <= pd.Timestamp(as_of)
-    return frame if kept.all() else frame[kept]
+    return frame if as_of is None else _kept(frame, frame["date"].dt.normalize() <= pd.Timestamp(as_of))
 
 
 def _is_line(frame: pd.DataFrame, signed: pd.DataFrame):
