@@ -401,3 +401,39 @@ def test_the_merged_months_contract_numbers_meet_others_as_a_set_does():
     assert isinstance(month.numbers, figures.Numbers) and isinstance(month.signed, figures.Numbers)
     assert set(month.numbers) == set(ledgers["2026-11"]["contract_no"].dropna()) and not month.numbers.isdisjoint(
         {"HT-404"}) and month.signed.isdisjoint({"HT-404"})  # named by a cancel, signed by none
+
+
+def test_the_contracts_owing_that_the_days_month_does_not_name_are_kept_between_nights(tmp_path, monkeypatch,
+                                                                                       reference):
+    """The contracts with a balance left that no row of the day's month names are derived once and
+    kept (`history._standing`): a night then reads no month holding only those. A payment of one
+    tonight, a payment taken back out of the day's month, and an older month rewritten by hand each
+    give the receivables of every row."""
+    monkeypatch.setattr(history, "FROM_ROWS", 0)
+    sign = lambda day, no, amount, received=None: _row(day, "contract", no, AC, 1, amount, received, price=amount)  # noqa: E731
+    months = {"2026-08": [sign("2026-08-03", "HT-A1", 2699.0), sign("2026-08-04", "HT-A2", 8999.0, 1000.0),
+                          sign("2026-08-05", "HT-A3", 1999.0, 1999.0)],
+              "2026-09": [sign("2026-09-02", "HT-B1", 8999.0), _row("2026-09-09", "payment", "HT-A2", None, received=500.0)],
+              "2026-10": [sign("2026-10-06", "HT-C1", 2699.0), _row("2026-10-07", "cancel", "HT-A1", AC, qty=1)],
+              "2026-11": [sign("2026-11-02", "HT-D1", 1999.0), _row("2026-11-03", "payment", "HT-B1", None, received=99.0)]}
+    master = tmp_path / "master"
+    master.mkdir()
+    _write_months(master, months, months)
+    _night(master, reference)  # the night before: A2 (and A1, cancelled: a refund of nothing) and C1 stand apart
+    months["2026-11"].append(_row(DAY, "payment", "HT-C1", None, received=700.0))  # tonight
+    ledgers, activity = _frames({"2026-11": months["2026-11"]})
+    parts = store.read_partitions(master)
+    parts["2026-11"] = store.Partition("2026-11", ledger=ledgers["2026-11"], activity=activity["2026-11"], changed=True)
+    by_months = history.summary_inputs(parts, master, reference, DAY, None)[0]
+    assert not parts["2026-08"].loaded("ledger")  # August holds none but A2 owing: kept, not derived again
+    assert set(by_months.history.standing["contract_no"]) == {"HT-A2", "HT-C1"}
+    every_row, every_activity = store.concat(parts, "ledger"), store.concat(parts, "activity")
+    _same_tables(stats.Inputs(contracts.facts(every_row, every_activity, DAY), reference, DAY), by_months)
+    owed = by_months.table("receivables").set_index("contract_no")["outstanding"]
+    assert owed.to_dict() == pytest.approx({"HT-A2": 7499.0, "HT-B1": 8900.0, "HT-C1": 1999.0, "HT-D1": 1999.0})
+    months["2026-11"] = [r for r in months["2026-11"] if r["contract_no"] != "HT-B1"]  # B1's payment taken back
+    _write_months(master, months, ["2026-11"])
+    assert _night(master, reference).table("receivables").set_index("contract_no").loc["HT-B1", "outstanding"] == 8999.0
+    months["2026-08"].append(_row("2026-08-20", "payment", "HT-A2", None, received=499.0))  # August rewritten by hand
+    _write_months(master, months, ["2026-08"])
+    assert _night(master, reference).table("receivables").set_index("contract_no").loc["HT-A2", "outstanding"] == 7000.0

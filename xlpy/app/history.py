@@ -70,6 +70,9 @@ def summary_inputs(parts: dict[str, store.Partition], master: Path | None, refer
     tonight = _derived_apart(parts, held, month, of_day)
     months, whole = _figures(parts, master, held, apart=tonight)
     owing = figures.open_contracts([m for m in months if m is not None])  # without tonight's: the same rows named
+    standing = _standing(parts, master, held, month, of_day, owing, day)
+    if standing is not None:  # derived on an earlier night: not derived again
+        owing = owing[~owing.isin(standing["contract_no"])]
     named = figures.compact(frozenset(owing).union(*(held[name].numbers for name in of_day)))
     wanted = {name: part for name, part in parts.items() if name in of_day or not held[name].numbers.isdisjoint(named)}
     ledger, activity = store.concat(wanted, "ledger"), store.concat({name: parts[name] for name in of_day}, "activity")
@@ -81,7 +84,31 @@ def summary_inputs(parts: dict[str, store.Partition], master: Path | None, refer
     combined = _combined(master, months, whole, ledger, activity)
     if facts is not None:
         combined.facts[day] = facts
+    if standing is not None:
+        combined.standing = standing
+        combined.open_contracts = combined.open_contracts[~combined.open_contracts.isin(standing["contract_no"])]
     return stats.Inputs(None, reference, day, weights, history=combined), ledger, activity
+
+
+def _standing(parts: dict[str, store.Partition], master: Path, held: dict[str, Outline], month: str, of_day: list,
+              owing: pd.Index, day: dt.date) -> pd.DataFrame | None:
+    """The contracts of ``owing`` that no row of the day's ``month`` names, one row each as the
+    receivables show them (`stats.per_contract`), kept in the read cache while every other month's
+    master is the same: their rows are then the same. Deriving them each night from their rows cost
+    ~0.03 s on three years owing their last two months (the one before the day's is open: the closed
+    book does not hold it). None when a month other than the day's changed in this run, or another
+    master holds rows of the day's month."""
+    others = {name: stamp for name, stamp in store.stamps(parts).items() if name != month}
+    if of_day != [month] or None in others.values():
+        return None
+
+    def derived() -> pd.DataFrame:
+        standing = owing[~owing.isin(parts[month].ledger["contract_no"])]
+        asked = figures.compact(frozenset(standing))
+        rows = store.concat({name: parts[name] for name in others if not held[name].numbers.isdisjoint(asked)},
+                            "ledger")
+        return stats.per_contract(contracts.facts(rows[rows["contract_no"].isin(standing)], None, day).book)
+    return store.kept(master, "standing", ("standing 1", month, tuple(others.items())), derived)
 
 
 def _derived_apart(parts: dict[str, store.Partition], held: dict[str, Outline], month: str, of_day: list) -> str | None:

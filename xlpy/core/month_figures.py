@@ -196,6 +196,9 @@ class History:
     activity: pd.DataFrame
     count: object = None  # gives the counts of a year (`bounded.recount`): kept between nights (`app.history`)
     facts: dict = field(default_factory=dict)  # as_of → `derived`
+    # contracts with a balance left that no row derived names, as `stats.per_contract` gives them (kept
+    # between nights by `app.history`): ``open_contracts`` leaves them out
+    standing: pd.DataFrame | None = None
 
     def month_facts(self, as_of) -> contracts.Facts:
         """The facts of the month of ``as_of`` (each frame by its own month), from `derived`."""
@@ -313,8 +316,12 @@ def _attainment(h: History, inputs: stats.Inputs) -> pd.DataFrame:
 
 def _receivables(h: History, inputs: stats.Inputs) -> pd.DataFrame:
     """From the facts of the contracts with a balance left and of those the day's month names (their
-    balances are their own: a nil one is not listed)."""
-    return stats.receivables(h.derived(inputs.as_of), inputs.as_of)
+    balances are their own: a nil one is not listed), and the ``standing`` ones no row derived names."""
+    derived = stats.per_contract(h.derived(inputs.as_of).book)
+    rest = None if h.standing is None else h.standing[~h.standing["contract_no"].isin(derived["contract_no"])]
+    if rest is not None and len(rest):
+        derived = pd.concat([derived, rest], ignore_index=True) if len(derived) else rest
+    return stats.aged(stats.owing(derived), inputs.as_of)
 
 
 def _prices_table(h: History, inputs: stats.Inputs) -> pd.DataFrame:
