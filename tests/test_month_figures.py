@@ -5,6 +5,7 @@ product not a line, of an unknown contract) and rows filed in the next month's m
 correction of an old month followed by the months derived beside it."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import pickle
 import random
@@ -115,6 +116,22 @@ def test_the_months_figures_combined_are_the_tables_of_every_row(reference):
     _same_tables(by_rows, by_months)
     assert by_months.facts is None  # no table derived every row
     assert len(by_months.table("receivables")) > 0 and by_months.table("monthly_rep")["contracts"].sum() > 0
+
+
+def test_the_attainment_of_a_year_gone_by_is_that_of_every_row(reference):
+    """Targets of an earlier year (a month, a quarter, the year; a rep's and a region's) are met by
+    that year's months' figures, as by its rows."""
+    old = pd.DataFrame({"period": ["2025", "2025-Q4", "2025-12"], "rep": ["张伟", None, "李娜"],
+                        "region": [None, "华东", None], "target": [1e6, 5e5, 2e5]})
+    earlier = dataclasses.replace(reference, targets=pd.concat([reference.targets, old], ignore_index=True))
+    ledgers, activity = _frames(_months(18))
+    ledger, active = L.append(*ledgers.values(), fields=L.LEDGER), L.append(*activity.values(), fields=L.ACTIVITY)
+    months = [figures.month(m, ledgers, activity[m], {}) for m in ledgers]
+    by_months = stats.Inputs(None, earlier, DAY, history=figures.combine(months, ledger, active))
+    _same_tables(stats.Inputs(contracts.facts(ledger, active, DAY), earlier, DAY), by_months)
+    table = by_months.table("attainment")
+    met = table.loc[table["period"].str.startswith("2025"), "net_amount"]
+    assert len(met) >= 3 and (met > 0).all()
 
 
 def test_an_exchange_or_a_row_after_the_day_derives_every_row(reference):

@@ -304,6 +304,8 @@ def _region_performance(h: History, inputs: stats.Inputs) -> pd.DataFrame:
 def _attainment(h: History, inputs: stats.Inputs) -> pd.DataFrame:
     def actual(level: str, periods: set) -> pd.Series:
         net = _net(h, level)
+        # the months of the targets' years only (a month's, quarter's and year's label starts with its year)
+        net = net[net.index.get_level_values("month").str[:4].isin({str(p)[:4] for p in periods})]
         days = pd.to_datetime(net.index.get_level_values("month") + "-01")
         parts = []
         for kind in ("month", "quarter", "year"):
