@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import openpyxl
 import pandas as pd
@@ -155,6 +156,18 @@ def test_rows_rendered_at_once_hold_what_cells_written_one_by_one_held(tmp_path,
     # what calamine (the masters' reader, the UDFs') sees is the same too
     grid = lambda p: CalamineWorkbook.from_path(str(p)).get_sheet_by_name("s").to_python()
     assert grid(tmp_path / "rows.xlsx") == grid(tmp_path / "cells.xlsx")
+
+
+def test_a_text_repeated_in_a_column_is_one_shared_string_and_every_cell_counted(tmp_path):
+    import zipfile
+    frame, columns = pd.DataFrame({"who": ["甲", "乙", "甲", None, "甲"]}), [Column("who", "谁", "Who")]
+    book = xlsx.new_workbook(tmp_path / "rows.xlsx", in_memory=True)
+    xlsx.write_table(xlsx.XlsxTarget(book), "s", frame, columns, name="odd_0_")
+    book.close()
+    written_cell_by_cell(tmp_path / "cells.xlsx", [(0, frame, columns)])
+    strings = lambda p: zipfile.ZipFile(p).read("xl/sharedStrings.xml")  # noqa: E731
+    assert strings(tmp_path / "rows.xlsx") == strings(tmp_path / "cells.xlsx")
+    assert re.search(rb'count="5" uniqueCount="3"', strings(tmp_path / "rows.xlsx"))  # the header and four cells
 
 
 def test_shared_strings_written_as_xlsxwriter_writes_them():

@@ -436,9 +436,14 @@ class XlsxTarget:
         style = f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
         if KINDS[kind].numeric or KINDS[kind].dated:
             return at, f'"{style}><v>', column, True
-        shared = self.workbook.str_table._get_shared_string_index
-        found = [shared(t if len(t) < 16_384 else _fitted(t)) if t is not None else -1 for t in column]
-        return at, f'"{style} t="s"><v>', np.array(found, dtype=np.int64), False
+        table = self.workbook.str_table
+        # each text numbered once, in the order first seen, and every cell counted (xlsxwriter's
+        # method, called once a cell, was a third of a long table's text columns)
+        index = {t: table._get_shared_string_index(t if len(t) < 16_384 else _fitted(t))
+                 for t in dict.fromkeys(column) if t is not None}
+        table.count += sum(t is not None for t in column) - len(index)
+        index[None] = -1
+        return at, f'"{style} t="s"><v>', np.array([index[t] for t in column], dtype=np.int64), False
 
     def table(self, sheet: str, top: int, left: int, bottom: int, right: int, headers: list[str], name, style) -> None:
         options = {"columns": [{"header": h} for h in headers], "style": style}
