@@ -95,7 +95,7 @@ def _standing(parts: dict[str, store.Partition], master: Path, held: dict[str, O
     """The contracts of ``owing`` that no row of the day's ``month`` names, one row each as the
     receivables show them (`stats.per_contract`), kept in the read cache while every other month's
     master is the same: their rows are then the same. Deriving them each night from their rows cost
-    ~0.03 s on three years owing their last two months (the one before the day's is open: the closed
+    ~0.045 s on three years owing their last two months (the one before the day's is open: the closed
     book does not hold it). None when a month other than the day's changed in this run, or another
     master holds rows of the day's month."""
     others = {name: stamp for name, stamp in store.stamps(parts).items() if name != month}
